@@ -1,0 +1,57 @@
+/*
+ * schema.h - the index contract: every term prefix and value slot that
+ * dateline writes, in one place. The indexer writes exactly this; the
+ * server reads exactly this. Change it only together with
+ * DL_SCHEMA_VERSION (stored in the index metadata as "dl:schema"), since
+ * an index built with another schema must be rebuilt.
+ *
+ * Prefixes follow Omega's conventions (xapian docs/termprefixes.rst):
+ * single capitals are Xapian's conventional ones, X... are ours.
+ */
+#ifndef DATELINE_SCHEMA_H
+#define DATELINE_SCHEMA_H
+
+#define DL_SCHEMA_VERSION "1"
+
+/* --- terms ------------------------------------------------------------- */
+/* (no prefix)  folded words of title and body, with positions (phrases) */
+/* "Z"          English stem of each folded word that starts with a letter,
+ *              no positions: what QueryParser's STEM_SOME searches */
+#define DL_PREFIX_TITLE "S"      /* folded title words, positional; "ZS" + stem too */
+#define DL_PREFIX_ID "Q"         /* unique id (readout id; hashed when too long) */
+#define DL_PREFIX_SOURCE "XS"    /* slug of the source ("vna-vns"): boolean filter */
+#define DL_PREFIX_DATELINE "XD"  /* slug of the dateline place ("ha-noi"): boolean filter */
+#define DL_PREFIX_YEAR "XY"      /* "2026": boolean filter */
+#define DL_PREFIX_ORIGIN "XO"    /* what the indexer read it from (folder or file), hashed;
+                                    lets a run remove readouts deleted from that origin */
+#define DL_PREFIX_ALIAS "XA"     /* alias group ("XAto-lam") of a name variant found in
+                                    the text; query-side synonyms map every variant to it */
+/* CJK: each ideograph is a positional term, each adjacent pair a term
+ * without positions, matching QueryParser's FLAG_CJK_NGRAM. */
+
+/* Ids longer than this are stored as their first bytes + "#" + a hash,
+ * to stay under glass's 245-byte term limit. */
+#define DL_ID_TERM_MAX 200
+
+/* --- value slots ----------------------------------------------------------- */
+enum dl_slot {
+    DL_SLOT_DATE = 0,   /* "YYYYMMDD" (exactly 8 chars): sort and DateRangeProcessor */
+    DL_SLOT_YEAR = 1,   /* "YYYY": year facet */
+    DL_SLOT_SOURCE = 2, /* source as written ("VNA/VNS"): source facet */
+    DL_SLOT_HASH = 3,   /* hex digest of the input bytes + parser version: incremental runs */
+};
+
+/* --- document data ----------------------------------------------------------
+ * The stored record is the readout as the server shows it, so the server
+ * never needs the source files: the fields id, title, date, dateline,
+ * source, url, lang, body in that order, each followed by one NUL byte
+ * (absent = empty). The body is the original (unfolded) clean text that
+ * the highlighter marks.
+ */
+#define DL_DATA_NFIELDS 8
+
+/* --- index metadata keys ---------------------------------------------------- */
+#define DL_META_SCHEMA "dl:schema"   /* DL_SCHEMA_VERSION */
+#define DL_META_ALIASES "dl:aliases" /* the alias file's text, for the highlighter */
+
+#endif

@@ -1,0 +1,67 @@
+/* test_buf.c - dl_buf and its escapers. */
+#include <stdlib.h>
+
+#include "dateline/buf.h"
+#include "dl_test.h"
+
+static void test_basic(void)
+{
+    struct dl_buf b = DL_BUF_INIT;
+    CHECK(b.len == 0 && b.buf[0] == '\0', "fresh buffer is empty");
+    dl_buf_adds(&b, "hello");
+    dl_buf_addc(&b, ' ');
+    dl_buf_addf(&b, "%d-%s", 42, "x");
+    CHECK_STR(b.buf, "hello 42-x", "add/addc/addf");
+    struct dl_buf big = DL_BUF_INIT;
+    for (int i = 0; i < 1000; i++) {
+        dl_buf_addf(&big, "%04d", i);
+    }
+    CHECK(big.len == 4000 && memcmp(big.buf + 3996, "0999", 4) == 0, "grows past many reallocs");
+    dl_buf_addf(&big, "%300s", "y");
+    CHECK(big.len == 4300 && big.buf[4299] == 'y', "addf longer than the small buffer");
+    dl_buf_truncate(&b, 5);
+    CHECK_STR(b.buf, "hello", "truncate");
+    size_t len;
+    char *p = dl_buf_detach(&b, &len);
+    CHECK(len == 5 && strcmp(p, "hello") == 0 && b.len == 0 && b.cap == 0, "detach");
+    free(p);
+    p = dl_buf_detach(&b, NULL);
+    CHECK(p && p[0] == '\0', "detach of an empty buffer gives an empty string");
+    free(p);
+    dl_buf_release(&big);
+    dl_buf_release(&big);
+    CHECK(big.len == 0 && big.buf[0] == '\0', "release twice is safe");
+}
+
+static void test_escapes(void)
+{
+    static const struct {
+        const char *in, *html, *json, *url;
+    } cases[] = {
+        {"plain", "plain", "plain", "plain"},
+        {"<b>&\"'", "&lt;b&gt;&amp;&quot;&#39;", "<b>&\\\"'", "%3Cb%3E%26%22%27"},
+        {"a\nb\t\\", "a\nb\t\\", "a\\nb\\t\\\\", "a%0Ab%09%5C"},
+        {"Tô Lâm", "Tô Lâm", "Tô Lâm", "T%C3%B4%20L%C3%A2m"},
+        {"\x01\x7f", "\x01\x7f", "\\u0001\\u007f", "%01%7F"},
+        {"x\xe2\x80\xa8y", "x\xe2\x80\xa8y", "x\\u2028y", "x%E2%80%A8y"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dl_buf b = DL_BUF_INIT;
+        dl_buf_add_html(&b, cases[i].in, strlen(cases[i].in));
+        CHECK_STR(b.buf, cases[i].html, "html escape case %zu", i);
+        dl_buf_reset(&b);
+        dl_buf_add_json(&b, cases[i].in, strlen(cases[i].in));
+        CHECK_STR(b.buf, cases[i].json, "json escape case %zu", i);
+        dl_buf_reset(&b);
+        dl_buf_add_url(&b, cases[i].in, strlen(cases[i].in));
+        CHECK_STR(b.buf, cases[i].url, "url escape case %zu", i);
+        dl_buf_release(&b);
+    }
+}
+
+int main(void)
+{
+    test_basic();
+    test_escapes();
+    return dl_test_report();
+}
