@@ -1,1 +1,642 @@
-int main(void) { return 0; }
+/*
+ * dateline-index - build or update a dateline index from folders of
+ * readouts and JSON Lines exports.
+ *
+ * Every run is incremental: a readout whose bytes (and the alias table)
+ * are unchanged is left alone, an edited one is replaced, and one that has
+ * gone from a folder or JSONL file given again is removed. Changes are
+ * committed in batches (each commit is atomic: readers see the previous
+ * revision or the next, never half of one); if the run dies, the last
+ * commit stands and the next run picks up where it stopped, because
+ * everything committed is then "unchanged".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dateline/alias.h"
+#include "dateline/buf.h"
+#include "dateline/common.h"
+#include "dateline/db.h"
+#include "dateline/fold.h"
+#include "dateline/readout.h"
+#include "dateline/schema.h"
+#include "dateline/walk.h"
+
+/* Bump when the parser or the schema changes what is stored: every readout is then re-indexed. */
+#define PARSER_VERSION "p1"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* --- a set of strings (ids seen in one origin) --------------------------------------- */
+
+struct strset {
+    char **slots;   /* open addressing, NULL = empty */
+    size_t cap;     /* power of two */
+    size_t count;
+};
+
+static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+#define FNV_INIT 0xcbf29ce484222325ULL
+
+static void strset_grow(struct strset *s);
+
+static int strset_add(struct strset *s, const char *key)
+{
+    if ((s->count + 1) * 2 > s->cap) {
+        strset_grow(s);
+    }
+    size_t i = (size_t)fnv1a(key, strlen(key), FNV_INIT) & (s->cap - 1);
+    while (s->slots[i]) {
+        if (strcmp(s->slots[i], key) == 0) {
+            return 0;
+        }
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->slots[i] = dl_xstrdup(key);
+    s->count++;
+    return 1;
+}
+
+static int strset_has(const struct strset *s, const char *key)
+{
+    if (!s->cap) {
+        return 0;
+    }
+    size_t i = (size_t)fnv1a(key, strlen(key), FNV_INIT) & (s->cap - 1);
+    while (s->slots[i]) {
+        if (strcmp(s->slots[i], key) == 0) {
+            return 1;
+        }
+        i = (i + 1) & (s->cap - 1);
+    }
+    return 0;
+}
+
+static void strset_grow(struct strset *s)
+{
+    struct strset n = {NULL, s->cap ? s->cap * 2 : 1024, 0};
+    n.slots = dl_xcalloc(n.cap, sizeof *n.slots);
+    for (size_t i = 0; i < s->cap; i++) {
+        if (s->slots[i]) {
+            size_t j = (size_t)fnv1a(s->slots[i], strlen(s->slots[i]), FNV_INIT) & (n.cap - 1);
+            while (n.slots[j]) {
+                j = (j + 1) & (n.cap - 1);
+            }
+            n.slots[j] = s->slots[i];
+            n.count++;
+        }
+    }
+    free(s->slots);
+    *s = n;
+}
+
+static void strset_release(struct strset *s)
+{
+    for (size_t i = 0; i < s->cap; i++) {
+        free(s->slots[i]);
+    }
+    free(s->slots);
+    memset(s, 0, sizeof *s);
+}
+
+/* --- the run ------------------------------------------------------------------------- */
+
+struct options {
+    const char *dir;          /* index folder */
+    const char *aliases;      /* alias file, NULL = none */
+    int spelling;             /* build the spelling dictionary */
+    int progress;             /* draw a progress bar (stderr is a terminal) */
+    int quiet;                /* only errors and the summary */
+    unsigned long batch_docs; /* commit after this many changed readouts */
+    uint64_t batch_bytes;     /* ... or this many bytes of changed text */
+};
+
+struct run {
+    const struct options *opt;
+    struct dl_db *db;
+    char alias_tag[17];       /* hash of the alias table, part of every readout's hash */
+    struct strset seen;       /* ids met in the current origin */
+    const char *origin;       /* current origin (borrowed from the walk) */
+    unsigned long added, updated, unchanged, removed, skipped;
+    unsigned long pending;    /* changes since the last commit */
+    uint64_t pending_bytes;
+    unsigned long commits;    /* successful commits this run */
+    int failed;               /* a commit failed: stop */
+    uint64_t bytes_total;     /* input bytes of all PATHs (progress) */
+    uint64_t bytes_before;    /* input bytes of the PATHs already finished */
+    uint64_t bytes_read;      /* readout bytes processed (for MB/s) */
+    double t0, last_draw;
+    struct dl_buf text;       /* decoded text of the current readout */
+    struct dl_buf hash;       /* stored hash of the current readout */
+    struct dl_error err;
+};
+
+static void clear_progress(struct run *r)
+{
+    if (r->opt->progress && r->last_draw > 0) {
+        fputs("\r\033[K", stderr);
+    }
+}
+
+static void draw_progress(struct run *r, uint64_t done, int force)
+{
+    if (!r->opt->progress) {
+        return;
+    }
+    double now = dl_now();
+    if (!force && now - r->last_draw < 0.2) {
+        return;
+    }
+    r->last_draw = now;
+    double el = now - r->t0;
+    uint64_t at = r->bytes_before + done;
+    double frac = r->bytes_total ? (double)at / (double)r->bytes_total : 0;
+    if (frac > 1) {
+        frac = 1;
+    }
+    char bar[31];
+    int fill = (int)(frac * 30);
+    for (int i = 0; i < 30; i++) {
+        bar[i] = i < fill ? '#' : '-';
+    }
+    bar[30] = '\0';
+    unsigned long docs = r->added + r->updated + r->unchanged + r->skipped;
+    double mbs = el > 0 ? (double)r->bytes_read / 1e6 / el : 0;
+    double eta = frac > 0.001 ? el / frac - el : 0;
+    fprintf(stderr, "\r\033[K[%s] %3d%% %lu docs  %.1f MB/s  ETA %d:%02d", bar, (int)(frac * 100),
+            docs, mbs, (int)eta / 60, (int)eta % 60);
+}
+
+static void report(struct run *r, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report(struct run *r, const char *path, const char *fmt, ...)
+{
+    clear_progress(r);
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "dateline-index: %s: ", path);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static int commit(struct run *r)
+{
+    if (!r->pending) {
+        return 0;
+    }
+    if (dl_db_commit(r->db, &r->err) != DL_OK) {
+        clear_progress(r);
+        fprintf(stderr, "dateline-index: cannot commit to '%s': %s\n", r->opt->dir, r->err.msg);
+        r->failed = 1;
+        return -1;
+    }
+    r->commits++;
+    r->pending = 0;
+    r->pending_bytes = 0;
+    return 0;
+}
+
+static void readout_hash(struct run *r, const char *data, size_t len, char out[64])
+{
+    uint64_t h = fnv1a(data, len, FNV_INIT);
+    snprintf(out, 64, "%s-%s-%016llx-%zu", PARSER_VERSION, r->alias_tag, (unsigned long long)h,
+             len);
+}
+
+/* Make `r->text` valid UTF-8 without NUL bytes (NUL separates stored fields). */
+static void decode(struct run *r, const struct dl_walk_item *it)
+{
+    dl_buf_reset(&r->text);
+    if (dl_utf8_valid(it->data, it->len)) {
+        dl_buf_add(&r->text, it->data, it->len);
+    } else {
+        if (it->line) {
+            report(r, it->path, "line %lu: not valid UTF-8; decoded as Windows-1252", it->line);
+        } else {
+            report(r, it->path, "not valid UTF-8; decoded as Windows-1252");
+        }
+        dl_cp1252_to_utf8(it->data, it->len, &r->text);
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < r->text.len; i++) {
+        if (r->text.buf[i] != '\0') {
+            r->text.buf[w++] = r->text.buf[i];
+        }
+    }
+    dl_buf_truncate(&r->text, w);
+}
+
+/* Look up the stored hash of `id`: 1 unchanged, 0 new or changed (*existed set), -1 error. */
+static int check_unchanged(struct run *r, const struct dl_walk_item *it, const char *id,
+                           const char *hash, int *existed)
+{
+    int rc = dl_db_get_hash(r->db, id, &r->hash, &r->err);
+    if (rc != DL_OK && rc != DL_ENOTFOUND) {
+        report(r, it->path, "cannot look up '%s': %s", id, r->err.msg);
+        return -1;
+    }
+    *existed = rc == DL_OK;
+    return rc == DL_OK && strcmp(r->hash.buf, hash) == 0;
+}
+
+static int on_item(void *ctx, const struct dl_walk_item *it)
+{
+    struct run *r = ctx;
+    if (interrupted) {
+        return 1;
+    }
+    r->bytes_read += it->len;
+    char hash[64];
+    readout_hash(r, it->data, it->len, hash);
+    int existed = 0, same;
+
+    /* A text file's id is known before parsing: skip unchanged ones without decoding. */
+    if (!it->is_json) {
+        strset_add(&r->seen, it->id);
+        same = check_unchanged(r, it, it->id, hash, &existed);
+        if (same != 0) {
+            same > 0 ? (void)r->unchanged++ : (void)r->skipped++;
+            draw_progress(r, it->done, 0);
+            return 0;
+        }
+    }
+    struct dl_readout doc = {0};
+    decode(r, it);
+    int rc;
+    if (it->is_json) {
+        rc = dl_readout_parse_json(&doc, r->text.buf, r->text.len, &r->err);
+    } else {
+        rc = dl_readout_parse_text(&doc, it->id, r->text.buf, r->text.len, &r->err);
+    }
+    if (rc != DL_OK) {
+        if (it->is_json) {
+            report(r, it->path, "line %lu: skipped: %s", it->line, r->err.msg);
+        } else {
+            report(r, it->path, "skipped: %s", r->err.msg);
+        }
+        r->skipped++;
+        goto out_doc;
+    }
+    if (it->is_json) {
+        strset_add(&r->seen, doc.id);
+        same = check_unchanged(r, it, doc.id, hash, &existed);
+        if (same != 0) {
+            same > 0 ? (void)r->unchanged++ : (void)r->skipped++;
+            goto out_doc;
+        }
+    }
+    if (dl_db_put(r->db, &doc, r->origin, hash, &r->err) != DL_OK) {
+        report(r, it->path, "cannot index '%s': %s", doc.id, r->err.msg);
+        r->skipped++;
+        goto out_doc;
+    }
+    if (existed) {
+        r->updated++;
+    } else {
+        r->added++;
+    }
+    r->pending++;
+    r->pending_bytes += it->len;
+    if (r->pending >= r->opt->batch_docs || r->pending_bytes >= r->opt->batch_bytes) {
+        if (commit(r) != 0) {
+            dl_readout_release(&doc);
+            return 1;
+        }
+    }
+out_doc:
+    dl_readout_release(&doc);
+    draw_progress(r, it->done, 0);
+    return 0;
+}
+
+static void on_walk_error(void *ctx, const char *path, const char *id, const char *reason)
+{
+    struct run *r = ctx;
+    report(r, path, "skipped: %s", reason);
+    r->skipped++;
+    if (id) {
+        strset_add(&r->seen, id);
+    }
+}
+
+struct sweep {
+    struct run *r;
+    struct strset gone; /* ids to delete, collected before deleting */
+};
+
+static int collect_gone(void *ctx, const char *id)
+{
+    struct sweep *s = ctx;
+    if (!strset_has(&s->r->seen, id)) {
+        strset_add(&s->gone, id);
+    }
+    return 0;
+}
+
+/* Remove readouts of this origin that the walk no longer found. */
+static void sweep_origin(struct run *r, const char *origin)
+{
+    struct sweep s = {r, {0}};
+    if (dl_db_origin_ids(r->db, origin, collect_gone, &s, &r->err) != DL_OK) {
+        report(r, origin, "cannot list indexed readouts: %s", r->err.msg);
+        strset_release(&s.gone);
+        return;
+    }
+    for (size_t i = 0; i < s.gone.cap; i++) {
+        if (s.gone.slots[i]) {
+            if (dl_db_delete(r->db, s.gone.slots[i], &r->err) == DL_OK) {
+                r->removed++;
+                r->pending++;
+            } else {
+                report(r, s.gone.slots[i], "cannot remove: %s", r->err.msg);
+            }
+        }
+    }
+    strset_release(&s.gone);
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: dateline-index [-d DIR] [options] PATH...\n"
+          "\n"
+          "Index readouts into DIR (default ./dateline.db), creating it if needed.\n"
+          "PATH is a folder (walked recursively for .txt files; a readout's id is its\n"
+          "path relative to the folder), a .txt file, or a .jsonl / .jsonl.gz export\n"
+          "(one JSON object per line: id, title, date, source, url, lang, body).\n"
+          "Runs are incremental: unchanged readouts are skipped, edited ones replaced,\n"
+          "and readouts gone from a folder or file given again are removed.\n"
+          "\n"
+          "options:\n"
+          "  -d, --db DIR         index folder (default ./dateline.db)\n"
+          "      --aliases FILE   name-variant table (TSV) replacing the default one\n"
+          "      --no-aliases     use no alias table\n"
+          "      --no-spelling    do not build the spelling dictionary (faster)\n"
+          "      --batch N        commit after every N changed readouts (default 5000)\n"
+          "      --batch-mb N     ... or after N MB of changed text (default 64)\n"
+          "  -q, --quiet          no progress bar\n"
+          "  -h, --help           show this help\n"
+          "      --version        show the version\n"
+          "\n"
+          "exit status: 0 index committed (or already up to date), 1 nothing could be\n"
+          "committed (the previous revision is intact), 2 usage error.\n",
+          f);
+}
+
+static const char *default_aliases(void)
+{
+    static const char *const candidates[] = {
+#ifdef DL_DATADIR
+        DL_DATADIR "/aliases.tsv",
+#endif
+#ifdef DL_SOURCE_DATA
+        DL_SOURCE_DATA "/aliases.tsv",
+#endif
+    };
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        if (access(candidates[i], R_OK) == 0) {
+            return candidates[i];
+        }
+    }
+    return NULL;
+}
+
+static int parse_count(const char *s, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v == 0 || s[0] == '-') {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Load the alias table and store it in the index if it changed. Returns 0 or -1. */
+static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out)
+{
+    const struct options *o = r->opt;
+    memcpy(r->alias_tag, "0000000000000000", 17);
+    *out = NULL;
+    *text_out = NULL;
+    struct dl_buf text = DL_BUF_INIT;
+    if (o->aliases) {
+        FILE *f = fopen(o->aliases, "rb");
+        if (!f) {
+            fprintf(stderr, "dateline-index: cannot open aliases '%s': %s\n", o->aliases,
+                    strerror(errno));
+            return -1;
+        }
+        char chunk[8192];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+            dl_buf_add(&text, chunk, n);
+        }
+        fclose(f);
+        if (dl_aliases_parse(text.buf, text.len, out, &r->err) != DL_OK) {
+            fprintf(stderr, "dateline-index: %s: %s\n", o->aliases, r->err.msg);
+            dl_buf_release(&text);
+            return -1;
+        }
+        snprintf(r->alias_tag, sizeof r->alias_tag, "%016llx",
+                 (unsigned long long)fnv1a(text.buf, text.len, FNV_INIT));
+    }
+    struct dl_buf stored = DL_BUF_INIT;
+    int rc = dl_db_get_meta(r->db, DL_META_ALIASES, &stored, &r->err);
+    if (rc == DL_OK && (stored.len != text.len || memcmp(stored.buf, text.buf, text.len) != 0)) {
+        rc = dl_db_set_aliases(r->db, *out, text.buf, text.len, &r->err);
+        r->pending++; /* the new synonyms need a commit even if no readout changes */
+    } else if (rc == DL_OK && *out) {
+        /* Same table as stored: the rewrite is only needed for tokenizing new readouts,
+         * and is dropped unless some readout change makes this run commit anyway. */
+        rc = dl_db_set_aliases(r->db, *out, text.buf, text.len, &r->err);
+    }
+    dl_buf_release(&stored);
+    if (rc != DL_OK) {
+        fprintf(stderr, "dateline-index: cannot store aliases: %s\n", r->err.msg);
+        dl_buf_release(&text);
+        return -1;
+    }
+    *text_out = dl_buf_detach(&text, NULL);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {"./dateline.db", NULL, 1, 0, 0, 5000, 64ull << 20};
+    int no_aliases = 0;
+    enum { OPT_ALIASES = 256, OPT_NO_ALIASES, OPT_NO_SPELLING, OPT_BATCH, OPT_BATCH_MB, OPT_VERSION };
+    static const struct option longopts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"aliases", required_argument, NULL, OPT_ALIASES},
+        {"no-aliases", no_argument, NULL, OPT_NO_ALIASES},
+        {"no-spelling", no_argument, NULL, OPT_NO_SPELLING},
+        {"batch", required_argument, NULL, OPT_BATCH},
+        {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    unsigned long n;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.dir = optarg; break;
+        case OPT_ALIASES: o.aliases = optarg; break;
+        case OPT_NO_ALIASES: no_aliases = 1; break;
+        case OPT_NO_SPELLING: o.spelling = 0; break;
+        case OPT_BATCH:
+            if (parse_count(optarg, &o.batch_docs) != 0) {
+                fprintf(stderr, "dateline-index: invalid --batch '%s': expected a positive number\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case OPT_BATCH_MB:
+            if (parse_count(optarg, &n) != 0 || n > 65536) {
+                fprintf(stderr, "dateline-index: invalid --batch-mb '%s': expected 1..65536\n",
+                        optarg);
+                return 2;
+            }
+            o.batch_bytes = (uint64_t)n << 20;
+            break;
+        case 'q': o.quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        case OPT_VERSION: printf("dateline-index %s\n", DL_VERSION); return 0;
+        case ':':
+            fprintf(stderr, "dateline-index: option '%s' needs a value (see --help)\n",
+                    argv[optind - 1]);
+            return 2;
+        default:
+            fprintf(stderr, "dateline-index: unknown option '%s' (see --help)\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        fputs("dateline-index: no PATH to index (see --help)\n", stderr);
+        return 2;
+    }
+    if (!no_aliases && !o.aliases) {
+        o.aliases = default_aliases();
+    }
+    if (no_aliases) {
+        o.aliases = NULL;
+    }
+    o.progress = !o.quiet && isatty(2);
+
+    struct run r = {0};
+    r.opt = &o;
+    r.text = (struct dl_buf)DL_BUF_INIT;
+    r.hash = (struct dl_buf)DL_BUF_INIT;
+    r.t0 = dl_now();
+
+    /* Check every PATH before touching the index: a typo should not cost a run. */
+    for (int i = optind; i < argc; i++) {
+        uint64_t bytes;
+        if (dl_walk_probe(argv[i], &bytes, &r.err) != DL_OK) {
+            fprintf(stderr, "dateline-index: %s\n", r.err.msg);
+            return r.err.code == DL_EINVAL ? 2 : 1;
+        }
+        r.bytes_total += bytes;
+    }
+
+    if (dl_db_open_write(&r.db, o.dir, &r.err) != DL_OK) {
+        fprintf(stderr, "dateline-index: cannot open index '%s': %s\n", o.dir, r.err.msg);
+        return 1;
+    }
+    dl_db_set_spelling(r.db, o.spelling);
+    struct dl_aliases *aliases = NULL;
+    char *alias_text = NULL;
+    if (setup_aliases(&r, &aliases, &alias_text) != 0) {
+        dl_db_free(r.db);
+        return 1;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    int walk_failed = 0;
+    for (int i = optind; i < argc && !r.failed && !interrupted; i++) {
+        uint64_t bytes = 0;
+        dl_walk_probe(argv[i], &bytes, NULL);
+        char *origin = dl_walk_origin(argv[i], &r.err);
+        if (!origin) {
+            fprintf(stderr, "dateline-index: %s\n", r.err.msg);
+            walk_failed = 1;
+            continue;
+        }
+        r.origin = origin;
+        struct dl_walk_cb cb = {on_item, on_walk_error, &r};
+        int rc = dl_walk(argv[i], &cb, &r.err);
+        if (rc < 0) {
+            clear_progress(&r);
+            fprintf(stderr, "dateline-index: %s\n", r.err.msg);
+            walk_failed = 1;
+        } else if (rc == 0 && !r.failed && !interrupted) {
+            sweep_origin(&r, origin);
+        }
+        strset_release(&r.seen);
+        free(origin);
+        r.bytes_before += bytes;
+    }
+    if (!r.failed) {
+        commit(&r);
+    }
+    draw_progress(&r, 0, 1);
+    clear_progress(&r);
+
+    double el = dl_now() - r.t0;
+    unsigned long docs = r.added + r.updated + r.unchanged + r.skipped;
+    fprintf(stderr,
+            "%lu added, %lu updated, %lu unchanged, %lu removed, %lu skipped in %.1f s "
+            "(%.0f docs/s, %.1f MB/s)\n",
+            r.added, r.updated, r.unchanged, r.removed, r.skipped, el,
+            el > 0 ? (double)docs / el : 0.0, el > 0 ? (double)r.bytes_read / 1e6 / el : 0.0);
+    if (!r.failed && !interrupted && r.commits == 0 && !walk_failed) {
+        fprintf(stderr, "index '%s' is up to date\n", o.dir);
+    }
+    int status = 0;
+    if (r.failed) {
+        status = 1;
+    } else if (interrupted) {
+        fputs("dateline-index: interrupted; the work committed so far is kept\n", stderr);
+        status = 1;
+    } else if (walk_failed) {
+        status = 1;
+    }
+    dl_db_free(r.db);
+    dl_aliases_free(aliases);
+    free(alias_text);
+    dl_buf_release(&r.text);
+    dl_buf_release(&r.hash);
+    return status;
+}

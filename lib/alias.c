@@ -1,1 +1,463 @@
-/* placeholder: being written */
+/*
+ * alias.c - name variant table (see alias.h).
+ *
+ * Every form is stored folded, its tokens joined by single spaces (tokens
+ * never contain spaces, so the string splits back unambiguously). Scanning
+ * runs once per token of every indexed document, so forms are indexed by
+ * their first token: an open-addressing hash table maps a first token to
+ * the run of entries starting with it, sorted longest form first. A scan
+ * step is then one hash probe, and usually no string comparison at all.
+ */
+#include "dateline/alias.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/buf.h"
+#include "dateline/fold.h"
+#include "dateline/schema.h"
+
+/* Longest group term slug, in bytes: keeps "XA" + slug far below glass's 245-byte term limit. */
+#define SLUG_MAX 120
+
+struct group {
+    char *term;    /* DL_PREFIX_ALIAS + slug of the first form */
+    char **forms;  /* folded forms, tokens joined by ' ' */
+    size_t nforms;
+};
+
+struct entry {
+    const char *form; /* borrowed from the group's forms */
+    size_t first_len; /* bytes of the form's first token */
+    size_t ntokens;   /* tokens in the form */
+    size_t group;     /* owning group */
+};
+
+struct slot {
+    const char *key;     /* first token (not NUL-terminated), NULL when the slot is free */
+    size_t klen;         /* its length */
+    size_t begin, end;   /* entries[begin..end) start with it */
+};
+
+struct dl_aliases {
+    struct group *groups;
+    size_t ngroups;
+    struct entry *entries; /* every form, sorted by first token, then longest first */
+    size_t nentries;
+    struct slot *slots;    /* hash table over distinct first tokens */
+    size_t mask;           /* number of slots - 1 (a power of two) */
+    size_t *by_term;       /* group indices sorted by term, for dl_aliases_find_term() */
+};
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* ---- parsing ---- */
+
+struct fold_ctx {
+    struct dl_buf *out;
+};
+
+static int add_token(void *ctx, const char *folded, size_t flen, size_t start, size_t end,
+                     unsigned flags)
+{
+    struct fold_ctx *c = ctx;
+    (void)start;
+    (void)end;
+    (void)flags;
+    if (c->out->len) {
+        dl_buf_addc(c->out, ' ');
+    }
+    dl_buf_add(c->out, folded, flen);
+    return 0;
+}
+
+static void fold_form(const char *s, size_t n, struct dl_buf *out)
+{
+    struct fold_ctx c = {out};
+    dl_buf_reset(out);
+    dl_tokenize(s, n, add_token, &c);
+}
+
+/* The group term for a first form: "XA" + its slug, cut at a character boundary. */
+static char *group_term(const char *form, size_t n, const char *folded)
+{
+    struct dl_buf slug = DL_BUF_INIT, term = DL_BUF_INIT;
+    dl_slug(form, n, &slug);
+    if (slug.len == 0) {
+        /* Nothing alphanumeric survived slugging: fall back to the folded tokens. */
+        dl_buf_adds(&slug, folded);
+        for (size_t i = 0; i < slug.len; i++) {
+            if (slug.buf[i] == ' ') {
+                slug.buf[i] = '-';
+            }
+        }
+    }
+    size_t cut = slug.len;
+    if (cut > SLUG_MAX) {
+        cut = SLUG_MAX;
+        while (cut > 0 && ((unsigned char)slug.buf[cut] & 0xC0) == 0x80) {
+            cut--;
+        }
+    }
+    dl_buf_adds(&term, DL_PREFIX_ALIAS);
+    dl_buf_add(&term, slug.buf, cut);
+    dl_buf_release(&slug);
+    return dl_buf_detach(&term, NULL);
+}
+
+static long find_group_linear(const struct dl_aliases *a, const char *term)
+{
+    for (size_t i = 0; i < a->ngroups; i++) {
+        if (strcmp(a->groups[i].term, term) == 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static void group_add_form(struct group *g, const char *form)
+{
+    for (size_t i = 0; i < g->nforms; i++) {
+        if (strcmp(g->forms[i], form) == 0) {
+            return; /* "Tô Lâm" and "TO LAM" are one form */
+        }
+    }
+    g->forms = dl_xrealloc(g->forms, (g->nforms + 1) * sizeof *g->forms);
+    g->forms[g->nforms++] = dl_xstrdup(form);
+}
+
+/*
+ * Parse one line (without its newline) into a group, or skip it when it is
+ * blank or a comment. Lines whose first form names an existing group add
+ * their forms to it, so a term always names exactly one group.
+ */
+static int parse_line(struct dl_aliases *a, const char *line, size_t n, size_t lineno,
+                      struct dl_error *err)
+{
+    if (n && line[n - 1] == '\r') {
+        n--;
+    }
+    size_t i = 0;
+    while (i < n && (line[i] == ' ' || line[i] == '\t')) {
+        i++;
+    }
+    if (i == n || line[i] == '#') {
+        return DL_OK;
+    }
+    if (!dl_utf8_valid(line, n)) {
+        return dl_error_set(err, DL_EPARSE, "line %zu: invalid UTF-8", lineno);
+    }
+
+    /* Fold every tab-separated field; fields with no word at all are ignored. */
+    char **forms = NULL;
+    const char *first = NULL;
+    size_t nforms = 0, first_len = 0;
+    struct dl_buf folded = DL_BUF_INIT;
+    for (size_t pos = 0; pos <= n;) {
+        const char *tab = memchr(line + pos, '\t', n - pos);
+        size_t fend = tab ? (size_t)(tab - line) : n;
+        fold_form(line + pos, fend - pos, &folded);
+        if (folded.len) {
+            if (!first) {
+                first = line + pos;
+                first_len = fend - pos;
+            }
+            forms = dl_xrealloc(forms, (nforms + 1) * sizeof *forms);
+            forms[nforms++] = dl_xstrdup(folded.buf);
+        }
+        pos = fend + 1;
+    }
+    dl_buf_release(&folded);
+
+    int rc = DL_OK;
+    if (nforms < 2) {
+        rc = dl_error_set(err, DL_EPARSE,
+                          "line %zu: an alias line needs at least two tab-separated forms",
+                          lineno);
+    } else {
+        char *term = group_term(first, first_len, forms[0]);
+        long g = find_group_linear(a, term);
+        if (g < 0) {
+            a->groups = dl_xrealloc(a->groups, (a->ngroups + 1) * sizeof *a->groups);
+            a->groups[a->ngroups] = (struct group){term, NULL, 0};
+            g = (long)a->ngroups++;
+        } else {
+            free(term);
+        }
+        for (size_t k = 0; k < nforms; k++) {
+            group_add_form(&a->groups[g], forms[k]);
+        }
+    }
+    for (size_t k = 0; k < nforms; k++) {
+        free(forms[k]);
+    }
+    free(forms);
+    return rc;
+}
+
+/* ---- the scan index ---- */
+
+static int entry_cmp(const void *pa, const void *pb)
+{
+    const struct entry *x = pa, *y = pb;
+    size_t n = x->first_len < y->first_len ? x->first_len : y->first_len;
+    int c = memcmp(x->form, y->form, n);
+    if (c) {
+        return c;
+    }
+    if (x->first_len != y->first_len) {
+        return x->first_len < y->first_len ? -1 : 1;
+    }
+    if (x->ntokens != y->ntokens) {
+        return x->ntokens > y->ntokens ? -1 : 1; /* longest first */
+    }
+    return x->group < y->group ? -1 : (x->group > y->group);
+}
+
+/* qsort has no context argument, so term order compares through a pointer into the groups. */
+struct term_ref {
+    const char *term;
+    size_t group;
+};
+
+static int term_ref_cmp(const void *pa, const void *pb)
+{
+    const struct term_ref *x = pa, *y = pb;
+    return strcmp(x->term, y->term);
+}
+
+static struct slot *lookup(const struct dl_aliases *a, const char *key, size_t klen)
+{
+    size_t i = (size_t)hash_bytes(key, klen) & a->mask;
+    for (;;) {
+        struct slot *s = &a->slots[i];
+        if (!s->key || (s->klen == klen && memcmp(s->key, key, klen) == 0)) {
+            return s;
+        }
+        i = (i + 1) & a->mask;
+    }
+}
+
+static void build_index(struct dl_aliases *a)
+{
+    size_t n = 0;
+    for (size_t g = 0; g < a->ngroups; g++) {
+        n += a->groups[g].nforms;
+    }
+    a->entries = dl_xcalloc(n ? n : 1, sizeof *a->entries);
+    for (size_t g = 0; g < a->ngroups; g++) {
+        for (size_t f = 0; f < a->groups[g].nforms; f++) {
+            const char *form = a->groups[g].forms[f];
+            struct entry *e = &a->entries[a->nentries++];
+            const char *sp = strchr(form, ' ');
+            e->form = form;
+            e->first_len = sp ? (size_t)(sp - form) : strlen(form);
+            e->ntokens = 1;
+            for (const char *p = form; *p; p++) {
+                e->ntokens += *p == ' ';
+            }
+            e->group = g;
+        }
+    }
+    qsort(a->entries, a->nentries, sizeof *a->entries, entry_cmp);
+
+    size_t nslots = 16;
+    while (nslots < 2 * a->nentries) {
+        nslots *= 2;
+    }
+    a->slots = dl_xcalloc(nslots, sizeof *a->slots);
+    a->mask = nslots - 1;
+    for (size_t i = 0; i < a->nentries;) {
+        size_t j = i + 1;
+        while (j < a->nentries && a->entries[j].first_len == a->entries[i].first_len &&
+               memcmp(a->entries[j].form, a->entries[i].form, a->entries[i].first_len) == 0) {
+            j++;
+        }
+        struct slot *s = lookup(a, a->entries[i].form, a->entries[i].first_len);
+        *s = (struct slot){a->entries[i].form, a->entries[i].first_len, i, j};
+        i = j;
+    }
+
+    struct term_ref *refs = dl_xcalloc(a->ngroups ? a->ngroups : 1, sizeof *refs);
+    for (size_t g = 0; g < a->ngroups; g++) {
+        refs[g] = (struct term_ref){a->groups[g].term, g};
+    }
+    qsort(refs, a->ngroups, sizeof *refs, term_ref_cmp);
+    a->by_term = dl_xcalloc(a->ngroups ? a->ngroups : 1, sizeof *a->by_term);
+    for (size_t g = 0; g < a->ngroups; g++) {
+        a->by_term[g] = refs[g].group;
+    }
+    free(refs);
+}
+
+/* ---- public API ---- */
+
+int dl_aliases_parse(const char *text, size_t len, struct dl_aliases **out, struct dl_error *err)
+{
+    struct dl_aliases *a = dl_xcalloc(1, sizeof *a);
+    size_t lineno = 1;
+    *out = NULL;
+    for (size_t pos = 0; pos < len; lineno++) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        int rc = parse_line(a, text + pos, end - pos, lineno, err);
+        if (rc) {
+            dl_aliases_free(a);
+            return rc;
+        }
+        pos = end + 1;
+    }
+    build_index(a);
+    *out = a;
+    return DL_OK;
+}
+
+int dl_aliases_load(const char *path, struct dl_aliases **out, struct dl_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return dl_error_set(err, DL_EIO, "cannot open '%s': %s", path, strerror(errno));
+    }
+    struct dl_buf text = DL_BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        dl_buf_add(&text, chunk, n);
+    }
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (failed) {
+        dl_buf_release(&text);
+        return dl_error_set(err, DL_EIO, "cannot read '%s': %s", path, strerror(saved));
+    }
+    struct dl_error perr = DL_ERROR_INIT;
+    int rc = dl_aliases_parse(text.buf, text.len, out, &perr);
+    dl_buf_release(&text);
+    if (rc) {
+        return dl_error_set(err, rc, "cannot parse '%s': %s", path, perr.msg);
+    }
+    return DL_OK;
+}
+
+void dl_aliases_free(struct dl_aliases *a)
+{
+    if (!a) {
+        return;
+    }
+    for (size_t g = 0; g < a->ngroups; g++) {
+        for (size_t f = 0; f < a->groups[g].nforms; f++) {
+            free(a->groups[g].forms[f]);
+        }
+        free(a->groups[g].forms);
+        free(a->groups[g].term);
+    }
+    free(a->groups);
+    free(a->entries);
+    free(a->slots);
+    free(a->by_term);
+    free(a);
+}
+
+size_t dl_aliases_ngroups(const struct dl_aliases *a)
+{
+    return a ? a->ngroups : 0;
+}
+
+const char *dl_aliases_group_term(const struct dl_aliases *a, size_t group)
+{
+    return group < a->ngroups ? a->groups[group].term : NULL;
+}
+
+size_t dl_aliases_nforms(const struct dl_aliases *a, size_t group)
+{
+    return group < a->ngroups ? a->groups[group].nforms : 0;
+}
+
+const char *dl_aliases_form(const struct dl_aliases *a, size_t group, size_t form)
+{
+    if (group >= a->ngroups || form >= a->groups[group].nforms) {
+        return NULL;
+    }
+    return a->groups[group].forms[form];
+}
+
+long dl_aliases_find_term(const struct dl_aliases *a, const char *term)
+{
+    size_t lo = 0, hi = a ? a->ngroups : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        size_t g = a->by_term[mid];
+        int c = strcmp(a->groups[g].term, term);
+        if (c == 0) {
+            return (long)g;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return -1;
+}
+
+/* Does `form` (tokens joined by ' ') equal tokens[0..n)? The first token is already known equal. */
+static int form_matches(const struct entry *e, const char *const *tokens, size_t avail)
+{
+    if (e->ntokens > avail) {
+        return 0;
+    }
+    const char *p = e->form + e->first_len;
+    for (size_t k = 1; k < e->ntokens; k++) {
+        size_t tl = strlen(tokens[k]);
+        p++; /* the ' ' before token k */
+        if (strncmp(p, tokens[k], tl) != 0 || (p[tl] != ' ' && p[tl] != '\0')) {
+            return 0;
+        }
+        p += tl;
+    }
+    return 1;
+}
+
+int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_t ntokens,
+                    dl_alias_fn cb, void *ctx)
+{
+    if (!a || a->nentries == 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < ntokens; i++) {
+        const struct slot *s = lookup(a, tokens[i], strlen(tokens[i]));
+        if (!s->key) {
+            continue;
+        }
+        /* Entries are longest first: the first match fixes the length; other groups
+         * that have a form of the same length matching here are reported too. */
+        size_t len = 0;
+        for (size_t j = s->begin; j < s->end; j++) {
+            const struct entry *e = &a->entries[j];
+            if (len && e->ntokens < len) {
+                break;
+            }
+            if (form_matches(e, tokens + i, ntokens - i)) {
+                len = e->ntokens;
+                int rc = cb(ctx, e->group, i, e->ntokens);
+                if (rc) {
+                    return rc;
+                }
+            }
+        }
+    }
+    return 0;
+}

@@ -1,1 +1,586 @@
-/* placeholder: being written */
+/*
+ * fold.c - Unicode folding and the tokenizer (see fold.h).
+ *
+ * Folding is utf8proc's STABLE|COMPOSE|COMPAT|STRIPMARK|CASEFOLD plus a
+ * callback for the letters that have no decomposition (đ, ø, ł). Only
+ * non-ASCII text ever reaches utf8proc: ASCII is lower-cased inline, which
+ * gives the same bytes because a combining mark after an ASCII base is
+ * stripped before composition anyway (notes/xapian-1.4.md §1.2).
+ *
+ * The tokenizer never allocates: each token's bytes are gathered into a
+ * fixed buffer in a context on the stack and folded there in place.
+ */
+#include "dateline/fold.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "dateline/common.h"
+
+#define FOLD_OPTS                                                                                  \
+    ((utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |                    \
+                         UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD))
+
+/*
+ * Bytes of one token gathered before folding. Raw text is longer than its
+ * folded form only by stripped marks (NFD input) and by compatibility
+ * forms, so a raw token over 4x DL_TOKEN_MAX cannot plausibly fold to
+ * DL_TOKEN_MAX bytes; it is skipped as too long.
+ */
+#define RAW_MAX (4 * DL_TOKEN_MAX)
+/* Code points utf8proc may produce from RAW_MAX bytes (COMPAT expands some ligatures a lot). */
+#define CPS_MAX (4 * RAW_MAX)
+
+/* What a code point is to the tokenizer. */
+enum cclass {
+    C_SEP,    /* ends a word: spaces, punctuation, symbols, controls, invalid bytes */
+    C_WORD,   /* L*, M*, N*, Pc */
+    C_FORMAT, /* Cf other than U+200B: dropped, does not end a word */
+    C_APOS,   /* ' or U+2019: ends a word; may start a possessive 's */
+};
+
+/* ASCII lower-casing and classes; const tables, not mutable state. */
+static const unsigned char ascii_class[128] = {
+    ['0'] = C_WORD, ['1'] = C_WORD, ['2'] = C_WORD, ['3'] = C_WORD, ['4'] = C_WORD,
+    ['5'] = C_WORD, ['6'] = C_WORD, ['7'] = C_WORD, ['8'] = C_WORD, ['9'] = C_WORD,
+    ['A'] = C_WORD, ['B'] = C_WORD, ['C'] = C_WORD, ['D'] = C_WORD, ['E'] = C_WORD,
+    ['F'] = C_WORD, ['G'] = C_WORD, ['H'] = C_WORD, ['I'] = C_WORD, ['J'] = C_WORD,
+    ['K'] = C_WORD, ['L'] = C_WORD, ['M'] = C_WORD, ['N'] = C_WORD, ['O'] = C_WORD,
+    ['P'] = C_WORD, ['Q'] = C_WORD, ['R'] = C_WORD, ['S'] = C_WORD, ['T'] = C_WORD,
+    ['U'] = C_WORD, ['V'] = C_WORD, ['W'] = C_WORD, ['X'] = C_WORD, ['Y'] = C_WORD,
+    ['Z'] = C_WORD, ['_'] = C_WORD, ['a'] = C_WORD, ['b'] = C_WORD, ['c'] = C_WORD,
+    ['d'] = C_WORD, ['e'] = C_WORD, ['f'] = C_WORD, ['g'] = C_WORD, ['h'] = C_WORD,
+    ['i'] = C_WORD, ['j'] = C_WORD, ['k'] = C_WORD, ['l'] = C_WORD, ['m'] = C_WORD,
+    ['n'] = C_WORD, ['o'] = C_WORD, ['p'] = C_WORD, ['q'] = C_WORD, ['r'] = C_WORD,
+    ['s'] = C_WORD, ['t'] = C_WORD, ['u'] = C_WORD, ['v'] = C_WORD, ['w'] = C_WORD,
+    ['x'] = C_WORD, ['y'] = C_WORD, ['z'] = C_WORD, ['\''] = C_APOS,
+};
+
+static inline unsigned char ascii_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* ---- UTF-8 ---- */
+
+size_t dl_utf8_decode(const char *str, size_t n, int32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (n == 0) {
+        return 0;
+    }
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = (int32_t)c;
+        return 1;
+    }
+    if (c < 0xC2) { /* continuation byte, or overlong 2-byte lead */
+        return 0;
+    }
+    if (c < 0xE0) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80) {
+            return 0;
+        }
+        *cp = (int32_t)(((c & 0x1F) << 6) | (s[1] & 0x3F));
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) {
+            return 0;
+        }
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) {
+            return 0; /* overlong, or a surrogate */
+        }
+        *cp = (int32_t)(((c & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F));
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) {
+            return 0;
+        }
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) {
+            return 0; /* overlong, or above U+10FFFF */
+        }
+        *cp = (int32_t)(((c & 0x07) << 18) | ((s[1] & 0x3F) << 12) | ((s[2] & 0x3F) << 6) |
+                        (s[3] & 0x3F));
+        return 4;
+    }
+    return 0;
+}
+
+int dl_utf8_valid(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t l = dl_utf8_decode(s + i, n - i, &cp);
+        if (!l) {
+            return 0;
+        }
+        i += l;
+    }
+    return 1;
+}
+
+size_t dl_utf16_len(const char *str, size_t n)
+{
+    /* One unit per lead byte, and a second for each 4-byte sequence (a surrogate pair). */
+    const unsigned char *s = (const unsigned char *)str;
+    size_t units = 0;
+    for (size_t i = 0; i < n; i++) {
+        units += (s[i] & 0xC0) != 0x80;
+        units += s[i] >= 0xF0;
+    }
+    return units;
+}
+
+static void add_utf8(struct dl_buf *out, int32_t cp)
+{
+    unsigned char b[4];
+    utf8proc_ssize_t l = utf8proc_encode_char(cp, b);
+    dl_buf_add(out, b, (size_t)l);
+}
+
+/* Windows-1252 0x80..0x9F; 0xA0..0xFF are ISO-8859-1, i.e. the same code points. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, /* 80-87 */
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, /* 88-8F */
+    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, /* 90-97 */
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178, /* 98-9F */
+};
+
+void dl_cp1252_to_utf8(const char *str, size_t n, struct dl_buf *out)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    dl_buf_grow(out, n + n / 2);
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j] < 0x80) {
+            j++;
+        }
+        dl_buf_add(out, s + i, j - i);
+        if (j == n) {
+            break;
+        }
+        add_utf8(out, s[j] < 0xA0 ? (int32_t)cp1252_high[s[j] - 0x80] : (int32_t)s[j]);
+        i = j + 1;
+    }
+}
+
+/* ---- classification ---- */
+
+/* Xapian 1.4's CJK blocks, less the full-width ASCII forms (NFKC folds them to ASCII). */
+static int cjk_block(int32_t cp)
+{
+    if (cp < 0x1100) {
+        return 0;
+    }
+    return (cp <= 0x11FF) ||                   /* Hangul Jamo */
+           (cp >= 0x2E80 && cp <= 0x2FDF) ||   /* radicals */
+           (cp >= 0x3000 && cp <= 0x9FFF) ||   /* symbols, kana, bopomofo, Ext A, URO */
+           (cp >= 0xA960 && cp <= 0xA97F) ||   /* Hangul Jamo Extended-A */
+           (cp >= 0xAC00 && cp <= 0xD7FF) ||   /* Hangul syllables, Jamo Extended-B */
+           (cp >= 0xF900 && cp <= 0xFAFF) ||   /* compatibility ideographs */
+           (cp >= 0xFF66 && cp <= 0xFFDC) ||   /* half-width katakana and hangul */
+           (cp >= 0x1B000 && cp <= 0x1B16F) || /* kana supplement and extensions */
+           (cp >= 0x20000 && cp <= 0x2A6DF) || /* Ext B */
+           (cp >= 0x2A700 && cp <= 0x2EBEF) || /* Ext C..F */
+           (cp >= 0x2F800 && cp <= 0x2FA1F) || /* compatibility supplement */
+           (cp >= 0x30000 && cp <= 0x3134F);   /* Ext G */
+}
+
+static int cat_is_word(utf8proc_category_t c)
+{
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO) ||
+           c == UTF8PROC_CATEGORY_PC;
+}
+
+/* Letters and numbers only: a combining mark after a CJK character stays in its token. */
+int dl_is_cjk(int32_t cp)
+{
+    if (!cjk_block(cp)) {
+        return 0;
+    }
+    utf8proc_category_t c = utf8proc_category(cp);
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+           (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
+}
+
+/* Class of a non-ASCII code point; *cat receives its category. */
+static enum cclass classify(int32_t cp, utf8proc_category_t *cat)
+{
+    utf8proc_category_t c = utf8proc_category(cp);
+    *cat = c;
+    if (cat_is_word(c)) {
+        return C_WORD;
+    }
+    if (c == UTF8PROC_CATEGORY_CF) {
+        return cp == 0x200B ? C_SEP : C_FORMAT; /* ZERO WIDTH SPACE is a space in all but name */
+    }
+    return cp == 0x2019 ? C_APOS : C_SEP;
+}
+
+/* Class of the code point at text[pos], with its length in *l (1 for an invalid byte). */
+static enum cclass class_at(const char *text, size_t len, size_t pos, size_t *l, int32_t *cp,
+                            utf8proc_category_t *cat)
+{
+    unsigned char b = (unsigned char)text[pos];
+    if (b < 0x80) {
+        *l = 1;
+        *cp = b;
+        *cat = UTF8PROC_CATEGORY_CN; /* unused for ASCII */
+        return (enum cclass)ascii_class[b];
+    }
+    *l = dl_utf8_decode(text + pos, len - pos, cp);
+    if (!*l) {
+        *l = 1;
+        *cp = -1;
+        *cat = UTF8PROC_CATEGORY_CN;
+        return C_SEP;
+    }
+    return classify(*cp, cat);
+}
+
+/* ---- folding ---- */
+
+static utf8proc_int32_t fold_cb(utf8proc_int32_t c, void *data)
+{
+    (void)data;
+    switch (c) {
+    case 0x0110: /* Đ */
+    case 0x0111: /* đ */
+        return 'd';
+    case 0x00D8: /* Ø */
+    case 0x00F8: /* ø */
+        return 'o';
+    case 0x0141: /* Ł */
+    case 0x0142: /* ł */
+        return 'l';
+    default:
+        return c;
+    }
+}
+
+/*
+ * Fold s[0..n) (valid UTF-8) into cps, used as a byte buffer for the
+ * NUL-terminated UTF-8 result. Returns the result's length in bytes, or a
+ * negative value: -(code points needed) when cap is too small, or
+ * PTRDIFF_MIN on a utf8proc error.
+ */
+static ptrdiff_t fold_into(const char *s, size_t n, int32_t *cps, size_t cap)
+{
+    /* reencode writes a NUL after the output: keep one code point (4 bytes) spare. */
+    utf8proc_ssize_t m = utf8proc_decompose_custom((const utf8proc_uint8_t *)s,
+                                                   (utf8proc_ssize_t)n, cps,
+                                                   (utf8proc_ssize_t)cap - 1, FOLD_OPTS, fold_cb,
+                                                   NULL);
+    if (m < 0) {
+        return PTRDIFF_MIN;
+    }
+    if ((size_t)m > cap - 1) {
+        return -(ptrdiff_t)m - 1;
+    }
+    m = utf8proc_reencode(cps, m, FOLD_OPTS);
+    return m < 0 ? PTRDIFF_MIN : (ptrdiff_t)m;
+}
+
+/* Append the folded form of the non-ASCII word run s[0..n) (format characters already gone). */
+static void fold_run(const char *s, size_t n, struct dl_buf *out)
+{
+    int32_t stack[256];
+    ptrdiff_t r = fold_into(s, n, stack, sizeof stack / sizeof *stack);
+    if (r >= 0) {
+        dl_buf_add(out, stack, (size_t)r);
+        return;
+    }
+    if (r == PTRDIFF_MIN) {
+        dl_buf_add(out, s, n); /* cannot happen on valid UTF-8; keep the text rather than lose it */
+        return;
+    }
+    size_t cap = (size_t)(-r) + 1;
+    int32_t *heap = dl_xmalloc(cap * sizeof *heap);
+    r = fold_into(s, n, heap, cap);
+    dl_buf_add(out, heap, r >= 0 ? (size_t)r : 0);
+    free(heap);
+}
+
+/*
+ * Fold s[0..n) into out. Runs of non-ASCII word characters go through
+ * utf8proc (format characters inside them are dropped first); ASCII is
+ * lower-cased; spaces and U+200B become ' '; format characters vanish;
+ * other separators are copied. Invalid bytes become ' ' (dl_fold validates
+ * first, so only dl_slug sees them).
+ */
+static void fold_text(const char *s, size_t n, struct dl_buf *out)
+{
+    struct dl_buf run = DL_BUF_INIT; /* the current non-ASCII word run, format chars removed */
+    size_t i = 0;
+    dl_buf_grow(out, n);
+    while (i < n) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x80) {
+            if (run.len) {
+                fold_run(run.buf, run.len, out);
+                dl_buf_reset(&run);
+            }
+            size_t j = i;
+            while (j < n && (unsigned char)s[j] < 0x80) {
+                j++;
+            }
+            dl_buf_grow(out, j - i);
+            for (; i < j; i++) {
+                out->buf[out->len++] = (char)ascii_lower((unsigned char)s[i]);
+            }
+            out->buf[out->len] = '\0';
+            continue;
+        }
+        int32_t cp;
+        utf8proc_category_t cat;
+        size_t l = dl_utf8_decode(s + i, n - i, &cp);
+        enum cclass k = l ? classify(cp, &cat) : C_SEP;
+        if (k == C_WORD) {
+            dl_buf_add(&run, s + i, l);
+        } else if (k != C_FORMAT) {
+            if (run.len) {
+                fold_run(run.buf, run.len, out);
+                dl_buf_reset(&run);
+            }
+            if (!l || cat == UTF8PROC_CATEGORY_ZS || cp == 0x200B) {
+                dl_buf_addc(out, ' ');
+            } else {
+                dl_buf_add(out, s + i, l);
+            }
+        }
+        i += l ? l : 1;
+    }
+    if (run.len) {
+        fold_run(run.buf, run.len, out);
+    }
+    dl_buf_release(&run);
+}
+
+int dl_fold(const char *s, size_t n, struct dl_buf *out)
+{
+    if (!dl_utf8_valid(s, n)) {
+        return DL_EENCODING;
+    }
+    fold_text(s, n, out);
+    return DL_OK;
+}
+
+void dl_slug(const char *s, size_t n, struct dl_buf *out)
+{
+    struct dl_buf f = DL_BUF_INIT;
+    fold_text(s, n, &f);
+    /* Folding can produce non-alphanumerics (½ -> 1⁄2), so classify the folded text. */
+    int dash = 0, any = 0;
+    size_t i = 0;
+    while (i < f.len) {
+        int32_t cp;
+        utf8proc_category_t cat;
+        size_t l;
+        enum cclass k = class_at(f.buf, f.len, i, &l, &cp, &cat);
+        int alnum = k == C_WORD && cp != '_' && cat != UTF8PROC_CATEGORY_PC;
+        if (alnum) {
+            if (dash && any) {
+                dl_buf_addc(out, '-');
+            }
+            dl_buf_add(out, f.buf + i, l);
+            dash = 0;
+            any = 1;
+        } else if (k != C_FORMAT) {
+            dash = 1;
+        }
+        i += l;
+    }
+    dl_buf_release(&f);
+}
+
+/* ---- tokenizer ---- */
+
+struct tokenizer {
+    const char *text;       /* the original text, borrowed */
+    size_t len;             /* its length */
+    dl_token_fn cb;         /* where tokens go */
+    void *ctx;              /* cb's context */
+    size_t start, end;      /* current token's span: first to last word char */
+    size_t rawlen;          /* bytes in raw (ASCII already lower-cased) */
+    int active;             /* a token is being gathered */
+    int nonascii;           /* raw holds a non-ASCII byte: fold with utf8proc */
+    int overflow;           /* raw outgrew RAW_MAX: skip the token */
+    unsigned flags;         /* DL_TOKEN_* of the current token */
+    char raw[RAW_MAX + 1];  /* the token's word characters, format chars left out */
+    int32_t cps[CPS_MAX];   /* utf8proc's work space, then the folded UTF-8 */
+};
+
+static void raw_add(struct tokenizer *t, const char *p, size_t n)
+{
+    if (t->rawlen + n > RAW_MAX) {
+        t->overflow = 1;
+        return;
+    }
+    memcpy(t->raw + t->rawlen, p, n);
+    t->rawlen += n;
+    t->nonascii = 1;
+}
+
+static void begin(struct tokenizer *t, size_t pos, unsigned flags)
+{
+    t->active = 1;
+    t->start = pos;
+    t->rawlen = 0;
+    t->nonascii = 0;
+    t->overflow = 0;
+    t->flags = flags;
+}
+
+/* Fold and report the current token, if any; returns the callback's verdict. */
+static int flush(struct tokenizer *t)
+{
+    if (!t->active) {
+        return 0;
+    }
+    t->active = 0;
+    if (t->overflow) {
+        return 0;
+    }
+    const char *folded;
+    size_t flen;
+    if (!t->nonascii) {
+        if (t->rawlen > DL_TOKEN_MAX) {
+            return 0;
+        }
+        t->raw[t->rawlen] = '\0';
+        folded = t->raw;
+        flen = t->rawlen;
+    } else {
+        ptrdiff_t r = fold_into(t->raw, t->rawlen, t->cps, CPS_MAX);
+        if (r < 0 || r > DL_TOKEN_MAX) {
+            return 0;
+        }
+        folded = (const char *)t->cps;
+        flen = (size_t)r;
+    }
+    if (flen == 0) { /* only marks, e.g. a stray combining accent */
+        return 0;
+    }
+    return t->cb(t->ctx, folded, flen, t->start, t->end, t->flags);
+}
+
+/* Is the apostrophe at pos (alen bytes) followed by s/S and then no word character? */
+static int possessive_s(const char *text, size_t len, size_t pos, size_t alen)
+{
+    size_t q = pos + alen;
+    if (q >= len || (text[q] != 's' && text[q] != 'S')) {
+        return 0;
+    }
+    q++;
+    while (q < len) {
+        size_t l;
+        int32_t cp;
+        utf8proc_category_t cat;
+        enum cclass k = class_at(text, len, q, &l, &cp, &cat);
+        if (k != C_FORMAT) {
+            return k != C_WORD;
+        }
+        q += l;
+    }
+    return 1;
+}
+
+int dl_tokenize(const char *text, size_t len, dl_token_fn cb, void *ctx)
+{
+    struct tokenizer t;
+    t.text = text;
+    t.len = len;
+    t.cb = cb;
+    t.ctx = ctx;
+    t.active = 0;
+    t.start = t.end = 0;
+
+    size_t pos = 0;
+    int rc;
+    while (pos < len) {
+        unsigned char b = (unsigned char)text[pos];
+        if (b < 0x80 && ascii_class[b] == C_WORD) {
+            /* The hot path: a run of ASCII word characters, lower-cased straight into raw. */
+            size_t j = pos + 1;
+            while (j < len && (unsigned char)text[j] < 0x80 &&
+                   ascii_class[(unsigned char)text[j]] == C_WORD) {
+                j++;
+            }
+            if (!t.active) {
+                begin(&t, pos, (b >= '0' && b <= '9') ? DL_TOKEN_DIGIT : 0);
+            }
+            size_t n = j - pos;
+            if (t.rawlen + n > RAW_MAX) {
+                t.overflow = 1;
+            } else {
+                for (size_t i = 0; i < n; i++) {
+                    t.raw[t.rawlen + i] = (char)ascii_lower((unsigned char)text[pos + i]);
+                }
+                t.rawlen += n;
+            }
+            t.end = pos = j;
+            continue;
+        }
+        size_t l;
+        int32_t cp;
+        utf8proc_category_t cat;
+        enum cclass k = class_at(text, len, pos, &l, &cp, &cat);
+        switch (k) {
+        case C_WORD:
+            if (dl_is_cjk(cp)) {
+                if ((rc = flush(&t))) {
+                    return rc;
+                }
+                begin(&t, pos, DL_TOKEN_CJK);
+                raw_add(&t, text + pos, l);
+                t.end = pos += l;
+                /* Combining marks belong to the character before them (NFD kana). */
+                while (pos < len) {
+                    size_t ml;
+                    if (class_at(text, len, pos, &ml, &cp, &cat) != C_WORD ||
+                        cat < UTF8PROC_CATEGORY_MN || cat > UTF8PROC_CATEGORY_ME) {
+                        break;
+                    }
+                    raw_add(&t, text + pos, ml);
+                    t.end = pos += ml;
+                }
+                if ((rc = flush(&t))) {
+                    return rc;
+                }
+                continue;
+            }
+            if (!t.active) {
+                int digit = cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO;
+                begin(&t, pos, digit ? DL_TOKEN_DIGIT : 0);
+            }
+            raw_add(&t, text + pos, l);
+            t.end = pos += l;
+            continue;
+        case C_FORMAT:
+            pos += l; /* invisible inside a word: the token goes on, its span will cover it */
+            continue;
+        case C_APOS:
+            if (t.active && possessive_s(text, len, pos, l)) {
+                l += 1; /* the 's' is part of no token */
+            }
+            break;
+        case C_SEP:
+            break;
+        }
+        if ((rc = flush(&t))) {
+            return rc;
+        }
+        pos += l;
+    }
+    return flush(&t);
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install what dateline needs on Debian, skipping what is already there.
+#   scripts/deps.sh          build and run (compiler, meson, libraries)
+#   scripts/deps.sh --test   also what the tests use (clang for fuzzing, chromium + node for the
+#                            browser test, valgrind) and the npm packages of tests/browser
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(gcc g++ meson ninja-build pkg-config python3
+      libxapian-dev xapian-tools libmicrohttpd-dev libcjson-dev libutf8proc-dev zlib1g-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  pkgs+=(clang libclang-rt-14-dev valgrind chromium nodejs npm curl)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}" >&2
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >&2
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if [[ "${1:-}" == "--test" && -f tests/browser/package.json ]]; then
+  if [[ ! -d tests/browser/node_modules/playwright-core ]]; then
+    echo "deps: installing npm test packages (tests/browser)" >&2
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+fi
