@@ -17,15 +17,15 @@ run_suite() { # name, meson setup args...
   if ! ninja -C "$dir" >"$dir.ninja.log" 2>&1; then
     tail -50 "$dir.ninja.log"; echo "build of $dir failed"; builds+=("$dir:build-failed"); return
   fi
-  meson test -C "$dir" --print-errorlogs --num-processes 2 "${MESON_TEST_ARGS[@]}"
+  meson test -C "$dir" --print-errorlogs --num-processes 2 ${SUITE:+--suite "$SUITE"}
   builds+=("$dir")
 }
 
-MESON_TEST_ARGS=()
 run_suite build
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 if command -v clang >/dev/null 2>&1; then
-  CC=clang CXX=clang++ run_suite build-fuzz -Dfuzz=true -Db_lundef=false -Dbrowser_tests=disabled
+  CC=clang CXX=clang++ SUITE=fuzz run_suite build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
+    -Db_lundef=false -Dbrowser_tests=disabled
 fi
 
 python3 - "${builds[@]}" <<'PY'
