@@ -41,7 +41,8 @@ enum cclass {
     C_APOS,   /* ' or U+2019: ends a word; may start a possessive 's */
 };
 
-/* ASCII lower-casing and classes; const tables, not mutable state. */
+/* Classes of ASCII bytes; a const table, not mutable state. */
+/* clang-format off */
 static const unsigned char ascii_class[128] = {
     ['0'] = C_WORD, ['1'] = C_WORD, ['2'] = C_WORD, ['3'] = C_WORD, ['4'] = C_WORD,
     ['5'] = C_WORD, ['6'] = C_WORD, ['7'] = C_WORD, ['8'] = C_WORD, ['9'] = C_WORD,
@@ -50,13 +51,17 @@ static const unsigned char ascii_class[128] = {
     ['K'] = C_WORD, ['L'] = C_WORD, ['M'] = C_WORD, ['N'] = C_WORD, ['O'] = C_WORD,
     ['P'] = C_WORD, ['Q'] = C_WORD, ['R'] = C_WORD, ['S'] = C_WORD, ['T'] = C_WORD,
     ['U'] = C_WORD, ['V'] = C_WORD, ['W'] = C_WORD, ['X'] = C_WORD, ['Y'] = C_WORD,
-    ['Z'] = C_WORD, ['_'] = C_WORD, ['a'] = C_WORD, ['b'] = C_WORD, ['c'] = C_WORD,
-    ['d'] = C_WORD, ['e'] = C_WORD, ['f'] = C_WORD, ['g'] = C_WORD, ['h'] = C_WORD,
-    ['i'] = C_WORD, ['j'] = C_WORD, ['k'] = C_WORD, ['l'] = C_WORD, ['m'] = C_WORD,
-    ['n'] = C_WORD, ['o'] = C_WORD, ['p'] = C_WORD, ['q'] = C_WORD, ['r'] = C_WORD,
-    ['s'] = C_WORD, ['t'] = C_WORD, ['u'] = C_WORD, ['v'] = C_WORD, ['w'] = C_WORD,
-    ['x'] = C_WORD, ['y'] = C_WORD, ['z'] = C_WORD, ['\''] = C_APOS,
+    ['Z'] = C_WORD,
+    ['a'] = C_WORD, ['b'] = C_WORD, ['c'] = C_WORD, ['d'] = C_WORD, ['e'] = C_WORD,
+    ['f'] = C_WORD, ['g'] = C_WORD, ['h'] = C_WORD, ['i'] = C_WORD, ['j'] = C_WORD,
+    ['k'] = C_WORD, ['l'] = C_WORD, ['m'] = C_WORD, ['n'] = C_WORD, ['o'] = C_WORD,
+    ['p'] = C_WORD, ['q'] = C_WORD, ['r'] = C_WORD, ['s'] = C_WORD, ['t'] = C_WORD,
+    ['u'] = C_WORD, ['v'] = C_WORD, ['w'] = C_WORD, ['x'] = C_WORD, ['y'] = C_WORD,
+    ['z'] = C_WORD,
+    ['_'] = C_WORD, /* Pc */
+    ['\''] = C_APOS,
 };
+/* clang-format on */
 
 static inline unsigned char ascii_lower(unsigned char c)
 {
@@ -198,19 +203,19 @@ static int cjk_block(int32_t cp)
 
 static int cat_is_word(utf8proc_category_t c)
 {
-    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO) ||
-           c == UTF8PROC_CATEGORY_PC;
+    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO) || c == UTF8PROC_CATEGORY_PC;
 }
 
 /* Letters and numbers only: a combining mark after a CJK character stays in its token. */
+static int cjk_cat(int32_t cp, utf8proc_category_t c)
+{
+    return cjk_block(cp) && ((c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
+                             (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO));
+}
+
 int dl_is_cjk(int32_t cp)
 {
-    if (!cjk_block(cp)) {
-        return 0;
-    }
-    utf8proc_category_t c = utf8proc_category(cp);
-    return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
-           (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
+    return cjk_block(cp) && cjk_cat(cp, utf8proc_category(cp));
 }
 
 /* Class of a non-ASCII code point; *cat receives its category. */
@@ -277,10 +282,9 @@ static utf8proc_int32_t fold_cb(utf8proc_int32_t c, void *data)
 static ptrdiff_t fold_into(const char *s, size_t n, int32_t *cps, size_t cap)
 {
     /* reencode writes a NUL after the output: keep one code point (4 bytes) spare. */
-    utf8proc_ssize_t m = utf8proc_decompose_custom((const utf8proc_uint8_t *)s,
-                                                   (utf8proc_ssize_t)n, cps,
-                                                   (utf8proc_ssize_t)cap - 1, FOLD_OPTS, fold_cb,
-                                                   NULL);
+    utf8proc_ssize_t m =
+        utf8proc_decompose_custom((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, cps,
+                                  (utf8proc_ssize_t)cap - 1, FOLD_OPTS, fold_cb, NULL);
     if (m < 0) {
         return PTRDIFF_MIN;
     }
@@ -406,18 +410,18 @@ void dl_slug(const char *s, size_t n, struct dl_buf *out)
 /* ---- tokenizer ---- */
 
 struct tokenizer {
-    const char *text;       /* the original text, borrowed */
-    size_t len;             /* its length */
-    dl_token_fn cb;         /* where tokens go */
-    void *ctx;              /* cb's context */
-    size_t start, end;      /* current token's span: first to last word char */
-    size_t rawlen;          /* bytes in raw (ASCII already lower-cased) */
-    int active;             /* a token is being gathered */
-    int nonascii;           /* raw holds a non-ASCII byte: fold with utf8proc */
-    int overflow;           /* raw outgrew RAW_MAX: skip the token */
-    unsigned flags;         /* DL_TOKEN_* of the current token */
-    char raw[RAW_MAX + 1];  /* the token's word characters, format chars left out */
-    int32_t cps[CPS_MAX];   /* utf8proc's work space, then the folded UTF-8 */
+    const char *text;      /* the original text, borrowed */
+    size_t len;            /* its length */
+    dl_token_fn cb;        /* where tokens go */
+    void *ctx;             /* cb's context */
+    size_t start, end;     /* current token's span: first to last word char */
+    size_t rawlen;         /* bytes in raw (ASCII already lower-cased) */
+    int active;            /* a token is being gathered */
+    int nonascii;          /* raw holds a non-ASCII byte: fold with utf8proc */
+    int overflow;          /* raw outgrew RAW_MAX: skip the token */
+    unsigned flags;        /* DL_TOKEN_* of the current token */
+    char raw[RAW_MAX + 1]; /* the token's word characters, format chars left out */
+    int32_t cps[CPS_MAX];  /* utf8proc's work space, then the folded UTF-8 */
 };
 
 static void raw_add(struct tokenizer *t, const char *p, size_t n)
@@ -537,7 +541,7 @@ int dl_tokenize(const char *text, size_t len, dl_token_fn cb, void *ctx)
         enum cclass k = class_at(text, len, pos, &l, &cp, &cat);
         switch (k) {
         case C_WORD:
-            if (dl_is_cjk(cp)) {
+            if (cjk_cat(cp, cat)) {
                 if ((rc = flush(&t))) {
                     return rc;
                 }
