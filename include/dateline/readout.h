@@ -49,7 +49,8 @@ void dl_readout_release(struct dl_readout *r);
  * Parse the plain-text readout `text[0..len)` (valid UTF-8; the caller
  * decodes other encodings first) into `r`, which must be zeroed or
  * released. `id` is copied. Returns DL_OK, or DL_EPARSE when there is no
- * text at all (empty or only boilerplate).
+ * text at all (empty or only boilerplate), or DL_EENCODING when the text
+ * is not valid UTF-8 after all; `r` is left released on failure.
  */
 int dl_readout_parse_text(struct dl_readout *r, const char *id, const char *text, size_t len,
                           struct dl_error *err);
