@@ -24,8 +24,8 @@
 #define SLUG_MAX 120
 
 struct group {
-    char *term;    /* DL_PREFIX_ALIAS + slug of the first form */
-    char **forms;  /* folded forms, tokens joined by ' ' */
+    char *term;   /* DL_PREFIX_ALIAS + slug of the first form */
+    char **forms; /* folded forms, tokens joined by ' ' */
     size_t nforms;
 };
 
@@ -37,9 +37,9 @@ struct entry {
 };
 
 struct slot {
-    const char *key;     /* first token (not NUL-terminated), NULL when the slot is free */
-    size_t klen;         /* its length */
-    size_t begin, end;   /* entries[begin..end) start with it */
+    const char *key;   /* first token (not NUL-terminated), NULL when the slot is free */
+    size_t klen;       /* its length */
+    size_t begin, end; /* entries[begin..end) start with it */
 };
 
 struct dl_aliases {
@@ -47,9 +47,9 @@ struct dl_aliases {
     size_t ngroups;
     struct entry *entries; /* every form, sorted by first token, then longest first */
     size_t nentries;
-    struct slot *slots;    /* hash table over distinct first tokens */
-    size_t mask;           /* number of slots - 1 (a power of two) */
-    size_t *by_term;       /* group indices sorted by term, for dl_aliases_find_term() */
+    struct slot *slots; /* hash table over distinct first tokens */
+    size_t mask;        /* number of slots - 1 (a power of two) */
+    size_t *by_term;    /* group indices sorted by term, for dl_aliases_find_term() */
 };
 
 static uint64_t hash_bytes(const char *s, size_t n)
@@ -183,8 +183,7 @@ static int parse_line(struct dl_aliases *a, const char *line, size_t n, size_t l
     int rc = DL_OK;
     if (nforms < 2) {
         rc = dl_error_set(err, DL_EPARSE,
-                          "line %zu: an alias line needs at least two tab-separated forms",
-                          lineno);
+                          "line %zu: an alias line needs at least two tab-separated forms", lineno);
     } else {
         char *term = group_term(first, first_len, forms[0]);
         long g = find_group_linear(a, term);
@@ -437,9 +436,10 @@ int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_
     if (!a || a->nentries == 0) {
         return 0;
     }
-    for (size_t i = 0; i < ntokens; i++) {
+    for (size_t i = 0; i < ntokens;) {
         const struct slot *s = lookup(a, tokens[i], strlen(tokens[i]));
         if (!s->key) {
+            i++;
             continue;
         }
         /* Entries are longest first: the first match fixes the length; other groups
@@ -458,6 +458,9 @@ int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_
                 }
             }
         }
+        /* Leftmost-longest: a match is one mention, so no other match starts inside it
+         * ("Phạm Minh Chính" is not also a "Minh Chính"). */
+        i += len ? len : 1;
     }
     return 0;
 }

@@ -1,1 +1,992 @@
-// placeholder: being written
+/*
+ * db.cc - the Xapian shim (see db.h and schema.h): the project's only C++.
+ *
+ * Rules kept throughout:
+ *   - every extern "C" entry point catches every exception (rethrown into
+ *     map_error(), which turns it into a status and a message); no C++ type
+ *     or exception ever reaches C code;
+ *   - callbacks handed to C code (the tokenizer, the alias scanner) catch
+ *     everything too, since an exception must not unwind through C frames;
+ *   - strings given to C are malloc'd through dl_x* and owned by the caller.
+ *
+ * Indexing uses our tokenizer (dl_tokenize), not TermGenerator, so that the
+ * index, the query normaliser and the highlighter see the same words. The
+ * terms written per token mirror what QueryParser looks up for lower-case
+ * input with STEM_SOME and FLAG_CJK_NGRAM: the positional word, "Z" + stem
+ * for words starting with a letter, and for CJK the positional character
+ * plus a position-less bigram for adjacent characters.
+ */
+#include <xapian.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+extern "C" {
+#include "dateline/db.h"
+#include "dateline/fold.h"
+#include "dateline/schema.h"
+}
+
+namespace
+{
+
+/* Gap between the title's last position and the body's first: no phrase spans both. */
+const Xapian::termpos TITLE_GAP = 100;
+/* Bytes of a long value kept in front of its hash in a bounded term (see bounded_term()). */
+const size_t TERM_KEEP = 150;
+/* Wildcard expansion cap used when the caller passes 0. */
+const unsigned DEFAULT_MAX_WILDCARD = 100;
+/* Source facet: at most this many values. */
+const size_t MAX_SOURCE_FACETS = 20;
+
+const unsigned QP_FLAGS =
+    Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
+    Xapian::QueryParser::FLAG_CJK_NGRAM | Xapian::QueryParser::FLAG_AUTO_SYNONYMS |
+    Xapian::QueryParser::FLAG_AUTO_MULTIWORD_SYNONYMS | Xapian::QueryParser::FLAG_PURE_NOT;
+/* The plain-words fallback: no operators at all, so it cannot be rejected. */
+const unsigned QP_FALLBACK_FLAGS = Xapian::QueryParser::FLAG_CJK_NGRAM |
+                                   Xapian::QueryParser::FLAG_AUTO_MULTIWORD_SYNONYMS |
+                                   Xapian::QueryParser::FLAG_AUTO_SYNONYMS;
+
+struct token {
+    std::string text;  /* folded */
+    size_t start, end; /* byte offsets in the original field */
+    unsigned flags;    /* DL_TOKEN_* */
+};
+
+/* Sort key for DL_SORT_DATE_ASC: undated documents (empty value) sort after every date. */
+class DateAscKey : public Xapian::KeyMaker
+{
+  public:
+    std::string operator()(const Xapian::Document &doc) const override
+    {
+        std::string v = doc.get_value(DL_SLOT_DATE);
+        return v.empty() ? std::string("\xff") : v;
+    }
+};
+
+} // namespace
+
+struct dl_db {
+    bool writer = false;          /* opened with dl_db_open_write() */
+    std::string path;             /* as given, for messages */
+    Xapian::WritableDatabase wdb; /* the writer's database (writer only) */
+    Xapian::Database rdb;         /* the reader's database (reader only) */
+    bool in_txn = false;          /* writer: a transaction is open */
+    bool spelling = true;         /* writer: feed the spelling table */
+    /* writer: documents per word since the last commit, given to add_spelling() at commit;
+     * one call per distinct word per batch instead of one per document halves indexing time */
+    std::unordered_map<std::string, Xapian::termcount> spell_pending;
+    const struct dl_aliases *aliases = nullptr; /* borrowed, see dl_db_set_aliases() */
+    Xapian::Stem stemmer{"en"};
+    std::vector<token> title_toks, body_toks; /* per-put scratch, kept to reuse capacity */
+    DateAscKey asc_key;                       /* must outlive enq, which points at it */
+    std::unique_ptr<Xapian::QueryParser> qp;  /* reader: built on first search */
+    std::unique_ptr<Xapian::Enquire> enq;
+
+    Xapian::Database &db()
+    {
+        return writer ? static_cast<Xapian::Database &>(wdb) : rdb;
+    }
+};
+
+namespace
+{
+
+/*
+ * Turn the exception being handled into a status + message. Called only
+ * from inside a catch block; the subclasses are tested before their bases.
+ */
+int map_error(struct dl_error *err, const std::string &path)
+{
+    try {
+        throw;
+    } catch (const Xapian::DatabaseLockError &e) {
+        return dl_error_set(err, DL_ELOCKED, "cannot open index '%s' for writing: %s", path.c_str(),
+                            e.get_msg().c_str());
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return dl_error_set(err, DL_EMODIFIED, "index '%s' changed while reading: %s", path.c_str(),
+                            e.get_msg().c_str());
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        return dl_error_set(err, DL_ENOTFOUND, "cannot open index '%s': %s", path.c_str(),
+                            e.get_msg().c_str());
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return dl_error_set(err, DL_EIO, "cannot open index '%s': %s", path.c_str(),
+                            e.get_msg().c_str());
+    } catch (const Xapian::DatabaseCreateError &e) {
+        return dl_error_set(err, DL_EIO, "cannot create index '%s': %s", path.c_str(),
+                            e.get_msg().c_str());
+    } catch (const Xapian::Error &e) {
+        return dl_error_set(err, DL_EXAPIAN, "xapian %s: %s", e.get_type(), e.get_msg().c_str());
+    } catch (const std::bad_alloc &) {
+        /* Project rule: out of memory is fatal, as in dl_xmalloc(). */
+        std::fputs("fatal: out of memory in the xapian shim\n", stderr);
+        std::abort();
+    } catch (const std::exception &e) {
+        return dl_error_set(err, DL_EXAPIAN, "c++ exception: %s", e.what());
+    } catch (...) {
+        return dl_error_set(err, DL_EXAPIAN, "unknown c++ exception");
+    }
+}
+
+char *xdup(const std::string &s)
+{
+    return static_cast<char *>(dl_xmemdup(s.data(), s.size()));
+}
+
+uint64_t fnv1a64(const std::string &s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/*
+ * prefix + value, or for a value over DL_ID_TERM_MAX bytes prefix + its
+ * first ~TERM_KEEP bytes (cut at a character boundary) + "#" + 16 hex
+ * digits of its hash, which keeps every term under glass's 245-byte limit.
+ */
+std::string bounded_term(const char *prefix, const std::string &v)
+{
+    if (v.size() <= DL_ID_TERM_MAX) {
+        return prefix + v;
+    }
+    size_t cut = TERM_KEEP;
+    while (cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) {
+        cut--;
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(v)));
+    return prefix + v.substr(0, cut) + "#" + hex;
+}
+
+std::string slug(const char *s, size_t n)
+{
+    struct dl_buf b = DL_BUF_INIT;
+    dl_slug(s, n, &b);
+    std::string r(b.buf, b.len);
+    dl_buf_release(&b);
+    return r;
+}
+
+/* "YYYY-MM-DD" -> "YYYYMMDD", or "" when s is not of that shape. */
+std::string ymd(const char *s)
+{
+    if (!s || std::strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
+        return "";
+    }
+    std::string r;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            continue;
+        }
+        if (s[i] < '0' || s[i] > '9') {
+            return "";
+        }
+        r += s[i];
+    }
+    return r;
+}
+
+/* Split the stored record into a readout; empty fields become NULL (the body ""). */
+void data_to_readout(const std::string &data, struct dl_readout *r)
+{
+    char **fields[DL_DATA_NFIELDS] = {&r->id,     &r->title, &r->date, &r->dateline,
+                                      &r->source, &r->url,   &r->lang, &r->body};
+    size_t pos = 0;
+    for (int i = 0; i < DL_DATA_NFIELDS; i++) {
+        size_t end = pos < data.size() ? data.find('\0', pos) : std::string::npos;
+        if (end == std::string::npos) {
+            end = data.size();
+        }
+        *fields[i] =
+            end > pos ? static_cast<char *>(dl_xmemdup(data.data() + pos, end - pos)) : nullptr;
+        pos = end + 1;
+    }
+    if (!r->body) {
+        r->body = dl_xstrdup("");
+    }
+}
+
+/* The first data field (the id) of a stored record. */
+std::string data_id(const std::string &data)
+{
+    size_t end = data.find('\0');
+    return end == std::string::npos ? data : data.substr(0, end);
+}
+
+bool is_blank(const char *s)
+{
+    if (!s) {
+        return true;
+    }
+    for (; *s; s++) {
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Docid of the readout with this id, or 0. */
+Xapian::docid find_id(Xapian::Database &db, const char *id)
+{
+    std::string term = bounded_term(DL_PREFIX_ID, id);
+    Xapian::PostingIterator it = db.postlist_begin(term);
+    return it == db.postlist_end(term) ? 0 : *it;
+}
+
+} // namespace
+
+/* ---- callbacks handed to C code: never throw ---- */
+
+extern "C" {
+
+static int collect_token(void *ctx, const char *folded, size_t flen, size_t start, size_t end,
+                         unsigned flags)
+{
+    try {
+        static_cast<std::vector<token> *>(ctx)->push_back(
+            token{std::string(folded, flen), start, end, flags});
+        return 0;
+    } catch (...) {
+        return -1;
+    }
+}
+
+static int count_alias(void *ctx, size_t group, size_t first, size_t ntokens)
+{
+    (void)first;
+    (void)ntokens;
+    try {
+        (*static_cast<std::map<size_t, unsigned> *>(ctx))[group]++;
+        return 0;
+    } catch (...) {
+        return -1;
+    }
+}
+
+} // extern "C"
+
+namespace
+{
+
+void tokenize(const char *s, std::vector<token> &out)
+{
+    out.clear();
+    if (s && dl_tokenize(s, std::strlen(s), collect_token, &out) != 0) {
+        throw std::bad_alloc();
+    }
+}
+
+/* Add the terms of one field (see the file comment); `pos` runs on across fields. */
+void index_tokens(struct dl_db *h, Xapian::Document &doc, const std::vector<token> &toks,
+                  bool title, Xapian::termpos &pos, std::unordered_set<std::string> &words)
+{
+    const token *prev = nullptr;
+    for (const token &t : toks) {
+        ++pos;
+        doc.add_posting(t.text, pos);
+        if (title) {
+            doc.add_posting(DL_PREFIX_TITLE + t.text, pos);
+        }
+        if (t.flags & DL_TOKEN_CJK) {
+            if (prev && (prev->flags & DL_TOKEN_CJK) && prev->end == t.start) {
+                std::string bigram = prev->text + t.text;
+                doc.add_term(bigram);
+                if (title) {
+                    doc.add_term(DL_PREFIX_TITLE + bigram);
+                }
+            }
+        } else if (!(t.flags & DL_TOKEN_DIGIT)) {
+            std::string stem = h->stemmer(t.text);
+            doc.add_term("Z" + stem);
+            if (title) {
+                doc.add_term("Z" DL_PREFIX_TITLE + stem);
+            }
+            if (h->spelling) {
+                words.insert(t.text);
+            }
+        }
+        prev = &t;
+    }
+
+    if (h->aliases && !toks.empty()) {
+        std::vector<const char *> ptrs;
+        ptrs.reserve(toks.size());
+        for (const token &t : toks) {
+            ptrs.push_back(t.text.c_str());
+        }
+        std::map<size_t, unsigned> hits;
+        if (dl_aliases_scan(h->aliases, ptrs.data(), ptrs.size(), count_alias, &hits) != 0) {
+            throw std::bad_alloc();
+        }
+        for (const auto &hit : hits) {
+            std::string term = dl_aliases_group_term(h->aliases, hit.first);
+            doc.add_term(term, hit.second);
+            if (title) {
+                doc.add_term(DL_PREFIX_TITLE + term, hit.second);
+            }
+        }
+    }
+}
+
+void build_parser(struct dl_db *h)
+{
+    h->qp.reset(new Xapian::QueryParser);
+    Xapian::QueryParser &qp = *h->qp;
+    qp.set_database(h->db());
+    qp.set_stemmer(h->stemmer);
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp.set_default_op(Xapian::Query::OP_AND);
+    qp.add_prefix("title", DL_PREFIX_TITLE);
+    qp.add_boolean_prefix("source", DL_PREFIX_SOURCE);
+    qp.add_boolean_prefix("dateline", DL_PREFIX_DATELINE);
+    qp.add_boolean_prefix("year", DL_PREFIX_YEAR);
+    /* A plain string range: the normaliser already wrote date:YYYYMMDD..YYYYMMDD. */
+    qp.add_rangeprocessor((new Xapian::RangeProcessor(DL_SLOT_DATE, "date:"))->release());
+    h->enq.reset(new Xapian::Enquire(h->db()));
+}
+
+/* Words of the plain fallback when it is worth a phrase boost (2-6 words, no CJK), else {}. */
+std::vector<std::string> boost_words(const char *plain)
+{
+    std::vector<std::string> words;
+    for (const char *p = plain; *p;) {
+        while (*p == ' ') {
+            p++;
+        }
+        const char *s = p;
+        while (*p && *p != ' ') {
+            p++;
+        }
+        if (p > s) {
+            words.emplace_back(s, p - s);
+        }
+    }
+    if (words.size() < 2 || words.size() > 6) {
+        return {};
+    }
+    for (const std::string &w : words) {
+        for (size_t i = 0; i < w.size();) {
+            int32_t cp = 0;
+            size_t l = dl_utf8_decode(w.data() + i, w.size() - i, &cp);
+            if (l == 0) {
+                return {};
+            }
+            if (dl_is_cjk(cp)) {
+                return {}; /* CJK words are n-grams in the index, not positional runs */
+            }
+            i += l;
+        }
+    }
+    return words;
+}
+
+/* Clears the Enquire's match spies when leaving scope, so it never keeps dangling pointers. */
+struct spy_guard {
+    Xapian::Enquire &enq;
+    ~spy_guard()
+    {
+        try {
+            enq.clear_matchspies();
+        } catch (...) {
+        }
+    }
+};
+
+/* One search attempt; DatabaseModifiedError propagates to dl_db_search() for the retry. */
+int search_once(struct dl_db *h, const struct dl_search_params *p, struct dl_results *res,
+                struct dl_error *err)
+{
+    if (!h->qp) {
+        build_parser(h);
+    }
+    Xapian::QueryParser &qp = *h->qp;
+    Xapian::Enquire &enq = *h->enq;
+    qp.set_max_expansion(p->max_wildcard ? p->max_wildcard : DEFAULT_MAX_WILDCARD,
+                         Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+                         Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PARTIAL);
+
+    const char *qs = p->query ? p->query : "";
+    bool empty = is_blank(qs);
+    std::string used = qs; /* the string finally parsed, for the spelling suggestion */
+    unsigned used_flags = QP_FLAGS;
+    Xapian::Query q;
+    if (empty) {
+        q = Xapian::Query::MatchAll;
+    } else {
+        try {
+            q = qp.parse_query(qs, QP_FLAGS);
+        } catch (const Xapian::QueryParserError &e) {
+            if (is_blank(p->fallback)) {
+                return dl_error_set(err, DL_EPARSE, "cannot parse query: %s", e.get_msg().c_str());
+            }
+            try {
+                q = qp.parse_query(p->fallback, QP_FALLBACK_FLAGS);
+            } catch (const Xapian::QueryParserError &e2) {
+                return dl_error_set(err, DL_EPARSE, "cannot parse query: %s", e2.get_msg().c_str());
+            }
+            res->relaxed = 1;
+            used = p->fallback;
+            used_flags = QP_FALLBACK_FLAGS;
+        }
+        /* Plain word queries: rank readouts that have the words as a phrase first
+         * ("to lam" over "Lam went to ..."); see notes §4. */
+        if (!res->relaxed && p->fallback && std::strcmp(qs, p->fallback) == 0) {
+            std::vector<std::string> words = boost_words(p->fallback);
+            if (!words.empty()) {
+                Xapian::Query phrase(Xapian::Query::OP_PHRASE, words.begin(), words.end(),
+                                     static_cast<Xapian::termcount>(words.size()));
+                q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
+                                  Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, phrase, 2.0));
+            }
+        }
+    }
+
+    std::vector<Xapian::Query> filters;
+    std::string from = ymd(p->from), to = ymd(p->to);
+    if (p->from && from.empty()) {
+        return dl_error_set(err, DL_EINVAL, "invalid date '%s': want YYYY-MM-DD", p->from);
+    }
+    if (p->to && to.empty()) {
+        return dl_error_set(err, DL_EINVAL, "invalid date '%s': want YYYY-MM-DD", p->to);
+    }
+    if (!from.empty() && !to.empty()) {
+        filters.emplace_back(Xapian::Query::OP_VALUE_RANGE, DL_SLOT_DATE, from, to);
+    } else if (!from.empty()) {
+        filters.emplace_back(Xapian::Query::OP_VALUE_GE, DL_SLOT_DATE, from);
+    } else if (!to.empty()) {
+        filters.emplace_back(Xapian::Query::OP_VALUE_LE, DL_SLOT_DATE, to);
+    }
+    if (p->source && *p->source) {
+        filters.emplace_back(
+            bounded_term(DL_PREFIX_SOURCE, slug(p->source, std::strlen(p->source))));
+    }
+    if (!filters.empty()) {
+        q = Xapian::Query(Xapian::Query::OP_FILTER, q,
+                          Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+    }
+
+    enq.set_query(q);
+    switch (p->sort) {
+    case DL_SORT_DATE_DESC:
+        /* Undated readouts have an empty value, which sorts below every date. */
+        enq.set_sort_by_value_then_relevance(DL_SLOT_DATE, true);
+        break;
+    case DL_SORT_DATE_ASC:
+        enq.set_sort_by_key_then_relevance(&h->asc_key, false);
+        break;
+    default:
+        enq.set_sort_by_relevance_then_value(DL_SLOT_DATE, true);
+        break;
+    }
+    enq.set_time_limit(p->time_limit > 0 ? p->time_limit : 0.0);
+    enq.clear_matchspies();
+    spy_guard guard{enq};
+    Xapian::ValueCountMatchSpy years(DL_SLOT_YEAR), sources(DL_SLOT_SOURCE);
+    if (p->want_facets) {
+        enq.add_matchspy(&years);
+        enq.add_matchspy(&sources);
+    }
+
+    double t0 = dl_now();
+    Xapian::MSet m = enq.get_mset(static_cast<Xapian::doccount>(p->offset),
+                                  static_cast<Xapian::doccount>(p->limit),
+                                  static_cast<Xapian::doccount>(p->check_at_least));
+    double elapsed = dl_now() - t0;
+
+    res->total = m.get_matches_estimated();
+    res->total_exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
+    res->timed_out = p->time_limit > 0 && elapsed >= p->time_limit && !res->total_exact;
+
+    res->hits =
+        static_cast<struct dl_hit *>(dl_xcalloc(m.size() ? m.size() : 1, sizeof *res->hits));
+    for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it) {
+        struct dl_hit *hit = &res->hits[res->nhits];
+        hit->rank = it.get_rank() + 1;
+        /* The contract reports no weight for date orders, where it does not rank. */
+        hit->score = p->sort == DL_SORT_RELEVANCE ? it.get_weight() : 0.0;
+        data_to_readout(it.get_document().get_data(), &hit->doc);
+        res->nhits++;
+    }
+
+    if (p->want_facets) {
+        std::vector<std::pair<std::string, Xapian::doccount>> ys;
+        for (Xapian::TermIterator t = years.values_begin(); t != years.values_end(); ++t) {
+            ys.emplace_back(*t, t.get_termfreq());
+        }
+        res->years = static_cast<struct dl_facet *>(
+            dl_xcalloc(ys.size() ? ys.size() : 1, sizeof *res->years));
+        for (size_t i = ys.size(); i-- > 0;) {
+            res->years[res->nyears++] = {xdup(ys[i].first), ys[i].second};
+        }
+        res->sources =
+            static_cast<struct dl_facet *>(dl_xcalloc(MAX_SOURCE_FACETS, sizeof *res->sources));
+        for (Xapian::TermIterator t = sources.top_values_begin(MAX_SOURCE_FACETS);
+             t != sources.top_values_end(MAX_SOURCE_FACETS); ++t) {
+            res->sources[res->nsources++] = {xdup(*t), t.get_termfreq()};
+        }
+    }
+
+    std::vector<std::string> terms(q.get_unique_terms_begin(), q.get_unique_terms_end());
+    res->terms = static_cast<char **>(dl_xcalloc(terms.size() ? terms.size() : 1, sizeof(char *)));
+    for (const std::string &t : terms) {
+        if (!t.empty()) { /* MatchAll is the empty term: nothing to highlight */
+            res->terms[res->nterms++] = xdup(t);
+        }
+    }
+    res->parsed = xdup(q.get_description());
+
+    if (res->total == 0 && !empty) {
+        /* Only now: Xapian also "corrects" words that exist (notes §5). */
+        try {
+            qp.parse_query(used, used_flags | Xapian::QueryParser::FLAG_SPELLING_CORRECTION);
+            std::string c = qp.get_corrected_query_string();
+            if (!c.empty() && c != used) {
+                res->suggestion = xdup(c);
+            }
+        } catch (const Xapian::QueryParserError &) {
+            /* parsed a moment ago; no suggestion if it now fails */
+        }
+    }
+    return DL_OK;
+}
+
+int get_once(struct dl_db *h, const char *id, struct dl_readout *r, struct dl_error *err)
+{
+    Xapian::Database &db = h->db();
+    Xapian::docid did = find_id(db, id);
+    if (!did) {
+        return dl_error_set(err, DL_ENOTFOUND, "no readout with id '%s'", id);
+    }
+    data_to_readout(db.get_document(did).get_data(), r);
+    return DL_OK;
+}
+
+int need_writer(struct dl_db *h, const char *what, struct dl_error *err)
+{
+    if (!h || !h->writer) {
+        return dl_error_set(err, DL_EINVAL, "cannot %s: index not opened for writing", what);
+    }
+    return DL_OK;
+}
+
+} // namespace
+
+/* ---- opening ---- */
+
+extern "C" int dl_db_open_write(struct dl_db **out, const char *path, struct dl_error *err)
+{
+    *out = nullptr;
+    struct dl_db *h = nullptr;
+    try {
+        h = new dl_db;
+        h->writer = true;
+        h->path = path;
+        h->wdb = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+        std::string schema = h->wdb.get_metadata(DL_META_SCHEMA);
+        if (!schema.empty() && schema != DL_SCHEMA_VERSION) {
+            int rc = dl_error_set(err, DL_EINVAL,
+                                  "cannot open index '%s' for writing: it has schema %s, this "
+                                  "program writes %s (rebuild it)",
+                                  path, schema.c_str(), DL_SCHEMA_VERSION);
+            h->wdb.close();
+            delete h;
+            return rc;
+        }
+        /* Every change goes into one transaction, so nothing reaches readers (or the disk
+         * as a revision) before dl_db_commit(); free without commit discards it. */
+        h->wdb.begin_transaction(true);
+        h->in_txn = true;
+        if (schema.empty()) {
+            h->wdb.set_metadata(DL_META_SCHEMA, DL_SCHEMA_VERSION);
+        }
+        *out = h;
+        return DL_OK;
+    } catch (...) {
+        int rc = map_error(err, path);
+        delete h;
+        return rc;
+    }
+}
+
+extern "C" int dl_db_open_read(struct dl_db **out, const char *path, struct dl_error *err)
+{
+    *out = nullptr;
+    struct dl_db *h = nullptr;
+    try {
+        h = new dl_db;
+        h->path = path;
+        h->rdb = Xapian::Database(path);
+        *out = h;
+        return DL_OK;
+    } catch (...) {
+        int rc = map_error(err, path);
+        delete h;
+        return rc;
+    }
+}
+
+extern "C" void dl_db_free(struct dl_db *h)
+{
+    if (!h) {
+        return;
+    }
+    try {
+        if (h->writer) {
+            if (h->in_txn) {
+                h->in_txn = false;
+                h->wdb.cancel_transaction(); /* discard: never commit behind the caller */
+            }
+            h->wdb.close();
+        } else {
+            h->rdb.close();
+        }
+    } catch (...) {
+        struct dl_error e = DL_ERROR_INIT;
+        map_error(&e, h->path);
+        dl_log(DL_LOG_WARN, "closing index '%s': %s", h->path.c_str(), e.msg);
+    }
+    try {
+        delete h;
+    } catch (...) {
+    }
+}
+
+extern "C" int dl_db_reopen(struct dl_db *h, int *changed, struct dl_error *err)
+{
+    try {
+        bool moved = h->db().reopen();
+        if (changed) {
+            *changed = moved ? 1 : 0;
+        }
+        return DL_OK;
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+}
+
+extern "C" unsigned long dl_db_doccount(struct dl_db *h)
+{
+    try {
+        return h->db().get_doccount();
+    } catch (...) {
+        return 0;
+    }
+}
+
+extern "C" unsigned long dl_db_revision(struct dl_db *h)
+{
+    try {
+        return h->db().get_revision(); /* throws for sharded and remote databases */
+    } catch (...) {
+        return 0;
+    }
+}
+
+/* ---- writing ---- */
+
+extern "C" int dl_db_set_aliases(struct dl_db *h, const struct dl_aliases *a, const char *text,
+                                 size_t len, struct dl_error *err)
+{
+    int rc = need_writer(h, "store aliases", err);
+    if (rc) {
+        return rc;
+    }
+    try {
+        std::vector<std::string> keys(h->wdb.synonym_keys_begin(), h->wdb.synonym_keys_end());
+        for (const std::string &k : keys) {
+            h->wdb.clear_synonyms(k);
+        }
+        size_t ngroups = a ? dl_aliases_ngroups(a) : 0;
+        for (size_t g = 0; g < ngroups; g++) {
+            std::string term = dl_aliases_group_term(a, g);
+            for (size_t f = 0; f < dl_aliases_nforms(a, g); f++) {
+                std::string form = dl_aliases_form(a, g, f);
+                h->wdb.add_synonym(form, term);
+                /* title:FORM looks the key up with the field's prefix */
+                h->wdb.add_synonym(DL_PREFIX_TITLE + form, DL_PREFIX_TITLE + term);
+            }
+        }
+        h->wdb.set_metadata(DL_META_ALIASES, text ? std::string(text, len) : std::string());
+        h->aliases = a;
+        return DL_OK;
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+}
+
+extern "C" void dl_db_set_spelling(struct dl_db *h, int on)
+{
+    if (h) {
+        h->spelling = on != 0;
+    }
+}
+
+extern "C" int dl_db_put(struct dl_db *h, const struct dl_readout *r, const char *origin,
+                         const char *hash, struct dl_error *err)
+{
+    int rc = need_writer(h, "add a readout", err);
+    if (rc) {
+        return rc;
+    }
+    if (!r->id || !*r->id) {
+        return dl_error_set(err, DL_EINVAL, "cannot add a readout without an id");
+    }
+    try {
+        Xapian::Document doc;
+        std::unordered_set<std::string> words;
+        Xapian::termpos pos = 0;
+        tokenize(r->title, h->title_toks);
+        tokenize(r->body, h->body_toks);
+        index_tokens(h, doc, h->title_toks, true, pos, words);
+        pos += TITLE_GAP;
+        index_tokens(h, doc, h->body_toks, false, pos, words);
+
+        std::string idterm = bounded_term(DL_PREFIX_ID, r->id);
+        doc.add_boolean_term(idterm);
+        if (r->source && *r->source) {
+            std::string s = slug(r->source, std::strlen(r->source));
+            if (!s.empty()) {
+                doc.add_boolean_term(bounded_term(DL_PREFIX_SOURCE, s));
+            }
+            doc.add_value(DL_SLOT_SOURCE, r->source);
+        }
+        if (r->dateline && *r->dateline) {
+            size_t n = std::strcspn(r->dateline, ",(");
+            std::string s = slug(r->dateline, n);
+            if (!s.empty()) {
+                doc.add_boolean_term(bounded_term(DL_PREFIX_DATELINE, s));
+            }
+        }
+        std::string date = ymd(r->date);
+        if (!date.empty()) {
+            doc.add_value(DL_SLOT_DATE, date);
+            doc.add_value(DL_SLOT_YEAR, date.substr(0, 4));
+            doc.add_boolean_term(DL_PREFIX_YEAR + date.substr(0, 4));
+        }
+        if (origin && *origin) {
+            doc.add_boolean_term(bounded_term(DL_PREFIX_ORIGIN, origin));
+        }
+        if (hash && *hash) {
+            doc.add_value(DL_SLOT_HASH, hash);
+        }
+
+        std::string data;
+        const char *fields[DL_DATA_NFIELDS] = {r->id,     r->title, r->date, r->dateline,
+                                               r->source, r->url,   r->lang, r->body};
+        for (const char *f : fields) {
+            if (f) {
+                data += f;
+            }
+            data += '\0';
+        }
+        doc.set_data(data);
+
+        for (const std::string &w : words) {
+            h->spell_pending[w]++;
+        }
+        h->wdb.replace_document(idterm, doc);
+        return DL_OK;
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+}
+
+extern "C" int dl_db_delete(struct dl_db *h, const char *id, struct dl_error *err)
+{
+    int rc = need_writer(h, "delete a readout", err);
+    if (rc) {
+        return rc;
+    }
+    try {
+        std::string term = bounded_term(DL_PREFIX_ID, id);
+        if (!h->wdb.term_exists(term)) {
+            return dl_error_set(err, DL_ENOTFOUND, "cannot delete '%s': no such readout", id);
+        }
+        h->wdb.delete_document(term);
+        return DL_OK;
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+}
+
+extern "C" int dl_db_get_hash(struct dl_db *h, const char *id, struct dl_buf *out,
+                              struct dl_error *err)
+{
+    try {
+        Xapian::Database &db = h->db();
+        Xapian::docid did = find_id(db, id);
+        if (!did) {
+            return dl_error_set(err, DL_ENOTFOUND, "no readout with id '%s'", id);
+        }
+        std::string v = db.get_document(did).get_value(DL_SLOT_HASH);
+        dl_buf_reset(out);
+        dl_buf_add(out, v.data(), v.size());
+        return DL_OK;
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+}
+
+extern "C" int dl_db_origin_ids(struct dl_db *h, const char *origin, dl_id_fn cb, void *ctx,
+                                struct dl_error *err)
+{
+    std::vector<std::string> ids;
+    try {
+        /* Collect first: the callback may delete documents, which must not happen
+         * while a posting list of the same database is being walked. */
+        Xapian::Database &db = h->db();
+        std::string term = bounded_term(DL_PREFIX_ORIGIN, origin);
+        for (Xapian::PostingIterator it = db.postlist_begin(term); it != db.postlist_end(term);
+             ++it) {
+            ids.push_back(data_id(db.get_document(*it).get_data()));
+        }
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+    for (const std::string &id : ids) {
+        int rc = cb(ctx, id.c_str());
+        if (rc) {
+            return rc;
+        }
+    }
+    return DL_OK;
+}
+
+extern "C" int dl_db_commit(struct dl_db *h, struct dl_error *err)
+{
+    int rc = need_writer(h, "commit", err);
+    if (rc) {
+        return rc;
+    }
+    try {
+        for (const auto &w : h->spell_pending) {
+            h->wdb.add_spelling(w.first, w.second);
+        }
+        h->spell_pending.clear();
+        if (h->in_txn) {
+            h->in_txn = false;
+            h->wdb.commit_transaction();
+        }
+        h->wdb.begin_transaction(true);
+        h->in_txn = true;
+        return DL_OK;
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+}
+
+/* ---- reading ---- */
+
+extern "C" int dl_db_get_meta(struct dl_db *h, const char *key, struct dl_buf *out,
+                              struct dl_error *err)
+{
+    try {
+        std::string v;
+        try {
+            v = h->db().get_metadata(key);
+        } catch (const Xapian::UnimplementedError &) {
+            /* remote backends keep no user metadata: same as none */
+        }
+        dl_buf_reset(out);
+        dl_buf_add(out, v.data(), v.size());
+        return DL_OK;
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+}
+
+extern "C" int dl_db_get(struct dl_db *h, const char *id, struct dl_readout *r,
+                         struct dl_error *err)
+{
+    try {
+        try {
+            return get_once(h, id, r, err);
+        } catch (const Xapian::DatabaseModifiedError &) {
+            h->db().reopen();
+            return get_once(h, id, r, err);
+        }
+    } catch (...) {
+        return map_error(err, h->path);
+    }
+}
+
+extern "C" int dl_db_search(struct dl_db *h, const struct dl_search_params *p,
+                            struct dl_results *res, struct dl_error *err)
+{
+    try {
+        try {
+            int rc = search_once(h, p, res, err);
+            if (rc) {
+                dl_results_release(res);
+            }
+            return rc;
+        } catch (const Xapian::DatabaseModifiedError &) {
+            /* A writer committed twice since our snapshot: rerun the whole search
+             * on the new revision (hits of the old one may be gone). */
+            dl_results_release(res);
+            h->db().reopen();
+            int rc = search_once(h, p, res, err);
+            if (rc) {
+                dl_results_release(res);
+            }
+            return rc;
+        }
+    } catch (...) {
+        dl_results_release(res);
+        return map_error(err, h->path);
+    }
+}
+
+extern "C" void dl_results_release(struct dl_results *res)
+{
+    if (!res) {
+        return;
+    }
+    for (size_t i = 0; i < res->nhits; i++) {
+        dl_readout_release(&res->hits[i].doc);
+    }
+    std::free(res->hits);
+    for (size_t i = 0; i < res->nyears; i++) {
+        std::free(res->years[i].value);
+    }
+    std::free(res->years);
+    for (size_t i = 0; i < res->nsources; i++) {
+        std::free(res->sources[i].value);
+    }
+    std::free(res->sources);
+    for (size_t i = 0; i < res->nterms; i++) {
+        std::free(res->terms[i]);
+    }
+    std::free(res->terms);
+    std::free(res->suggestion);
+    std::free(res->parsed);
+    std::memset(res, 0, sizeof *res);
+}
+
+/* ---- text helpers ---- */
+
+extern "C" void dl_stem(const char *w, size_t n, struct dl_buf *out)
+{
+    dl_buf_reset(out);
+    try {
+        thread_local Xapian::Stem stemmer("en");
+        std::string s = stemmer(std::string(w, n));
+        dl_buf_add(out, s.data(), s.size());
+    } catch (...) {
+        dl_buf_add(out, w, n); /* no stem is better than no word */
+    }
+}

@@ -1,1 +1,284 @@
-int main(void) { return 77; }
+/* test_alias.c - alias table parsing, folding of forms, scanning, term lookup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dateline/alias.h"
+#include "dateline/buf.h"
+#include "dateline/fold.h"
+#include "dl_test.h"
+
+static const char TABLE[] = "# people and places\n"
+                            "\n"
+                            "Tô Lâm\tTo Lam\tSu Lin\t苏林\n"
+                            "   # indented comment\n"
+                            "Phạm Minh Chính\tPham Minh Chinh\tMinh Chinh\n"
+                            "Hà Nội\tHanoi\tHA NOI\r\n"
+                            "Việt Nam\tVietnam\tViet Nam\n"
+                            "  \t \n"
+                            "Hồ Chí Minh City\tHo Chi Minh City\tSaigon\n"
+                            "Hồ Chí Minh\tUncle Ho\n";
+
+/* ---- parsing errors ---- */
+
+static void test_parse_errors(void)
+{
+    static const struct {
+        const char *text;
+        int code;
+        const char *msg; /* expected prefix of the message */
+    } cases[] = {
+        {"Tô Lâm\tTo Lam\nonly one form\n", -2, "line 2: "},
+        {"# c\n\nSolo\n", -2, "line 3: "},
+        {"Tô Lâm\t\t\n", -2, "line 1: "}, /* empty fields do not count */
+        {"A B\t---\n", -2, "line 1: "},   /* no word in the second form */
+        {"ok\tfine\nbad \xC3\x28\tx\n", -2, "line 2: invalid UTF-8"},
+        {"x\xE2\x82\tyy\n", -2, "line 1: invalid UTF-8"}, /* truncated sequence */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dl_aliases *a = (struct dl_aliases *)1;
+        struct dl_error err = DL_ERROR_INIT;
+        int rc = dl_aliases_parse(cases[i].text, strlen(cases[i].text), &a, &err);
+        CHECK(rc == cases[i].code, "case %zu: rc %d", i, rc);
+        CHECK(a == NULL, "case %zu: *out is NULL on error", i);
+        CHECK(err.code == cases[i].code, "case %zu: err.code %d", i, err.code);
+        CHECK(strncmp(err.msg, cases[i].msg, strlen(cases[i].msg)) == 0, "case %zu: msg '%s'", i,
+              err.msg);
+    }
+
+    /* Comments, blank lines and an empty text are fine. */
+    static const char *ok[] = {"", "\n\n", "# only a comment", "  # x\n\t\n"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        struct dl_aliases *a = NULL;
+        int rc = dl_aliases_parse(ok[i], strlen(ok[i]), &a, NULL);
+        CHECK(rc == 0 && a != NULL, "ok case %zu parses", i);
+        CHECK(dl_aliases_ngroups(a) == 0, "ok case %zu has no group", i);
+        dl_aliases_free(a);
+    }
+    dl_aliases_free(NULL);
+}
+
+/* ---- folding of forms and group terms ---- */
+
+static void test_forms(const struct dl_aliases *a)
+{
+    CHECK(dl_aliases_ngroups(a) == 6, "6 groups, got %zu", dl_aliases_ngroups(a));
+
+    static const struct {
+        const char *term;
+        const char *forms[5];
+    } want[] = {
+        {"XAto-lam", {"to lam", "su lin", "苏 林"}},
+        {"XApham-minh-chinh", {"pham minh chinh", "minh chinh"}},
+        {"XAha-noi", {"ha noi", "hanoi"}}, /* "HA NOI" folds to a form already there */
+        {"XAviet-nam", {"viet nam", "vietnam"}},
+        {"XAho-chi-minh-city", {"ho chi minh city", "saigon"}},
+        {"XAho-chi-minh", {"ho chi minh", "uncle ho"}},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        long g = dl_aliases_find_term(a, want[i].term);
+        CHECK(g == (long)i, "find_term(%s) = %ld", want[i].term, g);
+        if (g < 0) {
+            continue;
+        }
+        CHECK_STR(dl_aliases_group_term(a, (size_t)g), want[i].term, "group term %zu", i);
+        size_t n = 0;
+        while (n < 5 && want[i].forms[n]) {
+            n++;
+        }
+        CHECK(dl_aliases_nforms(a, (size_t)g) == n, "group %s: %zu forms, got %zu", want[i].term, n,
+              dl_aliases_nforms(a, (size_t)g));
+        for (size_t f = 0; f < n; f++) {
+            CHECK_STR(dl_aliases_form(a, (size_t)g, f), want[i].forms[f], "group %s form %zu",
+                      want[i].term, f);
+        }
+    }
+    CHECK(dl_aliases_find_term(a, "XAnobody") == -1, "unknown term");
+    CHECK(dl_aliases_find_term(a, "to-lam") == -1, "term needs its prefix");
+    CHECK(dl_aliases_find_term(a, "") == -1, "empty term");
+    CHECK(dl_aliases_form(a, 0, 99) == NULL, "form out of range");
+    CHECK(dl_aliases_group_term(a, 99) == NULL, "group out of range");
+}
+
+/* ---- scanning ---- */
+
+struct hits {
+    char text[512]; /* "group:first+n " per hit */
+};
+
+static int record(void *ctx, size_t group, size_t first, size_t n)
+{
+    struct hits *h = ctx;
+    size_t len = strlen(h->text);
+    snprintf(h->text + len, sizeof h->text - len, "%zu:%zu+%zu ", group, first, n);
+    return 0;
+}
+
+struct toks {
+    char *tok[64];
+    size_t n;
+};
+
+static int collect(void *ctx, const char *folded, size_t flen, size_t start, size_t end,
+                   unsigned flags)
+{
+    struct toks *t = ctx;
+    (void)start;
+    (void)end;
+    (void)flags;
+    if (t->n < 64) {
+        t->tok[t->n++] = strndup(folded, flen);
+    }
+    return 0;
+}
+
+static void test_scan(const struct dl_aliases *a)
+{
+    static const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        {"General Secretary Tô Lâm met Su Lin.", "0:2+2 0:5+2 "},
+        {"TO LAM", "0:0+2 "},
+        {"to", ""}, /* a form's first token alone is no match */
+        {"lam to", ""},
+        /* matches do not overlap: "minh chinh" inside the full name is not a second hit */
+        {"Phạm Minh Chính and Minh Chinh", "1:0+3 1:4+2 "},
+        /* longest first: the city, not the person, at token 0; the person form
+         * "minh chinh" does not start anywhere here */
+        {"Hồ Chí Minh City, not Hồ Chí Minh", "4:0+4 5:5+3 "},
+        {"苏林总书记", "0:0+2 "}, /* CJK form: two single-character tokens */
+        {"苏 林", "0:0+2 "},
+        {"Hà Nội Việt Nam Hanoi vietnam", "2:0+2 3:2+2 2:4+1 3:5+1 "},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct toks t = {{0}, 0};
+        dl_tokenize(cases[i].text, strlen(cases[i].text), collect, &t);
+        struct hits h = {""};
+        int rc = dl_aliases_scan(a, (const char *const *)t.tok, t.n, record, &h);
+        CHECK(rc == 0, "scan %zu rc", i);
+        CHECK_STR(h.text, cases[i].want, "scan '%s'", cases[i].text);
+        for (size_t k = 0; k < t.n; k++) {
+            free(t.tok[k]);
+        }
+    }
+}
+
+static int stop_at_first(void *ctx, size_t group, size_t first, size_t n)
+{
+    (*(int *)ctx)++;
+    (void)group;
+    (void)first;
+    (void)n;
+    return 7;
+}
+
+static void test_scan_stop(const struct dl_aliases *a)
+{
+    const char *toks[] = {"to", "lam", "su", "lin"};
+    int calls = 0;
+    CHECK(dl_aliases_scan(a, toks, 4, stop_at_first, &calls) == 7, "callback value returned");
+    CHECK(calls == 1, "scan stopped after the first hit, %d calls", calls);
+    calls = 0;
+    CHECK(dl_aliases_scan(NULL, toks, 4, stop_at_first, &calls) == 0 && calls == 0,
+          "NULL table scans nothing");
+}
+
+/* Two lines with the same first form are one group (one term names one group). */
+static void test_merge(void)
+{
+    const char *text = "Tô Lâm\tTo Lam\nTO LAM\tSu Lin\n";
+    struct dl_aliases *a = NULL;
+    CHECK(dl_aliases_parse(text, strlen(text), &a, NULL) == 0, "merge parses");
+    CHECK(dl_aliases_ngroups(a) == 1, "merged into one group");
+    CHECK(dl_aliases_nforms(a, 0) == 2, "forms deduplicated: %zu", dl_aliases_nforms(a, 0));
+    CHECK_STR(dl_aliases_form(a, 0, 1), "su lin", "second line's form");
+    dl_aliases_free(a);
+}
+
+static void test_load(void)
+{
+    char path[] = "/tmp/dl_alias_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    if (fd < 0) {
+        return;
+    }
+    const char *text = "Đà Nẵng\tDa Nang\tDanang\n";
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write");
+    close(fd);
+    struct dl_aliases *a = NULL;
+    struct dl_error err = DL_ERROR_INIT;
+    CHECK(dl_aliases_load(path, &a, &err) == 0, "load: %s", err.msg);
+    CHECK(dl_aliases_find_term(a, "XAda-nang") == 0, "loaded group term");
+    CHECK_STR(dl_aliases_form(a, 0, 1), "danang",
+              "loaded form (\"Da Nang\" folded into the first)");
+    dl_aliases_free(a);
+
+    FILE *f = fopen(path, "w");
+    fputs("one\ttwo\nthree\n", f);
+    fclose(f);
+    a = NULL;
+    CHECK(dl_aliases_load(path, &a, &err) == -2 && a == NULL, "load of a bad file fails");
+    CHECK(strstr(err.msg, "line 2: ") != NULL && strstr(err.msg, path) != NULL,
+          "message names file and line: %s", err.msg);
+    unlink(path);
+
+    CHECK(dl_aliases_load("/nonexistent/aliases.tsv", &a, &err) == -1, "missing file -> EIO");
+    CHECK(strncmp(err.msg, "cannot open '/nonexistent/aliases.tsv'", 38) == 0, "msg: %s", err.msg);
+}
+
+static int count_hit(void *ctx, size_t group, size_t first, size_t n)
+{
+    (void)group;
+    (void)first;
+    (void)n;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+/* Scanning must be cheap: it runs over every token of every indexed readout. */
+static void test_scan_speed(const struct dl_aliases *a)
+{
+    static const char *words[] = {"the", "general", "secretary", "to",    "lam",
+                                  "met", "with",    "minh",      "chinh", "in",
+                                  "ha",  "noi",     "on",        "viet",  "nam"};
+    enum { N = 200000 };
+    const char **toks = malloc(N * sizeof *toks);
+    for (size_t i = 0; i < N; i++) {
+        toks[i] = words[i % (sizeof words / sizeof words[0])];
+    }
+    size_t count = 0, nhits = 0;
+    double t0 = dl_now();
+    for (int rep = 0; rep < 5; rep++) {
+        dl_aliases_scan(a, toks, N, count_hit, &nhits);
+        count += N;
+    }
+    double dt = dl_now() - t0;
+    printf("alias scan: %.1f M tokens/s (%zu hits)\n", (double)count / dt / 1e6, nhits);
+    CHECK(nhits > 0, "the synthetic text has alias hits");
+    CHECK(dt < 5.0, "scan of 1M tokens took %.2f s", dt);
+    free(toks);
+}
+
+int main(void)
+{
+    test_parse_errors();
+
+    struct dl_aliases *a = NULL;
+    struct dl_error err = DL_ERROR_INIT;
+    int rc = dl_aliases_parse(TABLE, strlen(TABLE), &a, &err);
+    CHECK(rc == 0, "parse table: %s", err.msg);
+    if (a) {
+        test_forms(a);
+        test_scan(a);
+        test_scan_stop(a);
+        test_scan_speed(a);
+        dl_aliases_free(a);
+    }
+    test_merge();
+    test_load();
+    return dl_test_report();
+}

@@ -43,8 +43,9 @@ long dl_aliases_find_term(const struct dl_aliases *a, const char *term);
 /*
  * Scan a sequence of folded tokens. For every place where a form of a
  * group starts at token i and spans n tokens, call cb(ctx, group, i, n).
- * Longest forms win where several start at the same token. Returns 0 or
- * the first non-zero value of cb.
+ * Longest forms win where several start at the same token, and matches do
+ * not overlap: scanning resumes after a match. Returns 0 or the first
+ * non-zero value of cb.
  */
 typedef int (*dl_alias_fn)(void *ctx, size_t group, size_t first, size_t ntokens);
 int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_t ntokens,
