@@ -754,6 +754,15 @@ extern "C" int dl_db_put(struct dl_db *h, const struct dl_readout *r, const char
         index_tokens(h, doc, h->title_toks, true, pos, words);
         pos += TITLE_GAP;
         index_tokens(h, doc, h->body_toks, false, pos, words);
+        /* The dateline and the source are searchable words too: "ha noi" must find a readout
+         * whose only mention of Hà Nội is its "HÀ NỘI —" dateline. */
+        for (const char *meta : {r->dateline, r->source}) {
+            if (meta && *meta) {
+                pos += TITLE_GAP;
+                tokenize(meta, h->title_toks);
+                index_tokens(h, doc, h->title_toks, false, pos, words);
+            }
+        }
 
         std::string idterm = bounded_term(DL_PREFIX_ID, r->id);
         doc.add_boolean_term(idterm);
