@@ -396,7 +396,8 @@ static void usage(FILE *f)
           "      --no-aliases     use no alias table\n"
           "      --no-spelling    do not build the spelling dictionary (faster)\n"
           "      --batch N        commit after every N changed readouts (default 5000)\n"
-          "      --batch-mb N     ... or after N MB of changed text (default 64)\n"
+          "      --batch-mb N     ... or after N MB of changed text (default 24;\n"
+          "                       bounds the indexer's memory)\n"
           "  -q, --quiet          no progress bar\n"
           "  -h, --help           show this help\n"
           "      --version        show the version\n"
@@ -487,7 +488,7 @@ static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out
 
 int main(int argc, char **argv)
 {
-    struct options o = {"./dateline.db", NULL, 1, 0, 0, 5000, 64ull << 20};
+    struct options o = {"./dateline.db", NULL, 1, 0, 0, 5000, 24ull << 20};
     int no_aliases = 0;
     enum { OPT_ALIASES = 256, OPT_NO_ALIASES, OPT_NO_SPELLING, OPT_BATCH, OPT_BATCH_MB, OPT_VERSION };
     static const struct option longopts[] = {
