@@ -1,1 +1,443 @@
-int main(void) { return 77; }
+/* test_highlight.c - marks on the original text, snippets, spans. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/alias.h"
+#include "dateline/common.h"
+#include "dateline/db.h"
+#include "dateline/fold.h"
+#include "dateline/highlight.h"
+#include "dl_test.h"
+
+#define MAXT 8
+
+struct hl_case {
+    const char *terms[MAXT];    /* index terms of the query */
+    const char *prefixes[MAXT]; /* wildcard prefixes */
+    const char *text;
+    const char *markup; /* dl_hl_markup output */
+};
+
+static struct dl_hl *make(const char *const *terms, const char *const *prefixes,
+                          const struct dl_aliases *a)
+{
+    size_t nt = 0, np = 0;
+    while (nt < MAXT && terms[nt]) {
+        nt++;
+    }
+    while (np < MAXT && prefixes[np]) {
+        np++;
+    }
+    return dl_hl_new((char *const *)terms, nt, (char *const *)prefixes, np, a);
+}
+
+static const struct hl_case markup_cases[] = {
+    {{"to", "lam", "Zto", "Zlam"},
+     {0},
+     "General Secretary Tô Lâm met Prime Minister",
+     "General Secretary <mark>Tô Lâm</mark> met Prime Minister"},
+    {{"Zcongratul"},
+     {0},
+     "He sent congratulations and congratulated them.",
+     "He sent <mark>congratulations</mark> and <mark>congratulated</mark> them."},
+    {{"pham", "minh", "chinh"},
+     {0},
+     "Prime Minister Phạm Minh Chính said",
+     "Prime Minister <mark>Phạm Minh Chính</mark> said"},
+    {{"lam"},
+     {0},
+     "a <b>Lam</b> & \"co\"",
+     "a &lt;b&gt;<mark>Lam</mark>&lt;/b&gt; &amp; &quot;co&quot;"},
+    {{"首", "首页", "页"}, {0}, "越南首页新闻", "越南<mark>首页</mark>新闻"},
+    {{0}, {"strateg"}, "Strategic strategy, stratus.", "<mark>Strategic strategy</mark>, stratus."},
+    {{"Slam", "ZSvisit"}, {0}, "Lâm visits", "<mark>Lâm visits</mark>"},
+    /* boolean filter terms have nothing to show */
+    {{"XSreuters", "Q123", "XDha-noi", "XY2026", "XOabc"}, {0}, "reuters 2026", "reuters 2026"},
+    /* marks merge across spaces only, not across hyphens or line breaks */
+    {{"viet", "nam"}, {0}, "Việt-Nam", "<mark>Việt</mark>-<mark>Nam</mark>"},
+    {{"to", "lam"}, {0}, "Tô\nLâm", "<mark>Tô</mark>\n<mark>Lâm</mark>"},
+    {{"to", "lam"}, {0}, "Tô\xc2\xa0Lâm", "<mark>Tô\xc2\xa0Lâm</mark>"},
+    /* possessive: the token is "china", the 's stays outside the mark */
+    {{"china"}, {0}, "China's trade", "<mark>China</mark>&#39;s trade"},
+    /* stems are not applied to digits; exact numbers match */
+    {{"2026", "Z2026"}, {0}, "In 2026, 20260 and 2026s", "In <mark>2026</mark>, 20260 and 2026s"},
+    {{"lam"}, {0}, "", ""},
+    {{0}, {0}, "nothing to mark", "nothing to mark"},
+};
+
+static void test_markup(void)
+{
+    for (size_t i = 0; i < sizeof markup_cases / sizeof markup_cases[0]; i++) {
+        const struct hl_case *c = &markup_cases[i];
+        struct dl_hl *h = make(c->terms, c->prefixes, NULL);
+        struct dl_buf out = DL_BUF_INIT;
+        dl_hl_markup(h, c->text, strlen(c->text), &out);
+        CHECK_STR(out.buf, c->markup, "markup case %zu", i);
+        dl_buf_release(&out);
+        dl_hl_free(h);
+    }
+    dl_hl_free(NULL);
+
+    /* the stem the highlighter uses is Xapian's */
+    struct dl_buf st = DL_BUF_INIT;
+    dl_stem("congratulations", 15, &st);
+    CHECK_STR(st.buf, "congratul", "Xapian's English stem");
+    dl_buf_release(&st);
+
+    static const char *const empty[] = {0};
+    static const char *const filters[] = {"XSreuters", "Q1", 0};
+    static const char *const words[] = {"lam", 0};
+    struct dl_hl *h = make(empty, empty, NULL);
+    CHECK(dl_hl_empty(h), "no terms: empty");
+    dl_hl_free(h);
+    h = make(filters, empty, NULL);
+    CHECK(dl_hl_empty(h), "only filters: empty");
+    dl_hl_free(h);
+    h = make(words, empty, NULL);
+    CHECK(!dl_hl_empty(h), "a word: not empty");
+    dl_hl_free(h);
+}
+
+static void test_aliases(void)
+{
+    const char *table = "# people\nTô Lâm\tTo Lam\tSu Lin\t苏林\nHà Nội\tHanoi\n";
+    struct dl_aliases *a = NULL;
+    struct dl_error err = DL_ERROR_INIT;
+    int rc = dl_aliases_parse(table, strlen(table), &a, &err);
+    CHECK(rc == DL_OK && a, "alias table parses: %s", err.msg);
+    if (!a) {
+        return;
+    }
+    static const char *const terms[] = {"XAto-lam", 0};
+    static const char *const none[] = {0};
+    struct dl_hl *h = make(terms, none, a);
+    CHECK(!dl_hl_empty(h), "alias group: not empty");
+    const char *text = "Su Lin met 苏林 and TÔ LÂM in Hanoi; Su left, Lin stayed.";
+    struct dl_buf out = DL_BUF_INIT;
+    dl_hl_markup(h, text, strlen(text), &out);
+    CHECK_STR(
+        out.buf,
+        "<mark>Su Lin</mark> met <mark>苏林</mark> and <mark>TÔ LÂM</mark> in Hanoi; Su left, "
+        "Lin stayed.",
+        "every form of the group, and only whole forms");
+    dl_buf_release(&out);
+    dl_hl_free(h);
+
+    /* an alias group term together with the words typed */
+    static const char *const both[] = {"XAha-noi", "hanoi", "Zhanoi", "XAnobody", 0};
+    h = make(both, none, a);
+    text = "Hà Nội, also Hanoi";
+    dl_hl_markup(h, text, strlen(text), &out);
+    CHECK_STR(out.buf, "<mark>Hà Nội</mark>, also <mark>Hanoi</mark>", "alias + word");
+    dl_buf_release(&out);
+    dl_hl_free(h);
+
+    /* no table: alias terms are ignored */
+    h = make(terms, none, NULL);
+    CHECK(dl_hl_empty(h), "alias term without a table");
+    dl_hl_free(h);
+    dl_aliases_free(a);
+}
+
+static void test_spans(void)
+{
+    static const char *const terms[] = {"lam", "Zlam", 0};
+    static const char *const none[] = {0};
+    struct dl_hl *h = make(terms, none, NULL);
+    /* 😀 is 4 bytes and 2 UTF-16 units, ộ is 3 bytes and 1 unit */
+    const char *text = "\xf0\x9f\x98\x80 Lâm ộ lams x";
+    struct dl_span *sp = NULL;
+    size_t n = dl_hl_matches(h, text, strlen(text), &sp);
+    CHECK(n == 2, "two spans: %zu", n);
+    if (n == 2) {
+        CHECK(sp[0].start == 5 && sp[0].end == 9, "span 0 bytes %zu..%zu", sp[0].start, sp[0].end);
+        CHECK(sp[0].start16 == 3 && sp[0].end16 == 6, "span 0 utf16 %zu..%zu", sp[0].start16,
+              sp[0].end16);
+        CHECK(sp[1].start == 14 && sp[1].end == 18, "span 1 bytes %zu..%zu", sp[1].start,
+              sp[1].end);
+        CHECK(sp[1].start16 == 9 && sp[1].end16 == 13, "span 1 utf16 %zu..%zu", sp[1].start16,
+              sp[1].end16);
+    }
+    free(sp);
+
+    /* a longer mixed text: every span agrees with dl_utf16_len from the start */
+    struct dl_buf t = DL_BUF_INIT;
+    for (int i = 0; i < 200; i++) {
+        dl_buf_adds(&t, i % 3 ? "Tổng Bí thư Tô Lâm 😀 gặp lam; " : "𝄞 lâm 首页 lam\n");
+    }
+    n = dl_hl_matches(h, t.buf, t.len, &sp);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        bad += sp[i].start16 != dl_utf16_len(t.buf, sp[i].start) ||
+               sp[i].end16 != dl_utf16_len(t.buf, sp[i].end);
+    }
+    CHECK(n == 400 && bad == 0, "%zu spans, %zu with wrong UTF-16 offsets", n, bad);
+    free(sp);
+    dl_buf_release(&t);
+
+    n = dl_hl_matches(h, "no match here", 13, &sp);
+    CHECK(n == 0 && sp == NULL, "no match: 0 spans and NULL");
+    dl_hl_free(h);
+}
+
+/* Characters a reader sees: tags dropped, entities count one. */
+static size_t visible_chars(const char *s)
+{
+    size_t n = 0;
+    while (*s) {
+        if (*s == '<') {
+            s = strchr(s, '>') + 1;
+            continue;
+        }
+        if (*s == '&') {
+            s = strchr(s, ';') + 1;
+            n++;
+            continue;
+        }
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+        s++;
+    }
+    return n;
+}
+
+static size_t count_str(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle)) {
+        n++;
+    }
+    return n;
+}
+
+static int is_alnum_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (unsigned char)c >= 0x80;
+}
+
+/*
+ * Every fragment, tags removed and whitespace collapsed, appears in the
+ * (collapsed) text with no letter just before or after it: no cut word.
+ */
+static int fragments_whole(const char *snippet, const char *text)
+{
+    struct dl_buf flat = DL_BUF_INIT, frag = DL_BUF_INIT;
+    for (const char *p = text; *p; p++) {
+        char c = (*p == '\n' || *p == '\t') ? ' ' : *p;
+        if (!(c == ' ' && flat.len && flat.buf[flat.len - 1] == ' ')) {
+            dl_buf_addc(&flat, c);
+        }
+    }
+    int ok = 1;
+    const char *p = snippet;
+    if (strncmp(p, "\xe2\x80\xa6 ", 4) == 0) {
+        p += 4;
+    }
+    while (ok && *p) {
+        const char *end = strstr(p, " \xe2\x80\xa6");
+        if (!end) {
+            end = p + strlen(p);
+        }
+        dl_buf_reset(&frag);
+        for (const char *q = p; q < end; q++) {
+            if (*q == '<') {
+                q = strchr(q, '>');
+            } else if (*q == '&') {
+                static const char *const ent[][2] = {
+                    {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}};
+                for (size_t k = 0; k < 5; k++) {
+                    if (strncmp(q, ent[k][0], strlen(ent[k][0])) == 0) {
+                        dl_buf_adds(&frag, ent[k][1]);
+                        q += strlen(ent[k][0]) - 1;
+                    }
+                }
+            } else {
+                dl_buf_addc(&frag, *q);
+            }
+        }
+        const char *at = strstr(flat.buf, frag.buf);
+        ok = at && (at == flat.buf || !is_alnum_byte(at[-1])) && !is_alnum_byte(at[frag.len]);
+        if (!ok) {
+            fprintf(stderr, "  fragment not whole: '%s'\n", frag.buf);
+        }
+        p = *end ? end + 4 : end;
+        if (*p == ' ') {
+            p++;
+        }
+    }
+    dl_buf_release(&flat);
+    dl_buf_release(&frag);
+    return ok;
+}
+
+static void test_snippets(void)
+{
+    /* three distinct terms far apart in a long Vietnamese/English text */
+    struct dl_buf t = DL_BUF_INIT;
+    const char *filler = "Các bên nhất trí thúc đẩy hợp tác kinh tế, thương mại và đầu tư; ";
+    for (int i = 0; i < 60; i++) {
+        dl_buf_adds(&t, filler);
+        if (i == 10) {
+            dl_buf_adds(&t, "Thủ đô Hà Nội đón đoàn.\n");
+        } else if (i == 30) {
+            dl_buf_adds(&t, "Tại Đà Nẵng, hai bên & <đối tác> gặp nhau. ");
+        } else if (i == 50) {
+            dl_buf_adds(&t, "Tổng Bí thư Tô Lâm phát biểu. ");
+        }
+    }
+    static const char *const terms[] = {"ha", "noi", "da", "nang", "to", "lam", 0};
+    static const char *const none[] = {0};
+    struct dl_hl *h = make(terms, none, NULL);
+    struct dl_buf out = DL_BUF_INIT;
+    dl_hl_snippet(h, t.buf, t.len, 300, &out);
+    CHECK(count_str(out.buf, " \xe2\x80\xa6 ") == 2, "three fragments: %s", out.buf);
+    CHECK(strncmp(out.buf, "\xe2\x80\xa6 ", 4) == 0, "leading ellipsis");
+    CHECK(out.len > 4 && strcmp(out.buf + out.len - 4, " \xe2\x80\xa6") == 0, "trailing ellipsis");
+    CHECK(strstr(out.buf, "<mark>Hà Nội</mark>") && strstr(out.buf, "<mark>Đà Nẵng</mark>") &&
+              strstr(out.buf, "<mark>Tô Lâm</mark>"),
+          "every term shown: %s", out.buf);
+    CHECK(strstr(out.buf, "&amp; &lt;đối tác&gt;") != NULL, "escaped");
+    CHECK(!strchr(out.buf, '\n'), "no line breaks");
+    CHECK(visible_chars(out.buf) <= 300 + 20, "length %zu", visible_chars(out.buf));
+    CHECK(visible_chars(out.buf) >= 200, "uses the room: %zu", visible_chars(out.buf));
+    CHECK(dl_utf8_valid(out.buf, out.len), "valid UTF-8");
+    CHECK(fragments_whole(out.buf, t.buf), "no cut words");
+
+    /* one term: one fragment of about the whole target */
+    static const char *const one[] = {"nang", 0};
+    struct dl_hl *h1 = make(one, none, NULL);
+    dl_buf_reset(&out);
+    dl_hl_snippet(h1, t.buf, t.len, 300, &out);
+    CHECK(count_str(out.buf, " \xe2\x80\xa6 ") == 0 && strstr(out.buf, "<mark>Nẵng</mark>"),
+          "one fragment: %s", out.buf);
+    CHECK(visible_chars(out.buf) <= 320 && visible_chars(out.buf) >= 250, "one fragment length %zu",
+          visible_chars(out.buf));
+    CHECK(dl_utf8_valid(out.buf, out.len) && fragments_whole(out.buf, t.buf), "one fragment whole");
+
+    /* small targets */
+    for (size_t target = 20; target <= 140; target += 40) {
+        dl_buf_reset(&out);
+        dl_hl_snippet(h, t.buf, t.len, target, &out);
+        CHECK(visible_chars(out.buf) <= target + 20 && strstr(out.buf, "<mark>"),
+              "target %zu: %zu chars", target, visible_chars(out.buf));
+        CHECK(dl_utf8_valid(out.buf, out.len) && fragments_whole(out.buf, t.buf),
+              "target %zu: whole words", target);
+    }
+
+    /* no match: the start of the text */
+    static const char *const nothing[] = {"zzz", 0};
+    struct dl_hl *h0 = make(nothing, none, NULL);
+    dl_buf_reset(&out);
+    dl_hl_snippet(h0, t.buf, t.len, 300, &out);
+    CHECK(strncmp(out.buf, "Các bên", 7) == 0 && !strstr(out.buf, "<mark>"), "no match: start");
+    CHECK(visible_chars(out.buf) <= 320 && visible_chars(out.buf) >= 250, "no match length %zu",
+          visible_chars(out.buf));
+    CHECK(strcmp(out.buf + out.len - 4, " \xe2\x80\xa6") == 0, "no match: trailing ellipsis");
+
+    /* short text: all of it, no ellipsis, line breaks flattened */
+    const char *s = "  Tô Lâm\nmet Xi Jinping.\n";
+    dl_buf_reset(&out);
+    dl_hl_snippet(h, s, strlen(s), 300, &out);
+    CHECK_STR(out.buf, "<mark>Tô Lâm</mark> met Xi Jinping.", "short text");
+    dl_buf_reset(&out);
+    dl_hl_snippet(h, "", 0, 300, &out);
+    CHECK_STR(out.buf, "", "empty text");
+
+    /* a text with no spaces at all (CJK) is cut between characters */
+    dl_buf_reset(&t);
+    for (int i = 0; i < 300; i++) {
+        dl_buf_adds(&t, i == 150 ? "首页" : "越南新闻");
+    }
+    static const char *const cjk[] = {"首", "页", 0};
+    struct dl_hl *hc = make(cjk, none, NULL);
+    dl_buf_reset(&out);
+    dl_hl_snippet(hc, t.buf, t.len, 100, &out);
+    CHECK(strstr(out.buf, "<mark>首页</mark>") && visible_chars(out.buf) <= 120 &&
+              dl_utf8_valid(out.buf, out.len),
+          "CJK snippet: %s", out.buf);
+
+    /* a giant "word" is still cut on a character boundary */
+    dl_buf_reset(&t);
+    dl_buf_adds(&t, "lam ");
+    for (int i = 0; i < 500; i++) {
+        dl_buf_adds(&t, "ộ");
+    }
+    dl_buf_reset(&out);
+    dl_hl_snippet(h, t.buf, t.len, 100, &out);
+    CHECK(dl_utf8_valid(out.buf, out.len) && strstr(out.buf, "<mark>lam</mark>"),
+          "giant word: valid UTF-8");
+
+    dl_hl_free(hc);
+    dl_hl_free(h0);
+    dl_hl_free(h1);
+    dl_hl_free(h);
+    dl_buf_release(&out);
+    dl_buf_release(&t);
+}
+
+/* A ~9 KB English body: the real readout when ../shared is there, else a stand-in. */
+static void english_body(struct dl_buf *b)
+{
+    const char *root = getenv("DL_SOURCE_ROOT");
+    if (root) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/../shared/readouts/003_1f740b23df7e1f93.txt", root);
+        FILE *f = fopen(path, "rb");
+        if (f) {
+            char buf[9216];
+            size_t n = fread(buf, 1, sizeof buf, f);
+            fclose(f);
+            while (n && ((unsigned char)buf[n - 1] & 0xc0) == 0x80) {
+                n--; /* do not end inside a character */
+            }
+            if (n && (unsigned char)buf[n - 1] >= 0xc0) {
+                n--;
+            }
+            dl_buf_add(b, buf, n);
+            return;
+        }
+    }
+    while (b->len < 9216) {
+        dl_buf_adds(b, "On behalf of the Party and State, General Secretary To Lam warmly "
+                       "congratulated the Congress on its resounding success, and the two sides "
+                       "agreed to deepen cooperation in trade, investment and energy. ");
+    }
+}
+
+static void test_speed(void)
+{
+    struct dl_buf body = DL_BUF_INIT, out = DL_BUF_INIT;
+    english_body(&body);
+    static const char *const terms[] = {"trade", "Ztrade", "to",         "lam",
+                                        "Zto",   "Zlam",   "Zcongratul", 0};
+    static const char *const none[] = {0};
+    struct dl_hl *h = make(terms, none, NULL);
+    int iters = 300;
+    double t0 = dl_now();
+    for (int i = 0; i < iters; i++) {
+        dl_buf_reset(&out);
+        dl_hl_snippet(h, body.buf, body.len, 300, &out);
+    }
+    double per = (dl_now() - t0) / iters;
+    struct dl_span *sp;
+    size_t n = dl_hl_matches(h, body.buf, body.len, &sp);
+    free(sp);
+    printf("snippet of a %zu-byte body: %.1f us (%zu spans)\n", body.len, per * 1e6, n);
+    CHECK(n > 0 && strstr(out.buf, "<mark>"), "the body has matches");
+    /* generous bound: sanitizers and a loaded machine; the target is < 100 us unsanitized */
+    CHECK(per < 0.005, "snippet took %.1f us", per * 1e6);
+    dl_hl_free(h);
+    dl_buf_release(&body);
+    dl_buf_release(&out);
+}
+
+int main(void)
+{
+    test_markup();
+    test_aliases();
+    test_spans();
+    test_snippets();
+    test_speed();
+    return dl_test_report();
+}
