@@ -339,6 +339,7 @@ int dl_hl_empty(const struct dl_hl *h)
 struct raw {
     size_t start, end; /* bytes */
     int id;            /* query term that matched */
+    int weak;          /* a stopword ("to", "of"): marked only when it leads into a real match */
 };
 
 struct scan {
@@ -353,7 +354,7 @@ struct scan {
     size_t nseen;
 };
 
-static void add_raw(struct scan *c, size_t start, size_t end, int id)
+static void add_raw(struct scan *c, size_t start, size_t end, int id, int weak)
 {
     if (c->nraw == c->capraw) {
         c->capraw = c->capraw ? 2 * c->capraw : 32;
@@ -365,7 +366,7 @@ static void add_raw(struct scan *c, size_t start, size_t end, int id)
         c->raw[i] = c->raw[i - 1];
         i--;
     }
-    c->raw[i] = (struct raw){start, end, id};
+    c->raw[i] = (struct raw){start, end, id, weak};
 }
 
 static int match_seqs(struct scan *c, const char *f, size_t flen, size_t start, size_t end)
@@ -395,7 +396,30 @@ static int match_seqs(struct scan *c, const char *f, size_t flen, size_t start, 
             }
         }
         if (k == s->n) {
-            add_raw(c, c->ringstart[(c->nseen - s->n) % MAX_SEQ], end, s->id);
+            add_raw(c, c->ringstart[(c->nseen - s->n) % MAX_SEQ], end, s->id, 0);
+        }
+    }
+    return 0;
+}
+
+/*
+ * Words so common that marking every one drowns the real matches: the query
+ * "to lam" should mark "Tô Lâm", not each "to" of the text. Folded forms.
+ */
+static int is_stopword(const char *f, size_t n)
+{
+    static const char *const words[] = {
+        "a",   "an",  "and", "are",  "as",   "at",   "be",    "but",  "by",   "for",  "from",
+        "had", "has", "he",  "her",  "his",  "i",    "in",    "is",   "it",   "its",  "of",
+        "on",  "or",  "our", "that", "the",  "their", "they", "this", "to",   "was",  "we",
+        "were", "will", "with", "you",
+    };
+    if (n > 5) {
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strlen(words[i]) == n && memcmp(words[i], f, n) == 0) {
+            return 1;
         }
     }
     return 0;
@@ -417,7 +441,7 @@ static int on_token(void *ctx, const char *f, size_t flen, size_t start, size_t 
         }
     }
     if (id >= 0) {
-        add_raw(c, start, end, id);
+        add_raw(c, start, end, id, is_stopword(f, flen));
     }
     if (h->nseqs) {
         match_seqs(c, f, flen, start, end);
@@ -464,6 +488,53 @@ static int gap_mergeable(const char *s, size_t a, size_t b)
     return 1;
 }
 
+/* Is text[a..b) whitespace only (line breaks included)? */
+static int gap_blank(const char *s, size_t a, size_t b)
+{
+    while (a < b) {
+        size_t k;
+        if (!is_space(cp_at(s, b, a, &k))) {
+            return 0;
+        }
+        a += k;
+    }
+    return 1;
+}
+
+/*
+ * Keep a stopword match only where the next word is a real match ("Tô" of
+ * "Tô Lâm"; "of" in "Secretary of State"), unless the text has no real
+ * match at all (a query of stopwords only).
+ */
+static void drop_lone_stopwords(const char *text, struct scan *c)
+{
+    size_t strong = 0;
+    for (size_t i = 0; i < c->nraw; i++) {
+        strong += !c->raw[i].weak;
+    }
+    if (strong == 0 || strong == c->nraw) {
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < c->nraw; i++) {
+        const struct raw *r = &c->raw[i];
+        int keep = !r->weak;
+        /* the next match must be a real one, right after it (whitespace between) */
+        for (size_t j = i + 1; !keep && j < c->nraw; j++) {
+            const struct raw *b = &c->raw[j];
+            if (b->start < r->end) {
+                continue; /* an alias form starting at the same word */
+            }
+            keep = !b->weak && gap_blank(text, r->end, b->start);
+            break;
+        }
+        if (keep) {
+            c->raw[n++] = *r;
+        }
+    }
+    c->nraw = n;
+}
+
 static void scan_text(const struct dl_hl *h, const char *text, size_t len, struct scan *c)
 {
     memset(c, 0, sizeof *c);
@@ -471,6 +542,7 @@ static void scan_text(const struct dl_hl *h, const char *text, size_t len, struc
     dl_buf_init(&c->stem, 0);
     if (!dl_hl_empty(h) && len) {
         dl_tokenize(text, len, on_token, c);
+        drop_lone_stopwords(text, c);
     }
     dl_buf_release(&c->stem);
 }

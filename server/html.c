@@ -1,1 +1,652 @@
-/* placeholder */
+/*
+ * html.c - the server-rendered pages: /, /search, /doc/ID and error pages.
+ *
+ * The pages work without JavaScript and in text browsers: plain forms and
+ * links, no inline script or style (the Content-Security-Policy forbids
+ * them), CSS from /static/style.css. Every piece of client input and of
+ * stored text is written with dl_buf_add_html (attributes always quoted);
+ * the only HTML not escaped here comes from the highlighter, which escapes
+ * the text itself and adds nothing but <mark> elements.
+ */
+#include "dateline/server.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TITLE "dateline"
+
+/* --- small writers ------------------------------------------------------------- */
+
+static void esc(struct dl_buf *b, const char *s)
+{
+    if (s) {
+        dl_buf_add_html(b, s, strlen(s));
+    }
+}
+
+static void add_count(struct dl_buf *b, unsigned long n)
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%lu", n);
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0) {
+            dl_buf_addc(b, ',');
+        }
+        dl_buf_addc(b, digits[i]);
+    }
+}
+
+static void add_ms(struct dl_buf *b, double ms)
+{
+    dl_buf_addf(b, ms < 10 ? "%.1f ms" : "%.0f ms", ms);
+}
+
+/* "2026-02-09" as <time datetime="2026-02-09">9 February 2026</time>. */
+static void add_date(struct dl_buf *b, const char *date)
+{
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+    int y, m, d;
+    char tail;
+    if (date && strlen(date) == 10 && sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+        m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+        dl_buf_addf(b, "<time datetime=\"%04d-%02d-%02d\">%d %s %d</time>", y, m, d, d,
+                    months[m - 1], y);
+    } else {
+        esc(b, date);
+    }
+}
+
+/* A readout id as a path: each segment percent-encoded, the '/' between them kept. */
+static void add_id_path(struct dl_buf *b, const char *id)
+{
+    const char *s = id;
+    for (;;) {
+        const char *slash = strchr(s, '/');
+        size_t n = slash ? (size_t)(slash - s) : strlen(s);
+        dl_buf_add_url(b, s, n);
+        if (!slash) {
+            break;
+        }
+        dl_buf_addc(b, '/');
+        s = slash + 1;
+    }
+}
+
+/* Is `lang` a plausible BCP 47 tag ("en", "vi", "zh-Hans")? Only then is it an attribute. */
+static int lang_ok(const char *lang)
+{
+    size_t n = lang ? strlen(lang) : 0;
+    if (n < 2 || n > 35) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = lang[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              (c == '-' && i > 0))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static const char *sort_name(enum dl_sort s)
+{
+    switch (s) {
+    case DL_SORT_DATE_DESC:
+        return "-date";
+    case DL_SORT_DATE_ASC:
+        return "date";
+    default:
+        return "relevance";
+    }
+}
+
+/* --- links to /search ---------------------------------------------------------- */
+
+struct link {
+    const char *q; /* "" for none */
+    size_t qlen;
+    const char *from;   /* "" for none */
+    const char *to;     /* "" for none */
+    const char *source; /* NULL for none */
+    const char *sort;   /* NULL for the default */
+    size_t offset;
+};
+
+static struct link link_of(const struct dl_search *s)
+{
+    struct link l = {
+        s->q, s->qlen, s->from, s->to, s->source, s->sort_given ? sort_name(s->sort) : NULL, 0};
+    return l;
+}
+
+static void link_param(struct dl_buf *b, const char *key, const char *v, size_t n)
+{
+    dl_buf_adds(b, "&amp;");
+    dl_buf_adds(b, key);
+    dl_buf_addc(b, '=');
+    dl_buf_add_url(b, v, n);
+}
+
+/* href="/search?..." with & written as &amp; (the values are percent-encoded). */
+static void add_link(struct dl_buf *b, const struct link *l)
+{
+    dl_buf_adds(b, "/search?q=");
+    dl_buf_add_url(b, l->q, l->qlen);
+    if (l->from && l->from[0]) {
+        link_param(b, "from", l->from, strlen(l->from));
+    }
+    if (l->to && l->to[0]) {
+        link_param(b, "to", l->to, strlen(l->to));
+    }
+    if (l->source && l->source[0]) {
+        link_param(b, "source", l->source, strlen(l->source));
+    }
+    if (l->sort) {
+        link_param(b, "sort", l->sort, strlen(l->sort));
+    }
+    if (l->offset) {
+        dl_buf_addf(b, "&amp;offset=%zu", l->offset);
+    }
+}
+
+/* --- page frame -------------------------------------------------------------------- */
+
+static void page_begin(struct dl_buf *b, const char *title, size_t tlen, const char *suffix)
+{
+    dl_buf_grow(b, 8192);
+    dl_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                   "<title>");
+    if (tlen) {
+        dl_buf_add_html(b, title, tlen);
+        dl_buf_adds(b, " – ");
+    }
+    dl_buf_adds(b, suffix);
+    dl_buf_adds(b, "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
+                   "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
+                   "<script src=\"/static/app.js\" defer></script>\n</head>\n<body>\n"
+                   "<a class=\"skip\" href=\"#main\">Skip to content</a>\n");
+}
+
+static void page_end(struct dl_buf *b)
+{
+    dl_buf_adds(b, "<footer class=\"foot\"><p>dateline " DL_VERSION
+                   " · full-text search of diplomatic readouts · "
+                   "<a href=\"/\">search tips</a></p></footer>\n</body>\n</html>\n");
+}
+
+static void option(struct dl_buf *b, const char *value, const char *label, int selected)
+{
+    dl_buf_addf(b, "<option value=\"%s\"%s>%s</option>", value, selected ? " selected" : "", label);
+}
+
+/*
+ * The search form. `s` gives the current values (NULL on the home page,
+ * where the filters start closed and the box is focused).
+ */
+static void search_form(struct dl_buf *b, const struct dl_search *s, int home)
+{
+    int filtered = s && (s->from[0] || s->to[0] || s->source || s->sort_given);
+    dl_buf_adds(b, home ? "<form class=\"search home\" role=\"search\" action=\"/search\" "
+                          "method=\"get\">\n"
+                        : "<form class=\"search\" role=\"search\" action=\"/search\" "
+                          "method=\"get\">\n");
+    dl_buf_adds(b, "<label for=\"q\">Search readouts</label>\n<div class=\"row\">"
+                   "<input id=\"q\" name=\"q\" type=\"search\" maxlength=\"1000\" "
+                   "autocomplete=\"off\" spellcheck=\"false\" value=\"");
+    if (s) {
+        dl_buf_add_html(b, s->q, s->qlen);
+    }
+    dl_buf_adds(b, "\"");
+    if (home || !s || !s->qlen) {
+        dl_buf_adds(b, " autofocus");
+    }
+    dl_buf_adds(b, "> <button type=\"submit\">Search</button></div>\n");
+    dl_buf_adds(b, filtered ? "<details class=\"filters\" open>" : "<details class=\"filters\">");
+    dl_buf_adds(b, "<summary>Filters and order</summary>\n<div class=\"fields\">"
+                   "<p><label for=\"from\">From</label> <input id=\"from\" name=\"from\" "
+                   "type=\"date\" placeholder=\"YYYY-MM-DD\" value=\"");
+    if (s) {
+        esc(b, s->from);
+    }
+    dl_buf_adds(b, "\"></p>\n<p><label for=\"to\">To</label> <input id=\"to\" name=\"to\" "
+                   "type=\"date\" placeholder=\"YYYY-MM-DD\" value=\"");
+    if (s) {
+        esc(b, s->to);
+    }
+    dl_buf_adds(b, "\"></p>\n<p><label for=\"source\">Source</label> <input id=\"source\" "
+                   "name=\"source\" type=\"text\" placeholder=\"e.g. VNA/VNS\" value=\"");
+    if (s) {
+        esc(b, s->source);
+    }
+    dl_buf_adds(b, "\"></p>\n<p><label for=\"sort\">Order</label> <select id=\"sort\" "
+                   "name=\"sort\">");
+    int cur = s && s->sort_given ? (int)s->sort : -1; /* -1: the default order */
+    option(b, "", "Best match (newest if no words)", !s || !s->sort_given);
+    option(b, "relevance", "Relevance", cur == (int)DL_SORT_RELEVANCE);
+    option(b, "-date", "Newest first", cur == (int)DL_SORT_DATE_DESC);
+    option(b, "date", "Oldest first", cur == (int)DL_SORT_DATE_ASC);
+    dl_buf_adds(b, "</select></p>\n</div></details>\n</form>\n");
+}
+
+static void top_bar(struct dl_buf *b, const struct dl_search *s)
+{
+    dl_buf_adds(b, "<header class=\"top\"><a class=\"brand\" href=\"/\">" TITLE "</a>\n");
+    search_form(b, s, 0);
+    dl_buf_adds(b, "</header>\n");
+}
+
+/* --- / ----------------------------------------------------------------------------- */
+
+int dl_page_home(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
+{
+    struct dl_buf *b = &rep->body;
+    rep->type = "text/html; charset=utf-8";
+    page_begin(b, "", 0, TITLE " – search diplomatic readouts");
+    dl_buf_adds(b, "<main id=\"main\" class=\"home\">\n<h1 class=\"brand-big\">" TITLE "</h1>\n"
+                   "<p class=\"lede\">Search ");
+    add_count(b, dl_db_doccount(rq->w->db));
+    dl_buf_adds(b, " diplomatic readouts, whichever way names are typed: "
+                   "<q>to lam</q> finds <q>Tô Lâm</q>.</p>\n");
+    search_form(b, NULL, 1);
+    dl_buf_adds(
+        b, "<section class=\"tips\" aria-labelledby=\"tips\">\n<h2 id=\"tips\">Search tips</h2>\n"
+           "<dl>\n"
+           "<dt><code>ha noi</code></dt><dd>every word must appear; accents and case do not "
+           "matter</dd>\n"
+           "<dt><code>\"comprehensive strategic partnership\"</code></dt><dd>an exact phrase</dd>\n"
+           "<dt><code>strateg*</code></dt><dd>words starting with <q>strateg</q></dd>\n"
+           "<dt><code>trade OR investment</code>, <code>trade -tariff</code></dt><dd>either word; "
+           "without a word</dd>\n"
+           "<dt><code>title:visit</code></dt><dd>a word in the title</dd>\n"
+           "<dt><code>source:xinhua</code></dt><dd>one source</dd>\n"
+           "<dt><code>date:2026-01-01..2026-02-28</code></dt><dd>a date range</dd>\n"
+           "</dl>\n<p><a href=\"/search?q=\">Browse the newest readouts</a></p>\n</section>\n"
+           "</main>\n");
+    page_end(b);
+    return DL_OK;
+}
+
+/* --- /search ------------------------------------------------------------------------ */
+
+static void facet_list(struct dl_buf *b, const struct dl_search *s, int years)
+{
+    const struct dl_facet *f = years ? s->res.years : s->res.sources;
+    size_t n = years ? s->res.nyears : s->res.nsources;
+    int active = years ? (s->from[0] || s->to[0]) : s->source != NULL;
+    if (!n && !active) {
+        return;
+    }
+    dl_buf_adds(b, years ? "<section class=\"facet\"><h2>Year</h2>\n<ul>\n"
+                         : "<section class=\"facet\"><h2>Source</h2>\n<ul>\n");
+    struct link l = link_of(s);
+    if (active) {
+        if (years) {
+            l.from = l.to = "";
+        } else {
+            l.source = NULL;
+        }
+        dl_buf_adds(b, "<li><a href=\"");
+        add_link(b, &l);
+        dl_buf_adds(b, years ? "\">All years</a></li>\n" : "\">All sources</a></li>\n");
+        l = link_of(s);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *v = f[i].value ? f[i].value : "";
+        char from[11], to[11];
+        int cur;
+        if (years) {
+            if (strlen(v) != 4 || strspn(v, "0123456789") != 4) {
+                continue;
+            }
+            snprintf(from, sizeof from, "%s-01-01", v);
+            snprintf(to, sizeof to, "%s-12-31", v);
+            cur = strcmp(s->from, from) == 0 && strcmp(s->to, to) == 0;
+            l.from = from;
+            l.to = to;
+        } else {
+            cur = s->source && strcmp(s->source, v) == 0;
+            l.source = v;
+        }
+        if (cur) {
+            dl_buf_adds(b, "<li><strong aria-current=\"true\">");
+            esc(b, v);
+            dl_buf_adds(b, "</strong>");
+        } else {
+            dl_buf_adds(b, "<li><a href=\"");
+            add_link(b, &l);
+            dl_buf_adds(b, "\">");
+            esc(b, v);
+            dl_buf_adds(b, "</a>");
+        }
+        dl_buf_adds(b, " <span class=\"count\">");
+        add_count(b, f[i].count);
+        dl_buf_adds(b, "</span></li>\n");
+    }
+    dl_buf_adds(b, "</ul></section>\n");
+}
+
+static void hit_item(struct dl_buf *b, const struct dl_search *s, const struct dl_hit *h,
+                     struct dl_buf *scratch)
+{
+    const struct dl_readout *d = &h->doc;
+    const char *body = d->body ? d->body : "";
+    dl_buf_adds(b, "<li class=\"hit\"><h2><a href=\"/doc/");
+    add_id_path(b, d->id ? d->id : "");
+    if (s->query.text.len) {
+        dl_buf_adds(b, "?q=");
+        dl_buf_add_url(b, s->q, s->qlen);
+    }
+    dl_buf_adds(b, "\">");
+    esc(b, d->title ? d->title : d->id);
+    dl_buf_adds(b, "</a></h2>\n<p class=\"meta\">");
+    int sep = 0;
+    if (d->date) {
+        add_date(b, d->date);
+        sep = 1;
+    }
+    if (d->dateline) {
+        dl_buf_adds(b, sep ? " · <span class=\"dateline\">" : "<span class=\"dateline\">");
+        esc(b, d->dateline);
+        dl_buf_adds(b, "</span>");
+        sep = 1;
+    }
+    if (d->source) {
+        dl_buf_adds(b, sep ? " · <span class=\"source\">" : "<span class=\"source\">");
+        esc(b, d->source);
+        dl_buf_adds(b, "</span>");
+    }
+    dl_buf_adds(b, "</p>\n<p class=\"snippet\">");
+    dl_buf_reset(scratch);
+    dl_hl_snippet(s->hl, body, strlen(body), DL_SERVE_SNIPPET, scratch);
+    dl_buf_add(b, scratch->buf, scratch->len); /* escaped and marked by the highlighter */
+    dl_buf_adds(b, "</p></li>\n");
+}
+
+static void pager(struct dl_buf *b, const struct dl_search *s)
+{
+    unsigned long total = s->res.total;
+    int has_prev = s->offset > 0;
+    int has_next = s->offset + s->limit < total && s->offset + s->limit <= DL_SERVE_MAX_OFFSET;
+    if (!has_prev && !has_next) {
+        return;
+    }
+    struct link l = link_of(s);
+    dl_buf_adds(b, "<nav class=\"pager\" aria-label=\"Result pages\">");
+    if (has_prev) {
+        l.offset = s->offset >= s->limit ? s->offset - s->limit : 0;
+        dl_buf_adds(b, "<a rel=\"prev\" href=\"");
+        add_link(b, &l);
+        dl_buf_adds(b, "\">← Previous</a> ");
+    }
+    unsigned long pages = (total + s->limit - 1) / s->limit;
+    dl_buf_addf(b, "<span>Page %zu of %s", s->offset / s->limit + 1,
+                s->res.total_exact ? "" : "about ");
+    add_count(b, pages);
+    dl_buf_adds(b, "</span>");
+    if (has_next) {
+        l.offset = s->offset + s->limit;
+        dl_buf_adds(b, " <a rel=\"next\" href=\"");
+        add_link(b, &l);
+        dl_buf_adds(b, "\">Next →</a>");
+    }
+    dl_buf_adds(b, "</nav>\n");
+}
+
+static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_search *s)
+{
+    int filtered = s->from[0] || s->to[0] || s->source;
+    dl_buf_adds(b, "<div id=\"results\">\n<p class=\"summary\" role=\"status\">");
+    if (!s->res.total_exact && s->res.total) {
+        dl_buf_adds(b, "About ");
+    }
+    add_count(b, s->res.total);
+    dl_buf_adds(b, s->res.total == 1 ? " result" : " results");
+    if (s->query.text.len) {
+        dl_buf_adds(b, " for <q>");
+        dl_buf_add_html(b, s->q, s->qlen);
+        dl_buf_adds(b, "</q>");
+    } else {
+        dl_buf_adds(b, ", newest first");
+    }
+    dl_buf_adds(b, " (");
+    add_ms(b, (dl_now() - rq->t0) * 1000.0);
+    dl_buf_adds(b, ")</p>\n");
+    if (s->res.suggestion && s->res.suggestion[0]) {
+        struct link l = link_of(s);
+        l.q = s->res.suggestion;
+        l.qlen = strlen(s->res.suggestion);
+        dl_buf_adds(b, "<p class=\"suggest\">Did you mean <a href=\"");
+        add_link(b, &l);
+        dl_buf_adds(b, "\">");
+        esc(b, s->res.suggestion);
+        dl_buf_adds(b, "</a>?</p>\n");
+    }
+    if (s->res.relaxed) {
+        dl_buf_adds(b, "<p class=\"note\">The query could not be read as written, so its "
+                       "words were searched without operators.</p>\n");
+    }
+    if (s->res.timed_out) {
+        dl_buf_adds(b, "<p class=\"note\">The search ran out of time: counts are "
+                       "estimates.</p>\n");
+    }
+    if (s->res.nhits) {
+        dl_buf_addf(b, "<ol class=\"hits\" start=\"%zu\">\n", s->offset + 1);
+        for (size_t i = 0; i < s->res.nhits; i++) {
+            hit_item(b, s, &s->res.hits[i], &rq->w->scratch);
+        }
+        dl_buf_adds(b, "</ol>\n");
+    } else if (s->res.total && s->offset) {
+        struct link l = link_of(s);
+        dl_buf_adds(b, "<div class=\"empty\"><p>No more results on this page.</p><p><a href=\"");
+        add_link(b, &l);
+        dl_buf_adds(b, "\">Back to the first page</a></p></div>\n");
+    } else {
+        dl_buf_adds(b, "<div class=\"empty\"><p>No readouts match");
+        if (s->query.text.len) {
+            dl_buf_adds(b, " <strong>");
+            dl_buf_add_html(b, s->q, s->qlen);
+            dl_buf_adds(b, "</strong>");
+        }
+        dl_buf_adds(b, filtered ? " with these filters.</p>\n" : ".</p>\n");
+        dl_buf_adds(b, "<ul><li>Check the spelling, or try another form of a name.</li>"
+                       "<li>Use fewer or more general words.</li>");
+        if (filtered) {
+            struct link l = link_of(s);
+            l.from = l.to = "";
+            l.source = NULL;
+            dl_buf_adds(b, "<li><a href=\"");
+            add_link(b, &l);
+            dl_buf_adds(b, "\">Search without the date and source filters</a>.</li>");
+        }
+        dl_buf_adds(b, "</ul></div>\n");
+    }
+    pager(b, s);
+    dl_buf_adds(b, "</div>\n");
+}
+
+int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
+{
+    struct dl_search s;
+    dl_search_init(&s);
+    int rc = DL_OK;
+    if (dl_search_parse(&s, &rq->params, 1, rep) != 0) {
+        goto out;
+    }
+    rc = dl_search_run(&s, rq, err);
+    if (rc != DL_OK) {
+        rc = dl_search_fail(rc, err, rep);
+        goto out;
+    }
+    struct dl_buf *b = &rep->body;
+    rep->type = "text/html; charset=utf-8";
+    page_begin(b, s.q, s.qlen, TITLE " search");
+    top_bar(b, &s);
+    dl_buf_adds(b, "<main id=\"main\" class=\"results\">\n<h1 class=\"visually-hidden\">Search "
+                   "results</h1>\n");
+    results(b, rq, &s);
+    if (s.facets && (s.res.nyears || s.res.nsources || s.from[0] || s.to[0] || s.source)) {
+        dl_buf_adds(b, "<aside id=\"facets\" aria-label=\"Refine the results\">\n");
+        facet_list(b, &s, 1);
+        facet_list(b, &s, 0);
+        dl_buf_adds(b, "</aside>\n");
+    }
+    dl_buf_adds(b, "</main>\n");
+    page_end(b);
+out:
+    dl_search_release(&s);
+    return rc;
+}
+
+/* --- /doc/ID ------------------------------------------------------------------------ */
+
+static void meta_row(struct dl_buf *b, const char *label, const char *value)
+{
+    if (!value) {
+        return;
+    }
+    dl_buf_addf(b, "<dt>%s</dt><dd>", label);
+    esc(b, value);
+    dl_buf_adds(b, "</dd>\n");
+}
+
+int dl_page_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, struct dl_error *err)
+{
+    struct dl_search s;
+    struct dl_readout r = {0};
+    dl_search_init(&s);
+    int rc = DL_OK;
+    if (dl_search_parse_q(&s, &rq->params, rep) != 0) {
+        goto out;
+    }
+    rc = dl_db_get(rq->w->db, id, &r, err);
+    if (rc == DL_ENOTFOUND) {
+        dl_reply_error(rep, MHD_HTTP_NOT_FOUND, "not_found", "no readout with id '%.200s'", id);
+        rc = DL_OK;
+        goto out;
+    }
+    if (rc != DL_OK) {
+        goto out;
+    }
+    int marked = s.query.text.len > 0;
+    if (marked) {
+        s.limit = 0;
+        s.facets = 0;
+        rc = dl_search_run(&s, rq, err);
+        if (rc != DL_OK) {
+            rc = dl_search_fail(rc, err, rep);
+            goto out;
+        }
+    }
+    const char *body = r.body ? r.body : "";
+    size_t blen = strlen(body);
+    const char *title = r.title ? r.title : id;
+    struct dl_buf *b = &rep->body;
+    rep->type = "text/html; charset=utf-8";
+    page_begin(b, title, strlen(title), TITLE);
+    top_bar(b, &s);
+    dl_buf_adds(b, "<main id=\"main\" class=\"doc\">\n<p class=\"back\"><a href=\"");
+    if (s.qlen) {
+        struct link l = {s.q, s.qlen, "", "", NULL, NULL, 0};
+        add_link(b, &l);
+        dl_buf_adds(b, "\">← Back to the results</a></p>\n");
+    } else {
+        dl_buf_adds(b, "/\">← New search</a></p>\n");
+    }
+    if (lang_ok(r.lang)) {
+        dl_buf_adds(b, "<article lang=\"");
+        esc(b, r.lang);
+        dl_buf_adds(b, "\">\n<h1>");
+    } else {
+        dl_buf_adds(b, "<article>\n<h1>");
+    }
+    esc(b, title);
+    dl_buf_adds(b, "</h1>\n<dl class=\"docmeta\">\n");
+    if (r.date) {
+        dl_buf_adds(b, "<dt>Date</dt><dd>");
+        add_date(b, r.date);
+        dl_buf_adds(b, "</dd>\n");
+    }
+    meta_row(b, "Dateline", r.dateline);
+    meta_row(b, "Source", r.source);
+    if (r.url && (strncmp(r.url, "https://", 8) == 0 || strncmp(r.url, "http://", 7) == 0)) {
+        dl_buf_adds(b, "<dt>Original</dt><dd><a href=\"");
+        esc(b, r.url);
+        dl_buf_adds(b, "\" rel=\"noopener noreferrer nofollow\">");
+        esc(b, r.url);
+        dl_buf_adds(b, "</a></dd>\n");
+    } else {
+        meta_row(b, "Original", r.url);
+    }
+    dl_buf_adds(b, "<dt>Id</dt><dd><code>");
+    esc(b, r.id ? r.id : id);
+    dl_buf_adds(b, "</code></dd>\n</dl>\n");
+    if (marked) {
+        struct dl_span *spans = NULL;
+        size_t n = dl_hl_empty(s.hl) ? 0 : dl_hl_matches(s.hl, body, blen, &spans);
+        free(spans);
+        dl_buf_adds(b, "<p class=\"matchcount\">");
+        add_count(b, n);
+        dl_buf_adds(b, n == 1 ? " match for <q>" : " matches for <q>");
+        dl_buf_add_html(b, s.q, s.qlen);
+        dl_buf_adds(b, "</q></p>\n<div class=\"body\">");
+        dl_hl_markup(s.hl, body, blen, b);
+    } else {
+        dl_buf_adds(b, "<div class=\"body\">");
+        dl_buf_add_html(b, body, blen);
+    }
+    dl_buf_adds(b, "</div>\n</article>\n</main>\n");
+    page_end(b);
+out:
+    dl_readout_release(&r);
+    dl_search_release(&s);
+    return rc;
+}
+
+/* --- error pages ------------------------------------------------------------------- */
+
+static const char *status_title(unsigned status)
+{
+    switch (status) {
+    case 400:
+        return "Bad request";
+    case 404:
+        return "Not found";
+    case 405:
+        return "Method not allowed";
+    case 413:
+        return "Request too large";
+    case 503:
+        return "Search unavailable";
+    default:
+        return status >= 500 ? "Server error" : "Error";
+    }
+}
+
+void dl_page_error_body(struct dl_reply *rep)
+{
+    struct dl_buf *b = &rep->body;
+    char title[64];
+    snprintf(title, sizeof title, "%u %s", rep->status, status_title(rep->status));
+    dl_buf_reset(b);
+    rep->type = "text/html; charset=utf-8";
+    page_begin(b, title, strlen(title), TITLE);
+    dl_buf_adds(b, "<header class=\"top\"><a class=\"brand\" href=\"/\">" TITLE "</a></header>\n"
+                   "<main id=\"main\" class=\"error\">\n<h1>");
+    esc(b, status_title(rep->status));
+    dl_buf_adds(b, "</h1>\n<p>");
+    esc(b, rep->message);
+    dl_buf_adds(b, "</p>\n");
+    if (rep->status < 500) {
+        search_form(b, NULL, 0);
+    } else {
+        dl_buf_adds(b, "<p>Please try again in a moment.</p>\n");
+    }
+    dl_buf_adds(b, "<p><a href=\"/\">Go to the search page</a></p>\n</main>\n");
+    page_end(b);
+}

@@ -62,6 +62,17 @@ static const struct hl_case markup_cases[] = {
     {{"china"}, {0}, "China's trade", "<mark>China</mark>&#39;s trade"},
     /* stems are not applied to digits; exact numbers match */
     {{"2026", "Z2026"}, {0}, "In 2026, 20260 and 2026s", "In <mark>2026</mark>, 20260 and 2026s"},
+    /* stopwords are marked only where they lead into a real match */
+    {{"to", "lam", "Zto", "Zlam"},
+     {0},
+     "He flew to Hà Nội to meet Tô Lâm, then to Huế.",
+     "He flew to Hà Nội to meet <mark>Tô Lâm</mark>, then to Huế."},
+    {{"to", "lam", "Zto", "Zlam"}, {0}, "to Tô Lâm to", "to <mark>Tô Lâm</mark> to"},
+    {{"secretari", "Zsecretari", "of", "state", "Zstate"},
+     {0},
+     "Secretary of State, and of the state",
+     "<mark>Secretary of State</mark>, and of the <mark>state</mark>"},
+    {{"to", "Zto"}, {0}, "to be or not to be", "<mark>to</mark> be or not <mark>to</mark> be"},
     {{"lam"}, {0}, "", ""},
     {{0}, {0}, "nothing to mark", "nothing to mark"},
 };

@@ -1,0 +1,227 @@
+/*
+ * server.h - the contracts between the modules of dateline-serve.
+ *
+ *   main.c    options, signals, lifetime of the daemon
+ *   http.c    libmicrohttpd glue: raw URI parsing, routing, per-thread
+ *             index handles, security headers, static files, access log
+ *   search.c  the search parameters shared by the API and the pages:
+ *             validation, query normalisation, the search, the highlighter
+ *   api.c     JSON routes (/api/search, /api/doc/ID, /healthz, errors)
+ *   html.c    server-rendered pages (/, /search, /doc/ID, error pages)
+ *
+ * Threads: libmicrohttpd runs a pool of worker threads. Each owns one
+ * struct dl_worker (its own read-only index handle, never shared: Xapian
+ * has no locking), created lazily on the thread's first request. A route
+ * runs entirely on one worker thread and owns nothing after it returns
+ * except what it put in its struct dl_reply.
+ *
+ * Status convention for routes: a route returns DL_OK when `rep` holds the
+ * answer, which may be a client error (4xx, set with dl_reply_error()).
+ * A negative status means the index failed: DL_EMODIFIED makes http.c
+ * reopen the index and run the route once more; anything else becomes a
+ * 503 built from `err`. Client input never produces a 5xx.
+ */
+#ifndef DATELINE_SERVER_H
+#define DATELINE_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dateline/alias.h"
+#include "dateline/buf.h"
+#include "dateline/common.h"
+#include "dateline/db.h"
+#include "dateline/highlight.h"
+#include "dateline/query.h"
+
+/* --- limits on what a client may ask -------------------------------------- */
+#define DL_SERVE_MAX_QUERY 1000   /* bytes of q */
+#define DL_SERVE_MAX_TERMS 64     /* words in q */
+#define DL_SERVE_MAX_DEPTH 32     /* bracket nesting in q */
+#define DL_SERVE_MAX_WILDCARDS 16 /* prefix* terms in q */
+#define DL_SERVE_MAX_OFFSET 10000 /* first hit a client may ask for */
+#define DL_SERVE_MAX_LIMIT 100    /* hits per page */
+#define DL_SERVE_MAX_PARAMS 64    /* query-string parameters */
+#define DL_SERVE_SNIPPET 300      /* snippet target, characters */
+#define DL_SERVE_PAGE_SIZE 10     /* hits per HTML page */
+
+/* --- configuration (filled once by main.c, read-only afterwards) --------- */
+struct dl_server_config {
+    const char *db_path;          /* index directory or stub file */
+    const char *web_dir;          /* canonical (realpath) folder served under /static/ */
+    double query_timeout;         /* seconds for one Xapian match, 0 = none */
+    unsigned max_wildcard;        /* most terms one wildcard may expand to */
+    unsigned long check_at_least; /* matches examined for exact totals and facets */
+    int access_log;               /* one line per request on stderr */
+};
+
+/* --- per-thread index state ------------------------------------------------- */
+struct dl_worker {
+    struct dl_db *db;           /* this thread's read handle, NULL until opened */
+    struct dl_aliases *aliases; /* alias table of the revision read, or NULL */
+    unsigned long revision;     /* revision `aliases` was loaded for */
+    int aliases_loaded;         /* 1 once `aliases` reflects the open revision */
+    struct dl_buf scratch;      /* reusable buffer for snippets, kept between requests */
+};
+
+/*
+ * Open the handle if needed, move it to the newest committed revision and
+ * reload the alias table if the revision changed. DL_OK, or the status of
+ * the failed open/reopen (the handle is then closed, to be reopened next time).
+ */
+int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg,
+                      struct dl_error *err);
+void dl_worker_release(struct dl_worker *w);
+
+/* --- the query string ------------------------------------------------------- */
+struct dl_param {
+    const char *key; /* decoded, NUL-terminated, valid UTF-8 */
+    const char *val; /* decoded, NUL-terminated, valid UTF-8 ("" for "key" alone) */
+    size_t vlen;     /* bytes of val (val may contain NUL from %00) */
+};
+
+struct dl_params {
+    struct dl_param *v; /* in query-string order */
+    size_t n;
+    char *store; /* one allocation holding every decoded key and value */
+};
+
+/*
+ * Decode a raw query string (without '?'): '&'-separated key=value pairs,
+ * '+' and %XX decoded, a malformed %-escape kept literally. Returns DL_OK,
+ * DL_EENCODING when a key or value is not valid UTF-8 (`err` names the
+ * parameter), or DL_ELIMIT past DL_SERVE_MAX_PARAMS. `p` is always left
+ * releasable.
+ */
+int dl_params_parse(struct dl_params *p, const char *qs, size_t n, struct dl_error *err);
+void dl_params_release(struct dl_params *p);
+/* The first value of `key`, or NULL; *len (may be NULL) gets its length. */
+const char *dl_params_get(const struct dl_params *p, const char *key, size_t *len);
+
+/*
+ * Percent-decode src[0..n) into dst (room for n + 1 bytes), '+' becoming
+ * a space when `plus`. Returns the decoded length; dst is NUL-terminated.
+ */
+size_t dl_url_decode(char *dst, const char *src, size_t n, int plus);
+
+/* --- replies ------------------------------------------------------------------- */
+struct dl_reply {
+    unsigned status;    /* HTTP status, 200 unless set */
+    const char *type;   /* Content-Type (static string) */
+    struct dl_buf body; /* the body, handed to libmicrohttpd without copying */
+    const char *code;   /* error code ("bad_request") when status >= 400, else NULL */
+    char message[320];  /* error message for the client */
+    int html;           /* render errors as an HTML page rather than JSON */
+    const char *allow;  /* Allow header for 405, or NULL */
+    const char *cache;  /* Cache-Control, or NULL for "no-store" */
+    char etag[48];      /* ETag for static files, "" when none */
+    int fd;             /* static file to send instead of body, or -1 */
+    uint64_t fd_size;   /* bytes of fd */
+};
+
+void dl_reply_init(struct dl_reply *r, int html);
+void dl_reply_release(struct dl_reply *r); /* closes fd, frees body; keeps `html` */
+/* Turn `r` into an error reply (body discarded); the message is printf-formatted. */
+void dl_reply_error(struct dl_reply *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* --- one request as a route sees it ------------------------------------- */
+struct dl_request {
+    const struct dl_server_config *cfg;
+    struct dl_worker *w; /* this thread's index state, refreshed for this request */
+    const char *path;    /* decoded path, valid UTF-8 without NUL */
+    size_t path_len;
+    struct dl_params params; /* decoded query string */
+    double t0;               /* dl_now() when the request arrived */
+};
+
+/* --- search, shared by /api/search, /search and the doc routes ---------- */
+struct dl_search {
+    /* validated input */
+    const char *q; /* q as given (valid UTF-8), "" when absent */
+    size_t qlen;
+    size_t offset, limit;
+    enum dl_sort sort;
+    int sort_given;        /* sort came from the request */
+    char from[11], to[11]; /* "YYYY-MM-DD" or "" */
+    const char *source;    /* source filter, or NULL */
+    int facets;            /* count years and sources */
+    int matches;           /* list each hit's match offsets (API) */
+    struct dl_query query; /* normalised q */
+    /* output of dl_search_run() */
+    struct dl_results res; /* zeroed until run */
+    struct dl_hl *hl;      /* highlighter for res, or NULL */
+    double took_ms;        /* time spent in the search itself */
+};
+
+void dl_search_init(struct dl_search *s);
+void dl_search_release(struct dl_search *s);
+
+/*
+ * Validate the search parameters of `p` into `s` (initialised). When
+ * `paged` is set, `limit` is not read (DL_SERVE_PAGE_SIZE). Returns 0, or
+ * -1 after turning `rep` into a 400 that says what was wrong.
+ */
+int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged,
+                    struct dl_reply *rep);
+/*
+ * Only the query part (q), for the doc routes: 0, or -1 with `rep` a 400.
+ */
+int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_reply *rep);
+
+/*
+ * Run the search on the request's worker and build the highlighter. May be
+ * called again after DL_EMODIFIED (previous results are dropped). Returns
+ * DL_OK or the index's status; DL_EINVAL/DL_EPARSE/DL_ELIMIT are client
+ * errors (the caller answers 400 with err->msg).
+ */
+int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *err);
+/*
+ * Sort a failed run: a client error becomes a 400 in `rep` and DL_OK;
+ * an index failure is returned as is (for http.c's retry or 503).
+ */
+int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep);
+
+/* --- routes ------------------------------------------------------------------ */
+int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
+int dl_api_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, struct dl_error *err);
+int dl_api_health(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
+/* Fill the body of an error reply with {"error":{"code","message"}}. */
+void dl_api_error_body(struct dl_reply *rep);
+
+int dl_page_home(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
+int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
+int dl_page_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, struct dl_error *err);
+/* Fill the body of an error reply with an HTML error page. */
+void dl_page_error_body(struct dl_reply *rep);
+
+/* JSON helpers shared by api.c and html.c: a string or null, and numbers. */
+void dl_json_str(struct dl_buf *b, const char *s);
+void dl_json_uint(struct dl_buf *b, unsigned long long v);
+
+/* --- the daemon (http.c) -------------------------------------------------------- */
+struct dl_server;
+struct sockaddr;
+
+struct dl_listen {
+    const struct sockaddr *addr; /* address to bind (IPv4 or IPv6) */
+    unsigned threads;            /* worker threads (>= 1) */
+    unsigned max_connections;    /* concurrent connections */
+    unsigned timeout;            /* idle seconds before a connection is closed */
+};
+
+/* Start serving. On failure returns DL_EIO with a message and *out = NULL. */
+int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
+                    const struct dl_listen *l, struct dl_error *err);
+/* The port actually bound (useful with port 0). */
+unsigned dl_server_port(struct dl_server *s);
+/*
+ * Stop accepting, wait up to `grace` seconds for requests in flight to
+ * finish, stop the daemon and free everything (NULL is a no-op): DL_OK.
+ * If requests are still running after `grace`, returns DL_ETIMEOUT and
+ * leaves everything as it is (stopping would wait for them forever): the
+ * caller can only _exit().
+ */
+int dl_server_stop(struct dl_server *s, double grace);
+
+#endif

@@ -1,0 +1,239 @@
+/*
+ * search.c - the search parameters shared by /api/search, /search and the
+ * doc routes: validation (every refusal says which value and what was
+ * expected), query normalisation and limits, the search, the highlighter.
+ */
+#include "dateline/server.h"
+
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/readout.h"
+
+void dl_search_init(struct dl_search *s)
+{
+    memset(s, 0, sizeof *s);
+    s->q = "";
+    s->limit = 10;
+    s->sort = DL_SORT_RELEVANCE;
+    s->facets = 1;
+    s->matches = 1;
+    dl_query_init(&s->query);
+}
+
+static void drop_results(struct dl_search *s)
+{
+    dl_hl_free(s->hl);
+    s->hl = NULL;
+    dl_results_release(&s->res);
+    memset(&s->res, 0, sizeof s->res);
+}
+
+void dl_search_release(struct dl_search *s)
+{
+    drop_results(s);
+    dl_query_release(&s->query);
+}
+
+/* A decimal number lo..hi, digits only (no sign, no spaces, no hex). */
+static int parse_count(const char *v, size_t len, size_t lo, size_t hi, size_t *out)
+{
+    if (len == 0 || len > 9) {
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9') {
+            return -1;
+        }
+        n = n * 10 + (size_t)(v[i] - '0');
+    }
+    if (n < lo || n > hi) {
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int parse_date(const struct dl_params *p, const char *key, char out[11],
+                      struct dl_reply *rep)
+{
+    size_t len;
+    const char *v = dl_params_get(p, key, &len);
+    out[0] = '\0';
+    if (!v || len == 0) {
+        return 0;
+    }
+    if (len != 10 || memchr(v, '\0', len) || !dl_date_valid(v, len)) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                       "invalid %s date '%.40s': expected YYYY-MM-DD", key, v);
+        return -1;
+    }
+    memcpy(out, v, 11);
+    return 0;
+}
+
+/* An optional 0/1 (false/true) parameter; absent or empty keeps *out. */
+static int parse_flag(const struct dl_params *p, const char *key, int *out, struct dl_reply *rep)
+{
+    size_t len;
+    const char *v = dl_params_get(p, key, &len);
+    if (!v || !len) {
+        return 0;
+    }
+    if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0) {
+        *out = 0;
+    } else if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
+        *out = 1;
+    } else {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                       "invalid %s '%.40s': expected 0 or 1", key, v);
+        return -1;
+    }
+    return 0;
+}
+
+int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_reply *rep)
+{
+    size_t len = 0;
+    const char *q = dl_params_get(p, "q", &len);
+    if (!q) {
+        q = "";
+        len = 0;
+    }
+    if (len > DL_SERVE_MAX_QUERY) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                       "query too long: %zu bytes, at most %d", len, DL_SERVE_MAX_QUERY);
+        return -1;
+    }
+    s->q = q;
+    s->qlen = len;
+    struct dl_error err = DL_ERROR_INIT;
+    int rc = dl_query_normalize(&s->query, q, len, &err);
+    if (rc != DL_OK) {
+        if (rc == DL_EENCODING) {
+            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid UTF-8 in q");
+        } else {
+            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid query: %s",
+                           err.msg[0] ? err.msg : dl_status_name(rc));
+        }
+        return -1;
+    }
+    if (s->query.nterms > DL_SERVE_MAX_TERMS) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "too many terms: %zu, at most %d",
+                       s->query.nterms, DL_SERVE_MAX_TERMS);
+        return -1;
+    }
+    if (s->query.max_depth > DL_SERVE_MAX_DEPTH) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                       "query nested too deeply: %zu levels, at most %d", s->query.max_depth,
+                       DL_SERVE_MAX_DEPTH);
+        return -1;
+    }
+    if (s->query.nprefixes > DL_SERVE_MAX_WILDCARDS) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                       "too many wildcards: %zu, at most %d", s->query.nprefixes,
+                       DL_SERVE_MAX_WILDCARDS);
+        return -1;
+    }
+    return 0;
+}
+
+int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, struct dl_reply *rep)
+{
+    size_t len;
+    const char *v;
+    if (dl_search_parse_q(s, p, rep) != 0) {
+        return -1;
+    }
+    if ((v = dl_params_get(p, "offset", &len)) && len &&
+        parse_count(v, len, 0, DL_SERVE_MAX_OFFSET, &s->offset) != 0) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                       "invalid offset '%.40s': expected 0..%d", v, DL_SERVE_MAX_OFFSET);
+        return -1;
+    }
+    s->limit = paged ? DL_SERVE_PAGE_SIZE : 10;
+    if (!paged && (v = dl_params_get(p, "limit", &len)) && len &&
+        parse_count(v, len, 1, DL_SERVE_MAX_LIMIT, &s->limit) != 0) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                       "invalid limit '%.40s': expected 1..%d", v, DL_SERVE_MAX_LIMIT);
+        return -1;
+    }
+    /* No query lists the newest readouts, unless another order is asked for. */
+    s->sort = s->query.text.len ? DL_SORT_RELEVANCE : DL_SORT_DATE_DESC;
+    if ((v = dl_params_get(p, "sort", &len)) && len) {
+        s->sort_given = 1;
+        if (strcmp(v, "relevance") == 0) {
+            s->sort = DL_SORT_RELEVANCE;
+        } else if (strcmp(v, "-date") == 0) {
+            s->sort = DL_SORT_DATE_DESC;
+        } else if (strcmp(v, "date") == 0) {
+            s->sort = DL_SORT_DATE_ASC;
+        } else {
+            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                           "invalid sort '%.40s': expected relevance, date or -date", v);
+            return -1;
+        }
+    }
+    if (parse_date(p, "from", s->from, rep) != 0 || parse_date(p, "to", s->to, rep) != 0) {
+        return -1;
+    }
+    if (s->from[0] && s->to[0] && strcmp(s->from, s->to) > 0) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                       "invalid date range: from %s is after to %s", s->from, s->to);
+        return -1;
+    }
+    if ((v = dl_params_get(p, "source", &len)) && len) {
+        if (len > 200) {
+            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                           "source too long: %zu bytes, at most 200", len);
+            return -1;
+        }
+        s->source = v;
+    }
+    if (parse_flag(p, "facets", &s->facets, rep) != 0 ||
+        parse_flag(p, "matches", &s->matches, rep) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *err)
+{
+    drop_results(s);
+    double t = dl_now();
+    struct dl_search_params p = {
+        .query = s->query.text.buf,
+        .fallback = s->query.plain.buf,
+        .offset = s->offset,
+        .limit = s->limit,
+        .sort = s->sort,
+        .from = s->from[0] ? s->from : NULL,
+        .to = s->to[0] ? s->to : NULL,
+        .source = s->source,
+        .check_at_least = s->facets ? rq->cfg->check_at_least : 0,
+        .time_limit = rq->cfg->query_timeout,
+        .max_wildcard = rq->cfg->max_wildcard,
+        .want_facets = s->facets,
+    };
+    int rc = dl_db_search(rq->w->db, &p, &s->res, err);
+    if (rc != DL_OK) {
+        drop_results(s);
+        return rc;
+    }
+    s->hl = dl_hl_new(s->res.terms, s->res.nterms, s->query.prefixes, s->query.nprefixes,
+                      rq->w->aliases);
+    s->took_ms = (dl_now() - t) * 1000.0;
+    return DL_OK;
+}
+
+int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep)
+{
+    if (rc == DL_EINVAL || rc == DL_EPARSE || rc == DL_ELIMIT || rc == DL_EENCODING) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid query: %s",
+                       err->msg[0] ? err->msg : dl_status_name(rc));
+        return DL_OK;
+    }
+    return rc;
+}

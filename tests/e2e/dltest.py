@@ -1,0 +1,281 @@
+"""dltest - shared helpers for dateline's end-to-end tests (python3 stdlib only).
+
+    from dltest import Checks, Server, build_index, sample_dir
+    c = Checks("search")
+    with Server(build_index(sample_dir())) as s:
+        st, body = s.json("/api/search?q=to+lam")
+        c.check(st == 200, "search answers 200", body)
+    sys.exit(c.report())
+
+Environment (set by meson): DL_SOURCE_ROOT, DL_INDEX (dateline-index),
+DL_SERVE (dateline-serve). The index is built into a temporary folder that
+is removed at exit; the server listens on a free 127.0.0.1 port and is
+stopped with SIGTERM (its exit status must be 0).
+"""
+
+import atexit
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.environ.get("DL_SOURCE_ROOT") or os.path.dirname(os.path.dirname(HERE))
+BUILD_ROOT = os.environ.get("DL_BUILD_ROOT", "")
+DL_INDEX = os.environ.get("DL_INDEX") or os.path.join(BUILD_ROOT, "indexer", "dateline-index")
+DL_SERVE = os.environ.get("DL_SERVE") or os.path.join(BUILD_ROOT, "server", "dateline-serve")
+
+_tmpdirs = []
+_servers = []  # every Server started, for the sanitizer check in main()
+
+
+def _cleanup():
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+atexit.register(_cleanup)
+
+
+def tempdir(prefix="dl-e2e-"):
+    d = tempfile.mkdtemp(prefix=prefix)
+    _tmpdirs.append(d)
+    return d
+
+
+def sample_dir():
+    return os.path.join(SOURCE_ROOT, "data", "sample")
+
+
+class Checks:
+    """Counts checks; each prints one line; report() prints 'N passed, N failed'."""
+
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, cond, what, detail=None):
+        if cond:
+            self.passed += 1
+            print("ok   %s" % what, flush=True)
+        else:
+            self.failed += 1
+            extra = ""
+            if detail is not None:
+                text = detail if isinstance(detail, str) else repr(detail)
+                extra = "\n       " + text[:600].replace("\n", "\n       ")
+            print("FAIL %s%s" % (what, extra), flush=True)
+        return bool(cond)
+
+    def eq(self, got, want, what):
+        return self.check(got == want, what, "got %r, want %r" % (got, want))
+
+    def report(self):
+        print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
+        return 1 if self.failed else 0
+
+
+def run_index(src, db, extra=()):
+    """Run dateline-index -d DB SRC; returns the CompletedProcess (raises on failure)."""
+    cmd = [DL_INDEX, "-d", db] + list(extra) + [src]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    if p.returncode != 0:
+        raise RuntimeError("%s failed (%d):\n%s" % (" ".join(cmd), p.returncode,
+                                                    p.stderr.decode("utf-8", "replace")))
+    return p
+
+
+def build_index(src, db=None):
+    """Index folder `src` into a new temporary database; returns its path."""
+    db = db or os.path.join(tempdir(), "dateline.db")
+    run_index(src, db)
+    return db
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def q(s):
+    """Percent-encode a query value (UTF-8)."""
+    return urllib.parse.quote(s, safe="")
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # lower-case names
+        self.body = body        # bytes
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+
+class Server:
+    """A dateline-serve process on a free loopback port."""
+
+    def __init__(self, db, args=(), threads=2):
+        self.db = db
+        self.args = list(args)
+        self.threads = threads
+        self.port = None
+        self.proc = None
+        self.log_path = os.path.join(tempdir("dl-log-"), "serve.log")
+        self.exit_code = None
+
+    def start(self):
+        _servers.append(self)
+        for attempt in range(5):
+            self.port = free_port()
+            self._log = open(self.log_path, "ab")
+            cmd = [DL_SERVE, "-d", self.db, "-l", "127.0.0.1:%d" % self.port,
+                   "-t", str(self.threads)] + self.args
+            self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=self._log)
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                try:
+                    if self.get("/healthz").status == 200:
+                        return self
+                except OSError:
+                    pass
+                time.sleep(0.05)
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self._log.close()
+            # A port taken between free_port() and bind() is worth another try.
+            if "cannot listen" not in self.log():
+                break
+        raise RuntimeError("dateline-serve did not start:\n" + self.log()[-3000:])
+
+    def stop(self, timeout=30):
+        """SIGTERM; returns the exit status."""
+        if self.proc is None:
+            return self.exit_code
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.exit_code = self.proc.returncode
+        self.proc = None
+        self._log.close()
+        return self.exit_code
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def get(self, path, method="GET", headers=None, body=None, timeout=30):
+        """One request on a fresh connection; path is sent exactly as given."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.putrequest(method, path, skip_accept_encoding=True)
+            for k, v in (headers or {}).items():
+                conn.putheader(k, v)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            r = conn.getresponse()
+            data = r.read()
+            hdrs = {k.lower(): v for k, v in r.getheaders()}
+            return Response(r.status, hdrs, data)
+        finally:
+            conn.close()
+
+    def raw(self, request_bytes, timeout=10):
+        """Send raw bytes; returns (status or None, raw response bytes)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            s.sendall(request_bytes)
+            chunks = []
+            try:
+                while True:
+                    b = s.recv(65536)
+                    if not b:
+                        break
+                    chunks.append(b)
+            except socket.timeout:
+                pass
+        data = b"".join(chunks)
+        status = None
+        if data.startswith(b"HTTP/1."):
+            try:
+                status = int(data.split(b" ", 2)[1])
+            except (IndexError, ValueError):
+                pass
+        return status, data
+
+    def json(self, path, **kw):
+        """GET path; returns (status, decoded JSON or None)."""
+        r = self.get(path, **kw)
+        try:
+            return r.status, r.json()
+        except ValueError:
+            return r.status, None
+
+    def search(self, **params):
+        """GET /api/search with params (values str/int); returns (status, JSON)."""
+        qs = "&".join("%s=%s" % (k, q(str(v))) for k, v in params.items())
+        return self.json("/api/search?" + qs)
+
+
+def doc_path(doc_id, prefix="/api/doc/"):
+    """URL path of a readout id: each segment percent-encoded, '/' kept."""
+    return prefix + "/".join(urllib.parse.quote(s, safe="") for s in doc_id.split("/"))
+
+
+def utf16_slice(text, start16, end16):
+    """text[start16:end16] counted in UTF-16 code units (as JavaScript does)."""
+    b = text.encode("utf-16-le")
+    return b[2 * start16:2 * end16].decode("utf-16-le")
+
+
+def main(fn, name):
+    """Run fn(checks); catch crashes as failures; exit with the report's status."""
+    c = Checks(name)
+    try:
+        fn(c)
+    except Exception as e:  # a crash in the test is a failure, not a silent pass
+        import traceback
+        traceback.print_exc()
+        c.check(False, "test ran to the end", "%s: %s" % (type(e).__name__, e))
+    for s in _servers:
+        s.stop()
+        log = s.log()
+        bad = [l for l in log.splitlines() if "Sanitizer" in l or "runtime error:" in l]
+        c.check(not bad, "the server log has no sanitizer report", bad[:5])
+    sys.exit(c.report())
