@@ -47,7 +47,7 @@ result system=dateline kind=index phase=xapian-compact docs=$DOCS $f index_bytes
 
 # --- dateline-serve over HTTP, like the peers --------------------------------------------------
 PORT=$(free_port)
-"$ROOT/build-release/server/dateline-serve" -d "$D/db-compact" -l "127.0.0.1:$PORT" -t "$(nproc)" --quiet \
+"$ROOT/build-release/server/dateline-serve" -d "$D/db-compact" -l "127.0.0.1:$PORT" -t "$(nproc)" --log-quiet \
   2>"$D/serve.log" &
 SPID=$!; trap 'stop_pid $SPID' EXIT
 wait_port "$PORT" || { log "dateline-serve did not start"; cat "$D/serve.log" >&2; exit 1; }

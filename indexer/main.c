@@ -309,10 +309,17 @@ static int on_item(void *ctx, const struct dl_walk_item *it)
             goto out_doc;
         }
     }
-    if (dl_db_put(r->db, &doc, r->origin, hash, &r->err) != DL_OK) {
+    rc = dl_db_put(r->db, &doc, r->origin, hash, &r->err);
+    if (rc == DL_EINVAL) {
         report(r, it->path, "cannot index '%s': %s", doc.id, r->err.msg);
         r->skipped++;
         goto out_doc;
+    } else if (rc != DL_OK) {
+        /* The writer itself failed (disk full, I/O error): stop, keep the last commit. */
+        report(r, it->path, "cannot index '%s': %s", doc.id, r->err.msg);
+        r->failed = 1;
+        dl_readout_release(&doc);
+        return 1;
     }
     if (existed) {
         r->updated++;

@@ -125,7 +125,10 @@ int map_error(struct dl_error *err, const std::string &path)
         return dl_error_set(err, DL_EIO, "cannot create index '%s': %s", path.c_str(),
                             e.get_msg().c_str());
     } catch (const Xapian::Error &e) {
-        return dl_error_set(err, DL_EXAPIAN, "xapian %s: %s", e.get_type(), e.get_msg().c_str());
+        /* get_error_string() is the errno text behind I/O errors ("File too large"). */
+        const char *why = e.get_error_string();
+        return dl_error_set(err, DL_EXAPIAN, "xapian %s: %s%s%s%s", e.get_type(),
+                            e.get_msg().c_str(), why ? " (" : "", why ? why : "", why ? ")" : "");
     } catch (const std::bad_alloc &) {
         /* Project rule: out of memory is fatal, as in dl_xmalloc(). */
         std::fputs("fatal: out of memory in the xapian shim\n", stderr);

@@ -20,7 +20,7 @@ import urllib.request
 
 INDEX = os.environ.get("DL_INDEX", "build/indexer/dateline-index")
 SERVE = os.environ.get("DL_SERVE", "build/server/dateline-serve")
-N_DOCS = 3000
+N_DOCS = 6000
 BATCH = 150
 passed = failed = 0
 
@@ -38,12 +38,12 @@ def check(cond, what):
         print("FAIL", what)
 
 
-def make_corpus(path, n, seed):
+def make_corpus(path, n, seed, prefix):
     rnd = random.Random(seed)
     with open(path, "w", encoding="utf-8") as f:
         for i in range(n):
             body = " ".join(rnd.choice(WORDS) for _ in range(400))
-            rec = {"id": f"crash/{i:05d}", "title": f"Readout {i} on {rnd.choice(WORDS)}",
+            rec = {"id": f"{prefix}/{i:05d}", "title": f"Readout {i} on {rnd.choice(WORDS)}",
                    "date": f"20{rnd.randint(10, 26)}-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}",
                    "source": rnd.choice(["VNA/VNS", "Xinhua", None]), "lang": "en",
                    "body": f"Tô Lâm met Xi Jinping in Hà Nội. {body}"}
@@ -79,11 +79,11 @@ def main():
     server = None
     try:
         corpus = os.path.join(tmp, "big.jsonl")
-        make_corpus(corpus, N_DOCS, 1)
+        make_corpus(corpus, N_DOCS, 1, "crash")
         db = os.path.join(tmp, "db")
         # A first, small committed revision for the server to open.
         seed = os.path.join(tmp, "seed.jsonl")
-        make_corpus(seed, 50, 2)
+        make_corpus(seed, 50, 2, "seed")
         p = subprocess.run([INDEX, "-q", "-d", db, seed], capture_output=True, text=True)
         check(p.returncode == 0 and doccount(db) == 50, "seed revision committed (50 docs)")
 
@@ -100,10 +100,10 @@ def main():
         rnd = random.Random(7)
         kills = survived = 0
         counts = []
-        for attempt in range(12):
+        for attempt in range(16):
             proc = subprocess.Popen([INDEX, "-q", "--batch", str(BATCH), "-d", db, corpus, seed],
                                     stderr=subprocess.DEVNULL)
-            time.sleep(rnd.uniform(0.05, 1.5))
+            time.sleep(rnd.uniform(0.05, 1.0))
             if proc.poll() is not None:
                 break  # finished before the kill: nothing left to interrupt
             proc.send_signal(signal.SIGKILL)
