@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 pkgs=(gcc g++ meson ninja-build pkg-config python3
       libxapian-dev xapian-tools libmicrohttpd-dev libcjson-dev libutf8proc-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(clang libclang-rt-14-dev valgrind chromium nodejs npm curl)
+  pkgs+=(clang libclang-rt-14-dev valgrind chromium curl)
+  # Node may come from elsewhere than Debian (and Debian's npm then conflicts): install it
+  # from Debian only when there is none.
+  command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+  command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 fi
 
 missing=()
