@@ -25,6 +25,7 @@
 #include "dateline/common.h"
 #include "dateline/db.h"
 #include "dateline/fold.h"
+#include "dateline/pool.h"
 #include "dateline/readout.h"
 #include "dateline/schema.h"
 #include "dateline/walk.h"
@@ -131,11 +132,14 @@ struct options {
     int quiet;                /* only errors and the summary */
     unsigned long batch_docs; /* commit after this many changed readouts */
     uint64_t batch_bytes;     /* ... or this many bytes of changed text */
+    unsigned jobs;            /* writer threads for a fresh index (1 = no pool) */
+    int jobs_given;           /* --jobs was given: use the pool even for small inputs */
 };
 
 struct run {
     const struct options *opt;
     struct dl_db *db;
+    struct dl_pool *pool;     /* set when a fresh index is built by several writers */
     char alias_tag[17];       /* hash of the alias table, part of every readout's hash */
     struct strset seen;       /* ids met in the current origin */
     const char *origin;       /* current origin (borrowed from the walk) */
@@ -183,6 +187,11 @@ static void draw_progress(struct run *r, uint64_t done, int force)
     }
     bar[30] = '\0';
     unsigned long docs = r->added + r->updated + r->unchanged + r->skipped;
+    if (r->pool) {
+        struct dl_pool_stats st;
+        dl_pool_stats(r->pool, &st);
+        docs = st.added + st.updated + st.unchanged + st.skipped + r->skipped;
+    }
     double mbs = el > 0 ? (double)r->bytes_read / 1e6 / el : 0;
     double eta = frac > 0.001 ? el / frac - el : 0;
     fprintf(stderr, "\r\033[K[%s] %3d%% %lu docs  %.1f MB/s  ETA %d:%02d", bar, (int)(frac * 100),
@@ -274,8 +283,9 @@ static int on_item(void *ctx, const struct dl_walk_item *it)
     readout_hash(r, it->data, it->len, hash);
     int existed = 0, same;
 
-    /* A text file's id is known before parsing: skip unchanged ones without decoding. */
-    if (!it->is_json) {
+    /* A text file's id is known before parsing: skip unchanged ones without decoding.
+     * (A pool fills an empty index: its workers compare hashes within their shards.) */
+    if (!it->is_json && !r->pool) {
         strset_add(&r->seen, it->id);
         same = check_unchanged(r, it, it->id, hash, &existed);
         if (same != 0) {
@@ -300,6 +310,14 @@ static int on_item(void *ctx, const struct dl_walk_item *it)
         }
         r->skipped++;
         goto out_doc;
+    }
+    if (r->pool) {
+        if (dl_pool_put(r->pool, &doc, r->origin, hash, it->len) != DL_OK) {
+            r->failed = 1; /* the worker's error is reported by dl_pool_finish() */
+            return 1;
+        }
+        draw_progress(r, it->done, 0);
+        return 0;
     }
     if (it->is_json) {
         strset_add(&r->seen, doc.id);
@@ -386,6 +404,85 @@ static void sweep_origin(struct run *r, const char *origin)
     strset_release(&s.gone);
 }
 
+/* --- a fresh index built by several writers ------------------------------------------ */
+
+/* Use a pool when the index is empty, the input is large enough to gain, and jobs > 1. */
+static int start_pool(struct run *r, const struct dl_aliases *aliases, const char *alias_text)
+{
+    struct stat st;
+    if (r->opt->jobs < 2 || dl_db_doccount(r->db) != 0 ||
+        (!r->opt->jobs_given && r->bytes_total < (8u << 20)) ||
+        stat(r->opt->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        return 0;
+    }
+    struct dl_pool_config cfg = {r->opt->dir, r->opt->jobs, aliases, alias_text,
+                                 alias_text ? strlen(alias_text) : 0, r->opt->spelling,
+                                 r->opt->batch_docs, r->opt->batch_bytes};
+    if (dl_pool_new(&r->pool, &cfg, &r->err) != DL_OK) {
+        fprintf(stderr, "dateline-index: cannot start %u writers: %s\n", r->opt->jobs, r->err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Wait for the writers, merge their shards into DIR.merged and put it in
+ * place of DIR (which holds the empty revision this run started from). A
+ * failure at any step leaves DIR as it was.
+ */
+static void finish_pool(struct run *r)
+{
+    int rc = dl_pool_finish(r->pool, &r->err);
+    struct dl_pool_stats st;
+    dl_pool_stats(r->pool, &st);
+    r->added += st.added;
+    r->updated += st.updated;
+    r->unchanged += st.unchanged;
+    r->skipped += st.skipped;
+    if (rc != DL_OK || r->failed || interrupted) {
+        if (rc != DL_OK) {
+            clear_progress(r);
+            fprintf(stderr, "dateline-index: cannot index into '%s': %s\n", r->opt->dir,
+                    r->err.msg);
+        }
+        r->failed = 1;
+        dl_pool_free(r->pool);
+        r->pool = NULL;
+        return;
+    }
+    struct dl_buf merged = DL_BUF_INIT, old = DL_BUF_INIT;
+    dl_buf_addf(&merged, "%s.merged", r->opt->dir);
+    dl_buf_addf(&old, "%s.old", r->opt->dir);
+    dl_db_free(r->db); /* the empty revision: nothing of it is kept */
+    r->db = NULL;
+    rc = dl_remove_tree(merged.buf, &r->err);
+    if (rc == DL_OK) {
+        rc = dl_pool_merge(r->pool, merged.buf, &r->err);
+    }
+    if (rc == DL_OK) {
+        rc = dl_remove_tree(old.buf, &r->err);
+    }
+    if (rc == DL_OK && rename(r->opt->dir, old.buf) != 0) {
+        rc = dl_error_set(&r->err, DL_EIO, "cannot rename '%s': %s", r->opt->dir, strerror(errno));
+    } else if (rc == DL_OK && rename(merged.buf, r->opt->dir) != 0) {
+        rc = dl_error_set(&r->err, DL_EIO, "cannot rename '%s': %s", merged.buf, strerror(errno));
+        rename(old.buf, r->opt->dir); /* put the empty index back */
+    }
+    if (rc == DL_OK) {
+        dl_remove_tree(old.buf, NULL);
+        r->commits++;
+    } else {
+        clear_progress(r);
+        fprintf(stderr, "dateline-index: cannot merge into '%s': %s\n", r->opt->dir, r->err.msg);
+        dl_remove_tree(merged.buf, NULL);
+        r->failed = 1;
+    }
+    dl_buf_release(&merged);
+    dl_buf_release(&old);
+    dl_pool_free(r->pool);
+    r->pool = NULL;
+}
+
 static void usage(FILE *f)
 {
     fputs("usage: dateline-index [-d DIR] [options] PATH...\n"
@@ -402,9 +499,11 @@ static void usage(FILE *f)
           "      --aliases FILE   name-variant table (TSV) replacing the default one\n"
           "      --no-aliases     use no alias table\n"
           "      --no-spelling    do not build the spelling dictionary (faster)\n"
-          "      --batch N        commit after every N changed readouts (default 5000)\n"
-          "      --batch-mb N     ... or after N MB of changed text (default 24;\n"
-          "                       bounds the indexer's memory)\n"
+          "      --batch N        commit after every N changed readouts (default 2000)\n"
+          "      --batch-mb N     ... or after N MB of changed text (default 4;\n"
+          "                       small batches are faster and bound memory)\n"
+          "  -j, --jobs N         writer threads when filling an empty index (default: the\n"
+          "                       number of cores; 1 = one writer)\n"
           "  -q, --quiet          no progress bar\n"
           "  -h, --help           show this help\n"
           "      --version        show the version\n"
@@ -495,7 +594,7 @@ static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out
 
 int main(int argc, char **argv)
 {
-    struct options o = {"./dateline.db", NULL, 1, 0, 0, 5000, 24ull << 20};
+    struct options o = {"./dateline.db", NULL, 1, 0, 0, 2000, 4ull << 20, 0, 0};
     int no_aliases = 0;
     enum { OPT_ALIASES = 256, OPT_NO_ALIASES, OPT_NO_SPELLING, OPT_BATCH, OPT_BATCH_MB, OPT_VERSION };
     static const struct option longopts[] = {
@@ -505,6 +604,7 @@ int main(int argc, char **argv)
         {"no-spelling", no_argument, NULL, OPT_NO_SPELLING},
         {"batch", required_argument, NULL, OPT_BATCH},
         {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
+        {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -513,7 +613,7 @@ int main(int argc, char **argv)
     int c;
     unsigned long n;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":d:qh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":d:j:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd': o.dir = optarg; break;
         case OPT_ALIASES: o.aliases = optarg; break;
@@ -533,6 +633,14 @@ int main(int argc, char **argv)
                 return 2;
             }
             o.batch_bytes = (uint64_t)n << 20;
+            break;
+        case 'j':
+            if (parse_count(optarg, &n) != 0 || n > 64) {
+                fprintf(stderr, "dateline-index: invalid --jobs '%s': expected 1..64\n", optarg);
+                return 2;
+            }
+            o.jobs = (unsigned)n;
+            o.jobs_given = 1;
             break;
         case 'q': o.quiet = 1; break;
         case 'h': usage(stdout); return 0;
@@ -557,6 +665,10 @@ int main(int argc, char **argv)
         o.aliases = NULL;
     }
     o.progress = !o.quiet && isatty(2);
+    if (!o.jobs) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        o.jobs = cores < 1 ? 1 : cores > 8 ? 8 : (unsigned)cores;
+    }
 
     struct run r = {0};
     r.opt = &o;
@@ -586,6 +698,13 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (start_pool(&r, aliases, alias_text) != 0) {
+        dl_db_free(r.db);
+        dl_aliases_free(aliases);
+        free(alias_text);
+        return 1;
+    }
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -609,14 +728,16 @@ int main(int argc, char **argv)
             clear_progress(&r);
             fprintf(stderr, "dateline-index: %s\n", r.err.msg);
             walk_failed = 1;
-        } else if (rc == 0 && !r.failed && !interrupted) {
+        } else if (rc == 0 && !r.failed && !interrupted && !r.pool) {
             sweep_origin(&r, origin);
         }
         strset_release(&r.seen);
         free(origin);
         r.bytes_before += bytes;
     }
-    if (!r.failed) {
+    if (r.pool) {
+        finish_pool(&r);
+    } else if (!r.failed) {
         commit(&r);
     }
     draw_progress(&r, 0, 1);

@@ -1002,3 +1002,25 @@ extern "C" void dl_stem(const char *w, size_t n, struct dl_buf *out)
         dl_buf_add(out, w, n); /* no stem is better than no word */
     }
 }
+
+extern "C" int dl_db_compact(const char *const *srcs, size_t n, const char *dest,
+                             struct dl_error *err)
+{
+    std::string where = dest ? dest : "";
+    try {
+        if (n == 0) {
+            return dl_error_set(err, DL_EINVAL, "cannot merge: no source database");
+        }
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++) {
+            where = srcs[i];
+            all.add_database(Xapian::Database(srcs[i]));
+        }
+        where = dest;
+        /* STANDARD, not FULLER: the result is updated by later runs. */
+        all.compact(dest, Xapian::Compactor::STANDARD);
+        return DL_OK;
+    } catch (...) {
+        return map_error(err, where);
+    }
+}

@@ -146,6 +146,15 @@ int dl_db_search(struct dl_db *db, const struct dl_search_params *p, struct dl_r
                  struct dl_error *err);
 void dl_results_release(struct dl_results *res);
 
+/* --- maintenance ------------------------------------------------------------ */
+/*
+ * Merge the databases `srcs[0..n)` (committed, not open for writing) into a
+ * new compacted database at `dest`, which must not exist. Documents get
+ * new docids; ids (Q terms), synonyms, spelling data and metadata are kept
+ * (for metadata present in several sources, the first wins).
+ */
+int dl_db_compact(const char *const *srcs, size_t n, const char *dest, struct dl_error *err);
+
 /* --- text helpers from Xapian -------------------------------------------- */
 /* English stem of the folded word w[0..n) into out (replacing its contents). Thread-safe. */
 void dl_stem(const char *w, size_t n, struct dl_buf *out);

@@ -133,6 +133,19 @@ def main():
         # A locked index: a second writer fails cleanly while the first holds the lock.
         # (The lock is held only during a run; simulate by running two at once on a big input.)
 
+        # Several writers filling an empty index, merged at the end: same result as one.
+        dbj = os.path.join(tmp, "dbj")
+        rc, out, err = run("-d", dbj, "--jobs", "3", docs, jl)
+        check(rc == 0 and summary(err) == (6, 0, 0, 0, 1), f"--jobs 3 on an empty index ({summary(err)})")
+        check(delve_count(dbj) == 6 and not os.path.exists(dbj + ".shards")
+              and not os.path.exists(dbj + ".merged"), "merged: 6 documents, no shards left behind")
+        p = subprocess.run(["xapian-check", dbj], capture_output=True, text=True)
+        check(p.returncode == 0, "merged index passes xapian-check")
+        rc, out, err = run("-d", dbj, "--jobs", "3", docs, jl)
+        check(rc == 0 and summary(err)[2] == 6, "a second run over the merged index: all unchanged")
+        rc, out, err = run("-d", dbj, "--jobs", "0", docs)
+        check(rc == 2, "--jobs 0 is a usage error")
+
         rc, out, err = run("-d", os.path.join(tmp, "db2"), SAMPLE)
         n = summary(err)
         check(rc == 0 and n is not None and n[0] >= 10 and n[4] == 0,
