@@ -97,9 +97,9 @@ static const char *sort_name(enum dl_sort s)
 {
     switch (s) {
     case DL_SORT_DATE_DESC:
-        return "-date";
-    case DL_SORT_DATE_ASC:
         return "date";
+    case DL_SORT_DATE_ASC:
+        return "-date";
     default:
         return "relevance";
     }
@@ -229,8 +229,8 @@ static void search_form(struct dl_buf *b, const struct dl_search *s, int home)
     int cur = s && s->sort_given ? (int)s->sort : -1; /* -1: the default order */
     option(b, "", "Best match (newest if no words)", !s || !s->sort_given);
     option(b, "relevance", "Relevance", cur == (int)DL_SORT_RELEVANCE);
-    option(b, "-date", "Newest first", cur == (int)DL_SORT_DATE_DESC);
-    option(b, "date", "Oldest first", cur == (int)DL_SORT_DATE_ASC);
+    option(b, "date", "Newest first", cur == (int)DL_SORT_DATE_DESC);
+    option(b, "-date", "Oldest first", cur == (int)DL_SORT_DATE_ASC);
     dl_buf_adds(b, "</select></p>\n</div></details>\n</form>\n");
 }
 
@@ -587,15 +587,15 @@ int dl_page_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, str
     esc(b, r.id ? r.id : id);
     dl_buf_adds(b, "</code></dd>\n</dl>\n");
     if (marked) {
-        struct dl_span *spans = NULL;
-        size_t n = dl_hl_empty(s.hl) ? 0 : dl_hl_matches(s.hl, body, blen, &spans);
-        free(spans);
+        struct dl_hl_spans sc = DL_HL_SPANS_INIT; /* one scan for the count and the marks */
+        dl_hl_scan(s.hl, body, blen, &sc);
         dl_buf_adds(b, "<p class=\"matchcount\">");
-        add_count(b, n);
-        dl_buf_adds(b, n == 1 ? " match for <q>" : " matches for <q>");
+        add_count(b, sc.n);
+        dl_buf_adds(b, sc.n == 1 ? " match for <q>" : " matches for <q>");
         dl_buf_add_html(b, s.q, s.qlen);
         dl_buf_adds(b, "</q></p>\n<div class=\"body\">");
-        dl_hl_markup(s.hl, body, blen, b);
+        dl_hl_markup_spans(&sc, body, blen, b);
+        dl_hl_spans_release(&sc);
     } else {
         dl_buf_adds(b, "<div class=\"body\">");
         dl_buf_add_html(b, body, blen);

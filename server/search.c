@@ -102,9 +102,18 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
         q = "";
         len = 0;
     }
-    if (len > DL_SERVE_MAX_QUERY) {
+    size_t max_query = p->limits && p->limits->max_query ? p->limits->max_query
+                                                          : DL_SERVE_MAX_QUERY;
+    size_t max_terms = p->limits && p->limits->max_terms ? p->limits->max_terms
+                                                          : DL_SERVE_MAX_TERMS;
+    if (len > max_query) {
         dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
-                       "query too long: %zu bytes, at most %d", len, DL_SERVE_MAX_QUERY);
+                       "query too long: %zu bytes, at most %zu", len, max_query);
+        return -1;
+    }
+    /* A NUL would cut q short in C strings and is never typed: refuse it rather than guess. */
+    if (memchr(q, '\0', len)) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid q: a NUL byte (%%00)");
         return -1;
     }
     s->q = q;
@@ -120,9 +129,9 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
         }
         return -1;
     }
-    if (s->query.nterms > DL_SERVE_MAX_TERMS) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "too many terms: %zu, at most %d",
-                       s->query.nterms, DL_SERVE_MAX_TERMS);
+    if (s->query.nterms > max_terms) {
+        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "too many terms: %zu, at most %zu",
+                       s->query.nterms, max_terms);
         return -1;
     }
     if (s->query.max_depth > DL_SERVE_MAX_DEPTH) {
@@ -166,9 +175,9 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
         s->sort_given = 1;
         if (strcmp(v, "relevance") == 0) {
             s->sort = DL_SORT_RELEVANCE;
-        } else if (strcmp(v, "-date") == 0) {
-            s->sort = DL_SORT_DATE_DESC;
         } else if (strcmp(v, "date") == 0) {
+            s->sort = DL_SORT_DATE_DESC; /* "date": newest first, as a newsroom reads */
+        } else if (strcmp(v, "-date") == 0) {
             s->sort = DL_SORT_DATE_ASC;
         } else {
             dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
@@ -188,6 +197,11 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
         if (len > 200) {
             dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
                            "source too long: %zu bytes, at most 200", len);
+            return -1;
+        }
+        if (memchr(v, '\0', len)) {
+            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+                           "invalid source: a NUL byte (%%00)");
             return -1;
         }
         s->source = v;
