@@ -115,10 +115,15 @@ size_t dl_utf8_decode(const char *str, size_t n, int32_t *cp)
     return 0;
 }
 
-int dl_utf8_valid(const char *s, size_t n)
+size_t dl_utf8_check(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        uint64_t w;
+        if (i + 8 <= n && (memcpy(&w, s + i, 8), (w & 0x8080808080808080u) == 0)) {
+            i += 8; /* eight ASCII bytes at once */
+            continue;
+        }
         if ((unsigned char)s[i] < 0x80) {
             i++;
             continue;
@@ -126,19 +131,37 @@ int dl_utf8_valid(const char *s, size_t n)
         int32_t cp;
         size_t l = dl_utf8_decode(s + i, n - i, &cp);
         if (!l) {
-            return 0;
+            return i;
         }
         i += l;
     }
-    return 1;
+    return n;
+}
+
+int dl_utf8_valid(const char *s, size_t n)
+{
+    return dl_utf8_check(s, n) == n;
 }
 
 size_t dl_utf16_len(const char *str, size_t n)
 {
     /* One unit per lead byte, and a second for each 4-byte sequence (a surrogate pair). */
     const unsigned char *s = (const unsigned char *)str;
-    size_t units = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t units = 0, i = 0;
+    /* Mostly ASCII text: eight bytes at a time while they are all below 0x80. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, sizeof w);
+        if (w & 0x8080808080808080ull) {
+            for (size_t k = i; k < i + 8; k++) {
+                units += (s[k] & 0xC0) != 0x80;
+                units += s[k] >= 0xF0;
+            }
+        } else {
+            units += 8;
+        }
+    }
+    for (; i < n; i++) {
         units += (s[i] & 0xC0) != 0x80;
         units += s[i] >= 0xF0;
     }

@@ -49,6 +49,7 @@
  * the highlighter marks the stored body). NUL bytes become spaces.
  */
 #include "dateline/readout.h"
+#include "dateline/fold.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,82 +73,10 @@ enum {
 
 /* --- UTF-8 and character classes ----------------------------------------- */
 
-/* Strict decoder: no overlongs, surrogates or values above U+10FFFF. */
-static size_t utf8_decode(const char *p, size_t n, int32_t *cp)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    if (n == 0) {
-        return 0;
-    }
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = (int32_t)c;
-        return 1;
-    }
-    if (c < 0xC2) {
-        return 0;
-    }
-    if (c < 0xE0) {
-        if (n < 2 || (s[1] & 0xC0) != 0x80) {
-            return 0;
-        }
-        *cp = (int32_t)(((c & 0x1F) << 6) | (s[1] & 0x3F));
-        return 2;
-    }
-    if (c < 0xF0) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) {
-            return 0;
-        }
-        int32_t v = (int32_t)(((c & 0x0F) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu));
-        if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF)) {
-            return 0;
-        }
-        *cp = v;
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) {
-            return 0;
-        }
-        int32_t v = (int32_t)(((c & 0x07) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) |
-                              (s[3] & 0x3Fu));
-        if (v < 0x10000 || v > 0x10FFFF) {
-            return 0;
-        }
-        *cp = v;
-        return 4;
-    }
-    return 0;
-}
-
-/* Offset of the first invalid byte of s[0..n), or n when it is all valid. */
-static size_t utf8_check(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint64_t w;
-        if (i + 8 <= n && (memcpy(&w, s + i, 8), (w & 0x8080808080808080u) == 0)) {
-            i += 8; /* eight ASCII bytes at once */
-            continue;
-        }
-        if ((unsigned char)s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        int32_t cp;
-        size_t k = utf8_decode(s + i, n - i, &cp);
-        if (k == 0) {
-            return i;
-        }
-        i += k;
-    }
-    return n;
-}
-
 /* Decode at s[i] (i < n); never returns 0, so that scanning loops advance. */
 static size_t next_cp(const char *s, size_t n, size_t i, int32_t *cp)
 {
-    size_t k = utf8_decode(s + i, n - i, cp);
+    size_t k = dl_utf8_decode(s + i, n - i, cp);
     if (k == 0) {
         *cp = 0xFFFD;
         k = 1;
@@ -163,7 +92,7 @@ static int32_t prev_cp(const char *s, size_t i, size_t *start)
         j--;
     }
     int32_t cp = 0xFFFD;
-    if (utf8_decode(s + j, i - j, &cp) != i - j) {
+    if (dl_utf8_decode(s + j, i - j, &cp) != i - j) {
         cp = 0xFFFD;
         j = i - 1;
     }
@@ -1509,7 +1438,7 @@ static void take_source_tag(struct dl_buf *body, struct body_info *info)
 int dl_readout_parse_text(struct dl_readout *r, const char *id, const char *text, size_t len,
                           struct dl_error *err)
 {
-    size_t bad = utf8_check(text, len);
+    size_t bad = dl_utf8_check(text, len);
     if (bad < len) {
         dl_readout_release(r);
         return dl_error_set(err, DL_EENCODING, "text is not valid UTF-8 (byte %zu)", bad);
@@ -1568,7 +1497,7 @@ static int json_field(const cJSON *o, const char *name, char **out, struct dl_er
         return dl_error_set(err, DL_EPARSE, "\"%s\" is not a string", name);
     }
     size_t n = strlen(v->valuestring);
-    if (utf8_check(v->valuestring, n) < n) {
+    if (dl_utf8_check(v->valuestring, n) < n) {
         return dl_error_set(err, DL_EPARSE, "\"%s\" is not valid UTF-8", name);
     }
     if (n) {

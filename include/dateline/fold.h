@@ -73,6 +73,9 @@ int dl_fold(const char *s, size_t n, struct dl_buf *out);
 /* Is `s[0..n)` valid UTF-8 (no overlongs, surrogates or values > U+10FFFF)? */
 int dl_utf8_valid(const char *s, size_t n);
 
+/* Offset of the first byte of s[0..n) that is not valid UTF-8, or n when all is valid. */
+size_t dl_utf8_check(const char *s, size_t n);
+
 /* Decode one code point at s (n bytes available); returns its length, or 0 if invalid. */
 size_t dl_utf8_decode(const char *s, size_t n, int32_t *cp);
 
