@@ -7,9 +7,22 @@
  * UTF-8 can be refused instead of being silently truncated or decoded.
  * The object allocated there is the request's context until
  * MHD_OPTION_NOTIFY_COMPLETED, which writes the access-log line and frees it.
+ *
+ * What is refused before any route runs, in this order, on the first call
+ * of the handler (headers read, body not): a request target over --max-uri
+ * (414), a client over its --rate (429), CORS preflights (204), methods
+ * other than GET/HEAD (and POST /login) (405), bodies too large (413), and
+ * with --token requests without the token (401, or 303 to /login for pages).
+ *
+ * libmicrohttpd's connection timeout is an idle timeout: a client sending a
+ * byte now and then would hold its connection for ever. A reaper thread
+ * therefore closes (shutdown()) connections whose request line and headers
+ * have not all arrived --timeout seconds after the connection opened or
+ * after its previous response.
  */
 #include "dateline/server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,11 +40,21 @@
 #include "dateline/schema.h"
 
 #define MAX_BODY 65536 /* request bodies larger than this are refused (GET has none anyway) */
+#define LOGIN_MAX 4096 /* the body of POST /login */
 #define LOG_URI_MAX 400
+#define RATE_SLOTS 4096 /* clients the rate limit remembers */
+#define COOKIE "dateline_token"
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
                           "img-src 'self' data:; base-uri 'none'; form-action 'self'; "
                           "frame-ancestors 'none'";
+
+/* One open connection, as the reaper sees it. */
+struct conn {
+    struct conn *prev, *next;
+    MHD_socket fd;   /* valid while the entry is linked: MHD closes it after NOTIFY_CLOSED */
+    double deadline; /* dl_now() by which the next request's head must be in, 0 = none */
+};
 
 struct dl_server {
     struct MHD_Daemon *daemon;
@@ -39,18 +62,29 @@ struct dl_server {
     pthread_mutex_t lock;       /* guards workers */
     struct dl_worker **workers; /* one per MHD thread that served a request; freed at stop */
     size_t nworkers, capworkers;
-    atomic_long inflight; /* requests between URI and completion */
+    atomic_long inflight;  /* requests between URI and completion */
+    struct dl_rate *rate;  /* per-client buckets, or NULL without --rate */
+    double head_timeout;   /* seconds a request's line and headers may take */
+    pthread_mutex_t clock; /* guards conns, every conn's deadline, stopping */
+    pthread_cond_t wake;   /* tells the reaper to stop */
+    struct conn *conns;    /* open connections */
+    int stopping;          /* the reaper must return */
+    int reaper_running;
+    pthread_t reaper;
 };
 
 /* One HTTP request, from its request line to its completion. */
 struct request_ctx {
     struct dl_server *srv;
-    double t0;       /* dl_now() at the request line */
-    char *uri;       /* raw request target as sent */
-    char method[12]; /* for the access log */
-    unsigned status; /* status queued, 0 if none */
-    uint64_t bytes;  /* body bytes queued */
-    int answered;    /* a response has been queued */
+    double t0;        /* dl_now() at the request line */
+    char *uri;        /* raw request target as sent */
+    char method[12];  /* for the access log */
+    unsigned status;  /* status queued, 0 if none */
+    uint64_t bytes;   /* body bytes queued */
+    int answered;     /* a response has been queued */
+    int login_post;   /* POST /login: its body is read into `form` */
+    int form_too_big; /* the body went past LOGIN_MAX */
+    struct dl_buf form;
 };
 
 /* The worker of the current MHD thread; the object itself is owned by the server. */
@@ -178,11 +212,24 @@ size_t dl_url_decode(char *dst, const char *src, size_t n, int plus)
     return o;
 }
 
+/* The longest prefix of the valid UTF-8 s[0..n) of at most `max` bytes that ends on a character. */
+static size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max) {
+        return n;
+    }
+    while (max && ((unsigned char)s[max] & 0xC0) == 0x80) {
+        max--;
+    }
+    return max;
+}
+
 int dl_params_parse(struct dl_params *p, const char *qs, size_t n, struct dl_error *err)
 {
     p->v = NULL;
     p->n = 0;
     p->store = NULL;
+    p->limits = NULL;
     if (n == 0) {
         return DL_OK;
     }
@@ -217,8 +264,8 @@ int dl_params_parse(struct dl_params *p, const char *qs, size_t n, struct dl_err
                 return dl_error_set(err, DL_EENCODING, "invalid UTF-8 in a parameter name");
             }
             if (!dl_utf8_valid(pr->val, pr->vlen)) {
-                return dl_error_set(err, DL_EENCODING, "invalid UTF-8 in parameter '%.40s'",
-                                    pr->key);
+                return dl_error_set(err, DL_EENCODING, "invalid UTF-8 in parameter '%.*s'",
+                                    (int)utf8_cut(pr->key, klen, 40), pr->key);
             }
             p->n++;
         }
@@ -395,6 +442,20 @@ static int is_page(const char *path)
     return strcmp(path, "/") == 0 || strcmp(path, "/search") == 0 || strncmp(path, "/doc/", 5) == 0;
 }
 
+/* The raw path (before '?') is exactly `p`. */
+static int raw_path_is(const char *uri, const char *p)
+{
+    size_t n = strlen(p);
+    return strncmp(uri, p, n) == 0 && (uri[n] == '\0' || uri[n] == '?');
+}
+
+/* A page route by the raw target, for answers given before the path is decoded. */
+static int raw_is_page(const char *uri)
+{
+    return raw_path_is(uri, "/") || raw_path_is(uri, "/search") || strncmp(uri, "/doc/", 5) == 0 ||
+           raw_path_is(uri, "/login");
+}
+
 /* Errors of page routes are pages; of other non-API paths, pages if the client takes HTML. */
 static int wants_html(struct MHD_Connection *con, const char *path)
 {
@@ -464,30 +525,224 @@ static void run_indexed(struct dl_server *srv, struct dl_request *rq, route_fn f
     }
 }
 
-/*
- * Refuse, on the first call, what no route will take: methods other than
- * GET and HEAD, and bodies over MAX_BODY. Returns 1 with `rep` filled.
- */
-static int early_refusal(struct MHD_Connection *con, struct request_ctx *c, const char *method,
-                         struct dl_reply *rep)
+/* --- who may ask ------------------------------------------------------------------ */
+
+struct xff {
+    const char *last; /* value of the last X-Forwarded-For header seen */
+};
+
+static enum MHD_Result last_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
 {
+    struct xff *x = cls;
+    if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+        x->last = value;
+    }
+    return MHD_YES;
+}
+
+/* An address as a rate-limit key: IPv4 (also IPv4-mapped), or the /64 of IPv6. */
+static size_t addr_key(int family, const void *addr, unsigned char key[16])
+{
+    if (family == AF_INET) {
+        memcpy(key, addr, 4);
+        return 4;
+    }
+    const struct in6_addr *a6 = addr;
+    if (IN6_IS_ADDR_V4MAPPED(a6)) {
+        memcpy(key, a6->s6_addr + 12, 4);
+        return 4;
+    }
+    /* One IPv6 client usually holds a whole /64. */
+    memcpy(key, a6->s6_addr, 8);
+    return 8;
+}
+
+/*
+ * The client's rate-limit key: the peer address, or with --trust-proxy the
+ * last address of the last X-Forwarded-For header (what the proxy appended;
+ * anything before it came from the client and proves nothing).
+ */
+static size_t client_key(const struct dl_server_config *cfg, struct MHD_Connection *con,
+                         unsigned char key[16])
+{
+    if (cfg->trust_proxy) {
+        struct xff x = {NULL};
+        MHD_get_connection_values(con, MHD_HEADER_KIND, last_xff, &x);
+        if (x.last) {
+            const char *comma = strrchr(x.last, ',');
+            const char *a = comma ? comma + 1 : x.last;
+            while (*a == ' ' || *a == '\t') {
+                a++;
+            }
+            char ip[INET6_ADDRSTRLEN + 1];
+            size_t n = strcspn(a, " \t");
+            unsigned char bin[16];
+            if (n < sizeof ip) {
+                memcpy(ip, a, n);
+                ip[n] = '\0';
+                if (inet_pton(AF_INET, ip, bin) == 1) {
+                    return addr_key(AF_INET, bin, key);
+                }
+                if (inet_pton(AF_INET6, ip, bin) == 1) {
+                    return addr_key(AF_INET6, bin, key);
+                }
+            }
+        }
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET) {
+        return addr_key(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, key);
+    }
+    if (sa && sa->sa_family == AF_INET6) {
+        return addr_key(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, key);
+    }
+    memset(key, 0, 16);
+    return 1;
+}
+
+/* Does the request carry the token, as a Bearer header or as the login cookie? */
+static int authorized(const struct dl_server_config *cfg, struct MHD_Connection *con)
+{
+    const char *h = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
+    if (h && strncasecmp(h, "Bearer", 6) == 0 && (h[6] == ' ' || h[6] == '\t')) {
+        const char *v = h + 7;
+        while (*v == ' ' || *v == '\t') {
+            v++;
+        }
+        size_t n = strlen(v);
+        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+            n--;
+        }
+        if (dl_token_equal(cfg, v, n)) {
+            return 1;
+        }
+    }
+    const char *ck = MHD_lookup_connection_value(con, MHD_COOKIE_KIND, COOKIE);
+    return ck && dl_token_equal(cfg, ck, strlen(ck));
+}
+
+/* Paths open without the token: the health check, the login page, the CSS/JS/icons it uses. */
+static int open_path(const char *uri)
+{
+    return raw_path_is(uri, "/healthz") || raw_path_is(uri, "/login") ||
+           strncmp(uri, "/static/", 8) == 0;
+}
+
+/*
+ * Refuse, on the first call, what no route will take (see the top of the
+ * file for the order). Returns 1 with `rep` filled.
+ */
+static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, struct request_ctx *c,
+                         const char *method, struct dl_reply *rep)
+{
+    const struct dl_server_config *cfg = srv->cfg;
     const char *uri = c->uri;
-    int page =
-        strcmp(uri, "/") == 0 || strncmp(uri, "/search", 7) == 0 || strncmp(uri, "/doc/", 5) == 0;
+    size_t ulen = strlen(uri);
+    int page = raw_is_page(uri);
+    int api = strncmp(uri, "/api/", 5) == 0;
     rep->html = page;
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-        dl_reply_error(rep, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
-                       "method %.20s not allowed: use GET or HEAD", method);
-        rep->allow = "GET, HEAD";
+    if (cfg->max_uri && ulen > cfg->max_uri) {
+        dl_reply_error(rep, MHD_HTTP_URI_TOO_LONG, "uri_too_long",
+                       "request target too long: %zu bytes, at most %zu", ulen, cfg->max_uri);
         return 1;
     }
+    if (srv->rate) {
+        unsigned char key[16];
+        size_t klen = client_key(cfg, con, key);
+        unsigned wait = dl_rate_take(srv->rate, key, klen, dl_now());
+        if (wait) {
+            dl_reply_error(rep, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
+                           "too many requests: at most %g a second; try again in %u s", cfg->rate,
+                           wait);
+            rep->retry_after = wait;
+            return 1;
+        }
+    }
+    int get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    int login = cfg->token && raw_path_is(uri, "/login");
+    if (!get && api && cfg->ncors && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0 &&
+        dl_origin_allowed(cfg, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin"))) {
+        /* A CORS preflight: add_headers() adds the Access-Control-* headers. */
+        rep->status = MHD_HTTP_NO_CONTENT;
+        rep->allow = "GET, HEAD, OPTIONS";
+        return 1;
+    }
+    if (!get && !(login && strcmp(method, MHD_HTTP_METHOD_POST) == 0)) {
+        dl_reply_error(rep, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                       "method %.20s not allowed: use GET or HEAD", method);
+        rep->allow = login               ? "GET, HEAD, POST"
+                     : api && cfg->ncors ? "GET, HEAD, OPTIONS"
+                                         : "GET, HEAD";
+        return 1;
+    }
+    c->login_post = !get;
+    unsigned long long max_body = c->login_post ? LOGIN_MAX : MAX_BODY;
     const char *clen = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
-    if (clen && strtoull(clen, NULL, 10) > MAX_BODY) {
+    if (clen && strtoull(clen, NULL, 10) > max_body) {
         dl_reply_error(rep, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
-                       "request body too large: at most %d bytes", MAX_BODY);
+                       "request body too large: at most %llu bytes", max_body);
+        return 1;
+    }
+    if (c->login_post) {
+        const char *ct = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+            dl_reply_error(rep, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                           "the login form must be sent as application/x-www-form-urlencoded");
+            return 1;
+        }
+    }
+    if (cfg->token && !open_path(uri) && !authorized(cfg, con)) {
+        if (page || wants_html(con, uri)) {
+            dl_reply_release(rep);
+            rep->status = MHD_HTTP_SEE_OTHER;
+            rep->location = "/login";
+            rep->type = "text/html; charset=utf-8";
+            dl_buf_adds(&rep->body, "<!DOCTYPE html>\n<title>Sign in</title>\n"
+                                    "<p><a href=\"/login\">Sign in</a> to search.</p>\n");
+        } else {
+            dl_reply_error(rep, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+                           "this server needs a token: send Authorization: Bearer TOKEN");
+        }
         return 1;
     }
     return 0;
+}
+
+/* GET /login shows the form; POST /login checks the token and sets the cookie. */
+static void login(const struct dl_server_config *cfg, struct request_ctx *c, struct dl_reply *rep)
+{
+    rep->html = 1;
+    if (!c->login_post) {
+        dl_page_login(rep, NULL);
+        return;
+    }
+    if (c->form_too_big) {
+        dl_reply_error(rep, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
+                       "request body too large: at most %d bytes", LOGIN_MAX);
+        return;
+    }
+    struct dl_params form;
+    struct dl_error err = DL_ERROR_INIT;
+    size_t len = 0;
+    const char *tok = NULL;
+    if (dl_params_parse(&form, c->form.buf ? c->form.buf : "", c->form.len, &err) == DL_OK) {
+        tok = dl_params_get(&form, "token", &len);
+    }
+    if (tok && dl_token_equal(cfg, tok, len)) {
+        rep->status = MHD_HTTP_SEE_OTHER;
+        rep->location = "/";
+        rep->set_cookie = 1;
+        rep->type = "text/html; charset=utf-8";
+        dl_buf_adds(&rep->body, "<!DOCTYPE html>\n<title>Signed in</title>\n"
+                                "<p>Signed in: <a href=\"/\">search</a>.</p>\n");
+    } else {
+        dl_page_login(rep, tok ? "That token is not right: try again." : "Type the token.");
+        rep->status = MHD_HTTP_UNAUTHORIZED;
+    }
+    dl_params_release(&form);
 }
 
 static void route(struct dl_server *srv, struct MHD_Connection *con, struct request_ctx *c,
@@ -504,9 +759,10 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
     size_t plen = dl_url_decode(path, uri, raw_plen, 0);
     int path_ok =
         raw_plen && uri[0] == '/' && !memchr(path, '\0', plen) && dl_utf8_valid(path, plen);
-    rep->html = path_ok && wants_html(con, path);
+    rep->html = path_ok ? wants_html(con, path) : raw_is_page(uri);
 
     struct dl_request rq = {.cfg = srv->cfg, .path = path, .path_len = plen, .t0 = c->t0};
+    rq.params.limits = &srv->cfg->limits;
     struct dl_error err = DL_ERROR_INIT;
 
     if (!path_ok) {
@@ -516,7 +772,9 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
         goto out_path;
     }
     if (qmark && qs_end > raw_plen + 1) {
-        if (dl_params_parse(&rq.params, qmark + 1, qs_end - raw_plen - 1, &err) != DL_OK) {
+        int rc = dl_params_parse(&rq.params, qmark + 1, qs_end - raw_plen - 1, &err);
+        rq.params.limits = &srv->cfg->limits;
+        if (rc != DL_OK) {
             dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "%s", err.msg);
             goto out_params;
         }
@@ -534,6 +792,8 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
         run_indexed(srv, &rq, r_page_search, NULL, rep);
     } else if (strncmp(path, "/doc/", 5) == 0 && plen > 5) {
         run_indexed(srv, &rq, dl_page_doc, path + 5, rep);
+    } else if (strcmp(path, "/login") == 0 && srv->cfg->token) {
+        login(srv->cfg, c, rep);
     } else if (strncmp(path, "/static/", 8) == 0) {
         serve_static(srv->cfg, con, uri + 8, raw_plen - 8, path + 8, plen - 8, rep);
     } else {
@@ -547,9 +807,12 @@ out_path:
 
 /* --- libmicrohttpd callbacks ------------------------------------------------------ */
 
-static void add_headers(struct MHD_Response *r, const struct dl_reply *rep)
+static void add_headers(struct MHD_Response *r, const struct dl_server_config *cfg,
+                        struct MHD_Connection *con, const struct dl_reply *rep)
 {
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rep->type);
+    if (rep->status != MHD_HTTP_NO_CONTENT) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rep->type);
+    }
     MHD_add_response_header(r, "Content-Security-Policy", CSP);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -561,10 +824,48 @@ static void add_headers(struct MHD_Response *r, const struct dl_reply *rep)
     if (rep->etag[0]) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rep->etag);
     }
+    if (rep->location) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rep->location);
+    }
+    if (rep->status == MHD_HTTP_UNAUTHORIZED) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"dateline\"");
+    }
+    if (rep->retry_after) {
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", rep->retry_after);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
+    if (rep->set_cookie && cfg->token) {
+        /* Secure only when a trusted proxy says the client used https: plain http drops it. */
+        const char *proto = cfg->trust_proxy ? MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                                           "X-Forwarded-Proto")
+                                             : NULL;
+        struct dl_buf ck = DL_BUF_INIT;
+        dl_buf_addf(&ck, COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s", cfg->token,
+                    proto && strcasecmp(proto, "https") == 0 ? "; Secure" : "");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, ck.buf);
+        explicit_bzero(ck.buf, ck.len);
+        dl_buf_release(&ck);
+    }
+    if (cfg->ncors) {
+        /* Caches must not serve one origin's answer to another. */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Origin");
+        const char *origin = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin");
+        if (dl_origin_allowed(cfg, origin)) {
+            MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            if (rep->status == MHD_HTTP_NO_CONTENT) {
+                MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD");
+                MHD_add_response_header(r, "Access-Control-Allow-Headers", "Authorization");
+                MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+            } else {
+                MHD_add_response_header(r, "Access-Control-Expose-Headers", "Retry-After");
+            }
+        }
+    }
 }
 
-static enum MHD_Result queue_reply(struct MHD_Connection *con, struct request_ctx *c,
-                                   struct dl_reply *rep)
+static enum MHD_Result queue_reply(struct dl_server *srv, struct MHD_Connection *con,
+                                   struct request_ctx *c, struct dl_reply *rep)
 {
     if (rep->code) {
         if (rep->html) {
@@ -593,12 +894,104 @@ static enum MHD_Result queue_reply(struct MHD_Connection *con, struct request_ct
     if (!r) {
         return MHD_NO;
     }
-    add_headers(r, rep);
+    add_headers(r, srv->cfg, con, rep);
     c->status = rep->status;
     enum MHD_Result ok = MHD_queue_response(con, rep->status, r);
     MHD_destroy_response(r);
     return ok;
 }
+
+/* --- connection deadlines (see the top of the file) --------------------------------- */
+
+static struct conn *conn_of(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* deadline 0: a request is being answered; otherwise now + the head timeout. */
+static void conn_set_deadline(struct dl_server *srv, struct MHD_Connection *con, int waiting)
+{
+    struct conn *e = conn_of(con);
+    if (!e) {
+        return;
+    }
+    pthread_mutex_lock(&srv->clock);
+    e->deadline = waiting ? dl_now() + srv->head_timeout : 0;
+    pthread_mutex_unlock(&srv->clock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct dl_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci) {
+            return;
+        }
+        struct conn *e = dl_xcalloc(1, sizeof *e);
+        e->fd = ci->connect_fd;
+        e->deadline = dl_now() + srv->head_timeout;
+        pthread_mutex_lock(&srv->clock);
+        e->next = srv->conns;
+        if (srv->conns) {
+            srv->conns->prev = e;
+        }
+        srv->conns = e;
+        pthread_mutex_unlock(&srv->clock);
+        *socket_context = e;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+        struct conn *e = *socket_context;
+        pthread_mutex_lock(&srv->clock);
+        if (e->prev) {
+            e->prev->next = e->next;
+        } else {
+            srv->conns = e->next;
+        }
+        if (e->next) {
+            e->next->prev = e->prev;
+        }
+        pthread_mutex_unlock(&srv->clock);
+        free(e);
+        *socket_context = NULL;
+    }
+}
+
+/*
+ * Shut down the sockets of connections past their deadline. MHD sees the
+ * end of the stream and closes them itself; the fd cannot have been closed
+ * and reused while its entry is linked, and entries are unlinked under the
+ * same lock.
+ */
+static void *reaper_main(void *arg)
+{
+    struct dl_server *srv = arg;
+    pthread_mutex_lock(&srv->clock);
+    while (!srv->stopping) {
+        double now = dl_now();
+        for (struct conn *e = srv->conns; e; e = e->next) {
+            if (e->deadline > 0 && now > e->deadline) {
+                shutdown(e->fd, SHUT_RDWR);
+                e->deadline = 0;
+            }
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->wake, &srv->clock, &ts);
+    }
+    pthread_mutex_unlock(&srv->clock);
+    return NULL;
+}
+
+/* --- libmicrohttpd callbacks ------------------------------------------------------ */
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
@@ -607,6 +1000,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     c->srv = srv;
     c->t0 = dl_now();
     c->uri = dl_xstrdup(uri ? uri : "");
+    dl_buf_init(&c->form, 0);
     atomic_fetch_add(&srv->inflight, 1);
     return c;
 }
@@ -622,8 +1016,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         c = on_uri(srv, url, con);
         *req_cls = c;
     }
-    if (c->answered || *upload_data_size) {
-        *upload_data_size = 0; /* discard any body: no route reads one */
+    if (c->answered) {
+        *upload_data_size = 0; /* discard the rest of a refused body */
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        /* Only POST /login gets this far with a body; other bodies are read and dropped. */
+        if (c->login_post && !c->form_too_big) {
+            if (c->form.len + *upload_data_size <= LOGIN_MAX) {
+                dl_buf_add(&c->form, upload_data, *upload_data_size);
+            } else {
+                c->form_too_big = 1;
+            }
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     struct dl_reply rep;
@@ -636,7 +1042,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
          * next call.
          */
         snprintf(c->method, sizeof c->method, "%s", method);
-        if (!early_refusal(con, c, method, &rep)) {
+        conn_set_deadline(srv, con, 0);
+        if (!early_refusal(srv, con, c, method, &rep)) {
             dl_reply_release(&rep);
             return MHD_YES;
         }
@@ -644,7 +1051,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         route(srv, con, c, &rep);
     }
     c->answered = 1;
-    enum MHD_Result ok = queue_reply(con, c, &rep);
+    enum MHD_Result ok = queue_reply(srv, con, c, &rep);
     dl_reply_release(&rep);
     return ok;
 }
@@ -688,6 +1095,11 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
     if (srv->cfg->access_log) {
         log_access(c, toe);
     }
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        conn_set_deadline(srv, con, 1); /* the clock runs for the next request's head */
+    }
+    explicit_bzero(c->form.buf, c->form.len); /* it held the token */
+    dl_buf_release(&c->form);
     free(c->uri);
     free(c);
     *req_cls = NULL;
@@ -714,7 +1126,13 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     struct dl_server *srv = dl_xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->clock, NULL);
+    pthread_cond_init(&srv->wake, NULL);
     atomic_init(&srv->inflight, 0);
+    srv->head_timeout = l->timeout ? l->timeout : 15;
+    if (cfg->rate > 0) {
+        srv->rate = dl_rate_new(cfg->rate, cfg->rate < 1 ? 1 : cfg->rate, RATE_SLOTS);
+    }
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES) {
@@ -735,10 +1153,19 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, l->addr, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
         l->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, l->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->request_memory ? l->request_memory : (size_t)32768,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
+    int e = errno;
+    if (srv->daemon && pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0) {
+        srv->reaper_running = 1;
+    } else if (srv->daemon) {
+        dl_log(DL_LOG_WARN, "cannot start the connection reaper: only idle connections time out");
+    }
     if (!srv->daemon) {
-        int e = errno;
+        dl_rate_free(srv->rate);
+        pthread_cond_destroy(&srv->wake);
+        pthread_mutex_destroy(&srv->clock);
         pthread_mutex_destroy(&srv->lock);
         free(srv);
         return dl_error_set(err, DL_EIO, "cannot start the HTTP server: %s",
@@ -775,10 +1202,27 @@ int dl_server_stop(struct dl_server *s, double grace)
         dl_log(DL_LOG_ERROR, "%ld request(s) still running after %.0f s", left, grace);
         return DL_ETIMEOUT;
     }
+    if (s->reaper_running) {
+        pthread_mutex_lock(&s->clock);
+        s->stopping = 1;
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->clock);
+        pthread_join(s->reaper, NULL);
+        s->reaper_running = 0;
+    }
     MHD_stop_daemon(s->daemon);
     if (lsock != MHD_INVALID_SOCKET) {
         close(lsock);
     }
+    /* MHD notified every close; anything left was never started. */
+    while (s->conns) {
+        struct conn *e = s->conns;
+        s->conns = e->next;
+        free(e);
+    }
+    dl_rate_free(s->rate);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->clock);
     for (size_t i = 0; i < s->nworkers; i++) {
         dl_worker_release(s->workers[i]);
         free(s->workers[i]);

@@ -46,17 +46,43 @@ static const char usage_text[] =
     "  -t, --threads N           worker threads (default: number of cores)\n"
     "      --web DIR             folder served under /static/\n"
     "                            (default " DL_WEB_DIR ")\n"
-    "      --max-connections N   concurrent connections (default 256)\n"
-    "      --timeout S           idle seconds before a connection is closed (default 15)\n"
-    "      --query-timeout S     seconds one search may spend matching (default 2, 0 = none)\n"
-    "      --max-wildcard N      terms one wildcard may expand to (default 100)\n"
+    "\n"
+    "Limits (past one: a 4xx with a JSON error, or an error page for pages, unless said):\n"
+    "      --max-connections N   concurrent connections (default 256; more are closed)\n"
+    "      --timeout S           seconds a connection may stay idle, and may take to send\n"
+    "                            a request's line and headers (default 15)\n"
+    "      --query-timeout S     seconds one search may spend matching (default 2, 0 = none);\n"
+    "                            past it counts are estimates (\"timed_out\": true)\n"
     "      --check-at-least N    matches examined for exact totals and facets (default 20000)\n"
+    "      --max-query BYTES     longest q (default 1000)\n"
+    "      --max-terms N         most words in q (default 64)\n"
+    "      --max-wildcards N     most prefix* words in q (default 16)\n"
+    "      --max-wildcard N      terms each prefix* may expand to (default 100; the most\n"
+    "                            frequent are kept)\n"
+    "      --max-uri BYTES       longest request target (default 8192; 414)\n"
+    "      --max-header-bytes N  memory for one request's line and headers (default 32768;\n"
+    "                            libmicrohttpd answers 414 or 431 past it)\n"
+    "\n"
+    "Access (all off by default):\n"
+    "      --token FILE          require the token in FILE (one line, at least 16 characters,\n"
+    "                            not readable by others): Authorization: Bearer TOKEN, or the\n"
+    "                            cookie set by the form at /login; /healthz and /static/ stay "
+    "open\n"
+    "      --cors ORIGIN         let pages from ORIGIN (https://host[:port]) call /api/;\n"
+    "                            repeat for more origins\n"
+    "      --rate N              requests per second per client address, in bursts of up to N\n"
+    "                            (429 with Retry-After past it)\n"
+    "      --trust-proxy         take the client address from the last X-Forwarded-For hop\n"
+    "                            (only behind a reverse proxy that sets it)\n"
+    "\n"
+    "Other:\n"
     "  -q, --log-quiet           no access log\n"
     "  -v, --verbose             debug messages\n"
     "  -h, --help                show this help and exit\n"
     "  -V, --version             show the version and exit\n"
     "\n"
-    "Routes: GET /, /search, /doc/ID, /api/search, /api/doc/ID, /healthz, /static/FILE.\n"
+    "Routes: GET /, /search, /doc/ID, /api/search, /api/doc/ID, /healthz, /static/FILE;\n"
+    "with --token also GET and POST /login.\n"
     "SIGINT or SIGTERM stops accepting, finishes the requests in flight and exits 0.\n";
 
 enum {
@@ -67,7 +93,18 @@ enum {
     OPT_QUERY_TIMEOUT,
     OPT_MAX_WILDCARD,
     OPT_CHECK,
+    OPT_MAX_QUERY,
+    OPT_MAX_TERMS,
+    OPT_MAX_WILDCARDS,
+    OPT_MAX_URI,
+    OPT_MAX_HEADER,
+    OPT_TOKEN,
+    OPT_CORS,
+    OPT_RATE,
+    OPT_TRUST_PROXY,
 };
+
+#define MAX_CORS 32
 
 struct options {
     struct dl_server_config cfg;
@@ -77,6 +114,10 @@ struct options {
     unsigned long threads; /* 0 = number of cores */
     unsigned long max_connections;
     unsigned long timeout;
+    unsigned long max_header;   /* --max-header-bytes */
+    const char *token_file;     /* --token, or NULL */
+    const char *cors[MAX_CORS]; /* --cors values, in argv */
+    size_t ncors;
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -122,6 +163,23 @@ static int parse_seconds(const char *s, double hi, double *out)
     return 0;
 }
 
+/* "https://host" or "http://host:port", as browsers send Origin: no path, no slash at the end. */
+static int origin_ok(const char *s)
+{
+    const char *rest = strncmp(s, "https://", 8) == 0  ? s + 8
+                       : strncmp(s, "http://", 7) == 0 ? s + 7
+                                                       : NULL;
+    if (!rest || !*rest || strlen(s) > 255) {
+        return 0;
+    }
+    for (const char *p = rest; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr(".-:[]", *p))) {
+            return 0; /* also refuses upper case: browsers send host names in lower case */
+        }
+    }
+    return 1;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
@@ -135,6 +193,15 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
         {"max-wildcard", required_argument, NULL, OPT_MAX_WILDCARD},
         {"check-at-least", required_argument, NULL, OPT_CHECK},
+        {"max-query", required_argument, NULL, OPT_MAX_QUERY},
+        {"max-terms", required_argument, NULL, OPT_MAX_TERMS},
+        {"max-wildcards", required_argument, NULL, OPT_MAX_WILDCARDS},
+        {"max-uri", required_argument, NULL, OPT_MAX_URI},
+        {"max-header-bytes", required_argument, NULL, OPT_MAX_HEADER},
+        {"token", required_argument, NULL, OPT_TOKEN},
+        {"cors", required_argument, NULL, OPT_CORS},
+        {"rate", required_argument, NULL, OPT_RATE},
+        {"trust-proxy", no_argument, NULL, OPT_TRUST_PROXY},
         {"log-quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -189,6 +256,60 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (parse_ulong(optarg, 0, 100000000, &o->cfg.check_at_least) != 0) {
                 return usage_error("invalid --check-at-least '%s': expected 0..100000000", optarg);
             }
+            break;
+        case OPT_MAX_QUERY:
+            if (parse_ulong(optarg, 1, 65536, &v) != 0) {
+                return usage_error("invalid --max-query '%s': expected 1..65536 bytes", optarg);
+            }
+            o->cfg.limits.max_query = v;
+            break;
+        case OPT_MAX_TERMS:
+            if (parse_ulong(optarg, 1, 10000, &v) != 0) {
+                return usage_error("invalid --max-terms '%s': expected 1..10000", optarg);
+            }
+            o->cfg.limits.max_terms = v;
+            break;
+        case OPT_MAX_WILDCARDS:
+            if (parse_ulong(optarg, 1, 1000, &v) != 0) {
+                return usage_error("invalid --max-wildcards '%s': expected 1..1000", optarg);
+            }
+            o->cfg.limits.max_wildcards = v;
+            break;
+        case OPT_MAX_URI:
+            if (parse_ulong(optarg, 256, 1048576, &v) != 0) {
+                return usage_error("invalid --max-uri '%s': expected 256..1048576 bytes", optarg);
+            }
+            o->cfg.max_uri = v;
+            break;
+        case OPT_MAX_HEADER:
+            if (parse_ulong(optarg, 8192, 16777216, &o->max_header) != 0) {
+                return usage_error("invalid --max-header-bytes '%s': expected 8192..16777216",
+                                   optarg);
+            }
+            break;
+        case OPT_TOKEN:
+            o->token_file = optarg;
+            break;
+        case OPT_CORS:
+            if (!origin_ok(optarg)) {
+                return usage_error("invalid --cors '%s': expected an origin such as "
+                                   "https://intranet.example or http://localhost:3000",
+                                   optarg);
+            }
+            if (o->ncors == MAX_CORS) {
+                return usage_error("too many --cors origins: at most %d", MAX_CORS);
+            }
+            o->cors[o->ncors++] = optarg;
+            break;
+        case OPT_RATE:
+            if (parse_seconds(optarg, 100000, &o->cfg.rate) != 0 || o->cfg.rate <= 0) {
+                return usage_error("invalid --rate '%s': expected requests per second, "
+                                   "more than 0 and at most 100000",
+                                   optarg);
+            }
+            break;
+        case OPT_TRUST_PROXY:
+            o->cfg.trust_proxy = 1;
             break;
         case 'q':
             o->cfg.access_log = 0;
@@ -364,10 +485,15 @@ int main(int argc, char **argv)
                 .max_wildcard = 100,
                 .check_at_least = 20000,
                 .access_log = 1,
+                .limits = {.max_query = DL_SERVE_MAX_QUERY,
+                           .max_terms = DL_SERVE_MAX_TERMS,
+                           .max_wildcards = DL_SERVE_MAX_WILDCARDS},
+                .max_uri = DL_SERVE_MAX_URI,
             },
         .listen = "127.0.0.1:8080",
         .max_connections = 256,
         .timeout = 15,
+        .max_header = 32768,
     };
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0) {
@@ -377,7 +503,8 @@ int main(int argc, char **argv)
     if (resolve_listen(o.listen, &ai) != 0) {
         return 2;
     }
-    if (!is_loopback(ai->ai_addr) && !o.public_ok) {
+    int is_loopback_listen = is_loopback(ai->ai_addr);
+    if (!is_loopback_listen && !o.public_ok) {
         freeaddrinfo(ai);
         fprintf(stderr, PROG ": refusing to listen on non-loopback address '%s' without --public\n",
                 o.listen);
@@ -394,6 +521,18 @@ int main(int argc, char **argv)
         return 1;
     }
     o.cfg.web_dir = web;
+    o.cfg.cors = o.cors;
+    o.cfg.ncors = o.ncors;
+    char *token = NULL;
+    if (o.token_file) {
+        struct dl_error terr = DL_ERROR_INIT;
+        if (dl_token_load(o.token_file, &token, &o.cfg.token_len, &terr) != DL_OK) {
+            fprintf(stderr, PROG ": %s\n", terr.msg);
+            freeaddrinfo(ai);
+            return 1;
+        }
+        o.cfg.token = token;
+    }
 
     /* Signals are taken by sigwait() below; every thread started from here inherits the mask. */
     sigset_t stop;
@@ -408,12 +547,14 @@ int main(int argc, char **argv)
         .threads = (unsigned)o.threads,
         .max_connections = (unsigned)o.max_connections,
         .timeout = (unsigned)o.timeout,
+        .request_memory = o.max_header,
     };
     struct dl_server *srv = NULL;
     struct dl_error err = DL_ERROR_INIT;
     if (dl_server_start(&srv, &o.cfg, &l, &err) != DL_OK) {
         fprintf(stderr, PROG ": cannot listen on %s: %s\n", o.listen, err.msg);
         freeaddrinfo(ai);
+        free(token);
         return 1;
     }
     char url[INET6_ADDRSTRLEN + 32];
@@ -421,6 +562,14 @@ int main(int argc, char **argv)
     freeaddrinfo(ai);
     dl_log(DL_LOG_INFO, PROG ": serving '%s' (%lu readouts, revision %lu) at %s with %lu thread%s",
            o.cfg.db_path, docs, rev, url, o.threads, o.threads == 1 ? "" : "s");
+    if (o.cfg.token || o.cfg.ncors || o.cfg.rate > 0) {
+        dl_log(DL_LOG_INFO, PROG ": access: %s; CORS for %zu origin%s; rate limit %s",
+               o.cfg.token ? "token required" : "open (no --token)", o.cfg.ncors,
+               o.cfg.ncors == 1 ? "" : "s", o.cfg.rate > 0 ? "on" : "off");
+    }
+    if (!o.cfg.token && !is_loopback_listen) {
+        dl_log(DL_LOG_WARN, PROG ": no --token: anyone who can reach %s can search the index", url);
+    }
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0) {
@@ -430,6 +579,10 @@ int main(int argc, char **argv)
         /* Threads are stuck in a request: exit without running destructors under them. */
         dl_log(DL_LOG_ERROR, PROG ": exiting without waiting for them");
         _exit(1);
+    }
+    if (token) {
+        explicit_bzero(token, o.cfg.token_len);
+        free(token);
     }
     dl_log(DL_LOG_INFO, PROG ": stopped");
     return 0;

@@ -102,10 +102,12 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
         q = "";
         len = 0;
     }
-    size_t max_query = p->limits && p->limits->max_query ? p->limits->max_query
-                                                          : DL_SERVE_MAX_QUERY;
-    size_t max_terms = p->limits && p->limits->max_terms ? p->limits->max_terms
-                                                          : DL_SERVE_MAX_TERMS;
+    size_t max_query =
+        p->limits && p->limits->max_query ? p->limits->max_query : DL_SERVE_MAX_QUERY;
+    size_t max_terms =
+        p->limits && p->limits->max_terms ? p->limits->max_terms : DL_SERVE_MAX_TERMS;
+    size_t max_wild =
+        p->limits && p->limits->max_wildcards ? p->limits->max_wildcards : DL_SERVE_MAX_WILDCARDS;
     if (len > max_query) {
         dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
                        "query too long: %zu bytes, at most %zu", len, max_query);
@@ -140,10 +142,9 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
                        DL_SERVE_MAX_DEPTH);
         return -1;
     }
-    if (s->query.nprefixes > DL_SERVE_MAX_WILDCARDS) {
+    if (s->query.nprefixes > max_wild) {
         dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
-                       "too many wildcards: %zu, at most %d", s->query.nprefixes,
-                       DL_SERVE_MAX_WILDCARDS);
+                       "too many wildcards: %zu, at most %zu", s->query.nprefixes, max_wild);
         return -1;
     }
     return 0;

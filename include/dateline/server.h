@@ -8,6 +8,8 @@
  *             validation, query normalisation, the search, the highlighter
  *   api.c     JSON routes (/api/search, /api/doc/ID, /healthz, errors)
  *   html.c    server-rendered pages (/, /search, /doc/ID, error pages)
+ *   access.c  who may ask: the token and the login page, CORS origins, the
+ *             per-client rate limit
  *
  * Threads: libmicrohttpd runs a pool of worker threads. Each owns one
  * struct dl_worker (its own read-only index handle, never shared: Xapian
@@ -44,6 +46,14 @@
 #define DL_SERVE_MAX_PARAMS 64    /* query-string parameters */
 #define DL_SERVE_SNIPPET 300      /* snippet target, characters */
 #define DL_SERVE_PAGE_SIZE 10     /* hits per HTML page */
+#define DL_SERVE_MAX_URI 8192     /* default bytes of the request target (--max-uri) */
+
+/* The limits on q an operator may change (--max-query, --max-terms, --max-wildcards). */
+struct dl_limits {
+    size_t max_query;     /* bytes of q */
+    size_t max_terms;     /* words in q */
+    size_t max_wildcards; /* prefix* terms in q */
+};
 
 /* --- configuration (filled once by main.c, read-only afterwards) --------- */
 struct dl_server_config {
@@ -53,6 +63,15 @@ struct dl_server_config {
     unsigned max_wildcard;        /* most terms one wildcard may expand to */
     unsigned long check_at_least; /* matches examined for exact totals and facets */
     int access_log;               /* one line per request on stderr */
+    struct dl_limits limits;      /* on q; zeros mean the DL_SERVE_MAX_* defaults */
+    size_t max_uri;               /* bytes of the request target, longer is a 414 */
+    /* access control (access.c); all off when zero/NULL */
+    const char *token;       /* the shared secret (token68 characters), or NULL */
+    size_t token_len;        /* bytes of token */
+    const char *const *cors; /* allowed Origins ("https://host[:port]"), ncors of them */
+    size_t ncors;
+    double rate;     /* requests per second per client (burst: the same), 0 = none */
+    int trust_proxy; /* client address from X-Forwarded-For's last hop */
 };
 
 /* --- per-thread index state ------------------------------------------------- */
@@ -83,7 +102,8 @@ struct dl_param {
 struct dl_params {
     struct dl_param *v; /* in query-string order */
     size_t n;
-    char *store; /* one allocation holding every decoded key and value */
+    char *store;                    /* one allocation holding every decoded key and value */
+    const struct dl_limits *limits; /* set by the caller for dl_search_parse; NULL = defaults */
 };
 
 /*
@@ -91,7 +111,7 @@ struct dl_params {
  * '+' and %XX decoded, a malformed %-escape kept literally. Returns DL_OK,
  * DL_EENCODING when a key or value is not valid UTF-8 (`err` names the
  * parameter), or DL_ELIMIT past DL_SERVE_MAX_PARAMS. `p` is always left
- * releasable.
+ * releasable; p->limits is set to NULL.
  */
 int dl_params_parse(struct dl_params *p, const char *qs, size_t n, struct dl_error *err);
 void dl_params_release(struct dl_params *p);
@@ -106,17 +126,20 @@ size_t dl_url_decode(char *dst, const char *src, size_t n, int plus);
 
 /* --- replies ------------------------------------------------------------------- */
 struct dl_reply {
-    unsigned status;    /* HTTP status, 200 unless set */
-    const char *type;   /* Content-Type (static string) */
-    struct dl_buf body; /* the body, handed to libmicrohttpd without copying */
-    const char *code;   /* error code ("bad_request") when status >= 400, else NULL */
-    char message[320];  /* error message for the client */
-    int html;           /* render errors as an HTML page rather than JSON */
-    const char *allow;  /* Allow header for 405, or NULL */
-    const char *cache;  /* Cache-Control, or NULL for "no-store" */
-    char etag[48];      /* ETag for static files, "" when none */
-    int fd;             /* static file to send instead of body, or -1 */
-    uint64_t fd_size;   /* bytes of fd */
+    unsigned status;      /* HTTP status, 200 unless set */
+    const char *type;     /* Content-Type (static string) */
+    struct dl_buf body;   /* the body, handed to libmicrohttpd without copying */
+    const char *code;     /* error code ("bad_request") when status >= 400, else NULL */
+    char message[320];    /* error message for the client */
+    int html;             /* render errors as an HTML page rather than JSON */
+    const char *allow;    /* Allow header for 405, or NULL */
+    const char *cache;    /* Cache-Control, or NULL for "no-store" */
+    char etag[48];        /* ETag for static files, "" when none */
+    int fd;               /* static file to send instead of body, or -1 */
+    uint64_t fd_size;     /* bytes of fd */
+    const char *location; /* Location header (redirects), or NULL */
+    unsigned retry_after; /* Retry-After seconds (429), 0 for none */
+    int set_cookie;       /* 1: set the login cookie (the token), 0: nothing */
 };
 
 void dl_reply_init(struct dl_reply *r, int html);
@@ -199,6 +222,38 @@ void dl_page_error_body(struct dl_reply *rep);
 void dl_json_str(struct dl_buf *b, const char *s);
 void dl_json_uint(struct dl_buf *b, unsigned long long v);
 
+/* --- access control (access.c) --------------------------------------------------- */
+
+/*
+ * Per-client token buckets: `rate` requests per second, bursts of `burst`.
+ * The table holds at most `slots` clients; a new client takes the place of
+ * the one seen least recently among those its key may use, which can only
+ * give that one a fresh bucket. Thread-safe (one mutex).
+ */
+struct dl_rate;
+struct dl_rate *dl_rate_new(double rate, double burst, size_t slots);
+void dl_rate_free(struct dl_rate *r);
+/*
+ * Take one request for the client `key[0..n)` (n <= 16) at time `now`
+ * (dl_now()). Returns 0 when allowed, else the whole seconds (>= 1) after
+ * which the next request will be.
+ */
+unsigned dl_rate_take(struct dl_rate *r, const void *key, size_t n, double now);
+
+/* 1 if given[0..glen) equals the configured token; time independent of where they differ. */
+int dl_token_equal(const struct dl_server_config *cfg, const char *given, size_t glen);
+/* 1 if `origin` is one of the --cors origins (exact match). */
+int dl_origin_allowed(const struct dl_server_config *cfg, const char *origin);
+/*
+ * Read a token file: trimmed, token68 characters only, at least
+ * DL_TOKEN_MIN bytes, and not readable or writable by others. *out is
+ * allocated (the caller frees it) or NULL on error (DL_EIO, DL_EINVAL).
+ */
+#define DL_TOKEN_MIN 16
+int dl_token_load(const char *path, char **out, size_t *len, struct dl_error *err);
+/* Fill `rep` with the login page; `message` (may be NULL) is shown above the form. */
+void dl_page_login(struct dl_reply *rep, const char *message);
+
 /* --- the daemon (http.c) -------------------------------------------------------- */
 struct dl_server;
 struct sockaddr;
@@ -207,7 +262,9 @@ struct dl_listen {
     const struct sockaddr *addr; /* address to bind (IPv4 or IPv6) */
     unsigned threads;            /* worker threads (>= 1) */
     unsigned max_connections;    /* concurrent connections */
-    unsigned timeout;            /* idle seconds before a connection is closed */
+    unsigned timeout;            /* idle seconds before a connection is closed, and the most
+                                    a request's line and headers may take to arrive */
+    size_t request_memory;       /* per-connection memory for the request line and headers */
 };
 
 /* Start serving. On failure returns DL_EIO with a message and *out = NULL. */

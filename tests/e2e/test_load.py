@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""End-to-end: re-indexing under load. Eight keep-alive clients query dateline-serve for a
+fixed time (bounded request count) while dateline-index commits two new revisions; no request
+may fail or answer 5xx, and the new readouts are found afterwards. Prints what was sent."""
+
+import http.client
+import os
+import shutil
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dltest  # noqa: E402
+from dltest import Server, main, q  # noqa: E402
+
+CLIENTS = 8
+DURATION = 6.0          # seconds of load
+MAX_PER_CLIENT = 4000   # bound on requests per client, whatever the speed
+
+TEMPLATE = """Wombatcon{n} delegation visits Đà Nẵng
+
+ĐÀ NẴNG — On March {day}, 2026, the Wombatcon{n} delegation led by Secretary Pelagia \
+Thistlewood met city leaders in Đà Nẵng to discuss port logistics and tourism.
+
+Both sides agreed to open a Wombatcon{n} office and to hold regular consultations. — VNA/VNS
+"""
+
+PATHS = ["/api/search?q=%s&limit=5", "/search?q=%s", "/api/search?q=%s&sort=-date&facets=0",
+         "/api/doc/2026-02-09-pm-chinh-chinese-commerce-minister.txt?q=%s", "/healthz"]
+QUERIES = ["to lam", "ha noi", "wombatcon1", "wombatcon4", "china", "", "strateg*",
+           '"strategic partnership"', "thistlewood", "xi OR wang"]
+
+
+class Load:
+    def __init__(self, port):
+        self.port = port
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.statuses = {}
+        self.failures = []    # (path, status or exception)
+        self.latencies = []
+        self.reconnects = 0
+        self.stop_at = None
+        self.threads = [threading.Thread(target=self.client, args=(i,), daemon=True)
+                        for i in range(CLIENTS)]
+
+    def start(self):
+        self.stop_at = time.time() + DURATION
+        for t in self.threads:
+            t.start()
+
+    def join(self):
+        for t in self.threads:
+            t.join(DURATION + 60)
+
+    def client(self, i):
+        conn = None
+        lat = []
+        n = 0
+        while time.time() < self.stop_at and n < MAX_PER_CLIENT:
+            path = PATHS[(i + n) % len(PATHS)]
+            if "%s" in path:
+                path = path % q(QUERIES[(i * 7 + n) % len(QUERIES)])
+            n += 1
+            t0 = time.time()
+            status = None
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                    with self.lock:
+                        self.reconnects += 1
+                conn.request("GET", path)
+                r = conn.getresponse()
+                r.read()
+                status = r.status
+                if (r.getheader("Connection") or "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException) as e:
+                status = "%s: %s" % (type(e).__name__, e)
+                if conn:
+                    conn.close()
+                conn = None
+            lat.append(time.time() - t0)
+            with self.lock:
+                self.sent += 1
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+                if status != 200:
+                    self.failures.append((path, status))
+        if conn:
+            conn.close()
+        with self.lock:
+            self.latencies.extend(lat)
+
+
+def add_readouts(src, numbers, day):
+    for n in numbers:
+        with open(os.path.join(src, "wombatcon-%d.txt" % n), "w", encoding="utf-8") as f:
+            f.write(TEMPLATE.format(n=n, day=day + n))
+
+
+def total(s, query):
+    st, r = s.search(q=query, facets=0)
+    return r["total"] if st == 200 else -1
+
+
+def test(c):
+    src = os.path.join(dltest.tempdir(), "readouts")
+    shutil.copytree(dltest.sample_dir(), src, ignore=shutil.ignore_patterns("*.jsonl", "*.md"))
+    db = os.path.join(dltest.tempdir(), "dateline.db")
+    dltest.run_index(src, db)
+    with Server(db) as s:
+        st, h0 = s.json("/healthz")
+        load = Load(s.port)
+        t_start = time.time()
+        load.start()
+        commits = []
+        for k, (numbers, at) in enumerate((((1, 2, 3), 1.0), ((4, 5, 6), 3.0))):
+            time.sleep(max(0, t_start + at - time.time()))
+            add_readouts(src, numbers, day=k * 10)
+            t0 = time.time()
+            dltest.run_index(src, db)
+            commits.append(time.time() - t0)
+        load.join()
+        elapsed = time.time() - t_start
+        st, h1 = s.json("/healthz")
+        lat = sorted(load.latencies)
+        p50 = lat[len(lat) // 2] * 1000 if lat else 0
+        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else 0
+        print("load: %d clients, %.1f s: %d requests sent, %d failed, %.0f req/s, "
+              "p50 %.1f ms, p99 %.1f ms, %d connections opened; index commits took %s s"
+              % (CLIENTS, elapsed, load.sent, len(load.failures), load.sent / elapsed, p50, p99,
+                 load.reconnects, ", ".join("%.2f" % t for t in commits)), flush=True)
+        print("load: statuses %s" % load.statuses, flush=True)
+        c.check(load.sent >= 200, "the clients sent %d requests" % load.sent)
+        c.check(load.sent <= CLIENTS * MAX_PER_CLIENT, "the request count is bounded")
+        c.check(load.failures == [], "no request failed or answered 5xx (%d failed)"
+                % len(load.failures), load.failures[:5])
+        c.check(load.reconnects <= CLIENTS * 2, "the clients kept their connections alive "
+                "(%d opened)" % load.reconnects)
+        c.check(h1["revision"] >= h0["revision"] + 2, "two new revisions were committed "
+                "(%d -> %d)" % (h0["revision"], h1["revision"]))
+        c.eq(h1["documents"], h0["documents"] + 6, "six readouts were added")
+        for n in range(1, 7):
+            c.eq(total(s, "wombatcon%d" % n), 1, "the new readout wombatcon%d is found" % n)
+        c.eq(total(s, "thistlewood"), 6, "all six are found by a shared word")
+    c.eq(s.exit_code, 0, "SIGTERM stops the server with status 0")
+    log = s.log()
+    c.check(" 500 " not in log and " 503 " not in log, "no 5xx in the access log")
+
+
+if __name__ == "__main__":
+    main(test, "load")
