@@ -18,10 +18,12 @@
  */
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,6 +48,8 @@ const size_t TERM_KEEP = 150;
 const unsigned DEFAULT_MAX_WILDCARD = 100;
 /* Source facet: at most this many values. */
 const size_t MAX_SOURCE_FACETS = 20;
+/* Searches whose exact totals and facets a read handle remembers (see facet_cache). */
+const size_t FACET_CACHE_SIZE = 256;
 
 const unsigned QP_FLAGS =
     Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
@@ -73,6 +77,62 @@ class DateAscKey : public Xapian::KeyMaker
     }
 };
 
+/* One search's exact total and facet counts, in the order they are reported. */
+struct facet_entry {
+    unsigned long total;
+    std::vector<std::pair<std::string, unsigned long>> years, sources;
+};
+
+/*
+ * Exact totals and facets of recent searches, per read handle (so per
+ * thread, no locking). Counting them means examining every match (most
+ * of a search's cost for common words), while they depend only on the
+ * match set: the query and the filters, not the order or the page. A
+ * repeated search or the next page then needs only the top hits. Only
+ * exact counts are kept (so a hit answers exactly what a miss would), for
+ * one revision: the cache is emptied whenever the handle moves to another.
+ */
+class facet_cache
+{
+  public:
+    const facet_entry *get(const std::string &key, Xapian::rev rev)
+    {
+        if (rev != rev_) {
+            clear();
+            rev_ = rev;
+        }
+        auto it = map_.find(key);
+        if (it == map_.end()) {
+            return nullptr;
+        }
+        lru_.splice(lru_.begin(), lru_, it->second.second);
+        return &it->second.first;
+    }
+    void put(const std::string &key, facet_entry e)
+    {
+        if (map_.count(key)) {
+            return;
+        }
+        if (map_.size() >= FACET_CACHE_SIZE) {
+            map_.erase(lru_.back());
+            lru_.pop_back();
+        }
+        lru_.push_front(key);
+        map_.emplace(key, std::make_pair(std::move(e), lru_.begin()));
+    }
+    void clear()
+    {
+        map_.clear();
+        lru_.clear();
+    }
+
+  private:
+    Xapian::rev rev_ = 0;        /* revision the entries belong to */
+    std::list<std::string> lru_; /* keys, most recently used first */
+    std::unordered_map<std::string, std::pair<facet_entry, std::list<std::string>::iterator>>
+        map_;
+};
+
 } // namespace
 
 struct dl_db {
@@ -91,6 +151,7 @@ struct dl_db {
     DateAscKey asc_key;                       /* must outlive enq, which points at it */
     std::unique_ptr<Xapian::QueryParser> qp;  /* reader: built on first search */
     std::unique_ptr<Xapian::Enquire> enq;
+    facet_cache facets; /* reader: exact totals and facets of recent searches */
 
     Xapian::Database &db()
     {
@@ -202,7 +263,7 @@ std::string ymd(const char *s)
     return r;
 }
 
-/* Split the stored record into a readout; empty fields become NULL (the body ""). */
+/* Split the stored record into a readout; empty fields become NULL (the body too). */
 void data_to_readout(const std::string &data, struct dl_readout *r)
 {
     char **fields[DL_DATA_NFIELDS] = {&r->id,     &r->title, &r->date, &r->dateline,
@@ -217,8 +278,15 @@ void data_to_readout(const std::string &data, struct dl_readout *r)
             end > pos ? static_cast<char *>(dl_xmemdup(data.data() + pos, end - pos)) : nullptr;
         pos = end + 1;
     }
-    if (!r->body) {
-        r->body = dl_xstrdup("");
+}
+
+/* The stored readout of `doc`: the data fields, the body from its value slot (see schema.h). */
+void doc_to_readout(const Xapian::Document &doc, struct dl_readout *r)
+{
+    data_to_readout(doc.get_data(), r);
+    if (!r->body) { /* a schema 1 record keeps its body in the data */
+        std::string body = doc.get_value(DL_SLOT_BODY);
+        r->body = xdup(body);
     }
 }
 
@@ -397,6 +465,42 @@ std::vector<std::string> boost_words(const char *plain)
     return words;
 }
 
+/* The handle's revision, or 0 where there is none (sharded and remote databases). */
+Xapian::rev revision_of(struct dl_db *h)
+{
+    try {
+        return h->db().get_revision();
+    } catch (const Xapian::Error &) {
+        return 0;
+    }
+}
+
+/* Reopen after DatabaseModifiedError; what the handle remembers is of the old revision. */
+void reopen(struct dl_db *h)
+{
+    h->facets.clear();
+    h->db().reopen();
+}
+
+void add_part(std::string &key, const char *s)
+{
+    size_t n = s ? std::strlen(s) : 0;
+    key += std::to_string(n);
+    key += s ? ':' : '-';
+    key.append(s ? s : "", n);
+}
+
+/* What the match set depends on: the facet cache's key. */
+std::string facet_key(const struct dl_search_params *p)
+{
+    std::string key;
+    for (const char *s : {p->query, p->fallback, p->from, p->to, p->source}) {
+        add_part(key, s);
+    }
+    key += std::to_string(p->max_wildcard) + "/" + std::to_string(p->check_at_least);
+    return key;
+}
+
 /* Clears the Enquire's match spies when leaving scope, so it never keeps dangling pointers. */
 struct spy_guard {
     Xapian::Enquire &enq;
@@ -499,20 +603,32 @@ int search_once(struct dl_db *h, const struct dl_search_params *p, struct dl_res
     enq.clear_matchspies();
     spy_guard guard{enq};
     Xapian::ValueCountMatchSpy years(DL_SLOT_YEAR), sources(DL_SLOT_SOURCE);
+    std::string fkey;
+    const facet_entry *cached = nullptr;
     if (p->want_facets) {
-        enq.add_matchspy(&years);
-        enq.add_matchspy(&sources);
+        fkey = facet_key(p);
+        cached = h->facets.get(fkey, revision_of(h));
+        if (!cached) {
+            enq.add_matchspy(&years);
+            enq.add_matchspy(&sources);
+        }
     }
 
     double t0 = dl_now();
+    /* With the counts known, only the page itself has to be found. */
     Xapian::MSet m = enq.get_mset(static_cast<Xapian::doccount>(p->offset),
                                   static_cast<Xapian::doccount>(p->limit),
-                                  static_cast<Xapian::doccount>(p->check_at_least));
+                                  cached ? 0 : static_cast<Xapian::doccount>(p->check_at_least));
     double elapsed = dl_now() - t0;
 
-    res->total = m.get_matches_estimated();
-    res->total_exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
-    res->timed_out = p->time_limit > 0 && elapsed >= p->time_limit && !res->total_exact;
+    if (cached) {
+        res->total = cached->total;
+        res->total_exact = 1;
+    } else {
+        res->total = m.get_matches_estimated();
+        res->total_exact = m.get_matches_lower_bound() == m.get_matches_upper_bound();
+        res->timed_out = p->time_limit > 0 && elapsed >= p->time_limit && !res->total_exact;
+    }
 
     res->hits =
         static_cast<struct dl_hit *>(dl_xcalloc(m.size() ? m.size() : 1, sizeof *res->hits));
@@ -521,25 +637,36 @@ int search_once(struct dl_db *h, const struct dl_search_params *p, struct dl_res
         hit->rank = it.get_rank() + 1;
         /* The contract reports no weight for date orders, where it does not rank. */
         hit->score = p->sort == DL_SORT_RELEVANCE ? it.get_weight() : 0.0;
-        data_to_readout(it.get_document().get_data(), &hit->doc);
+        doc_to_readout(it.get_document(), &hit->doc);
         res->nhits++;
     }
 
     if (p->want_facets) {
-        std::vector<std::pair<std::string, Xapian::doccount>> ys;
-        for (Xapian::TermIterator t = years.values_begin(); t != years.values_end(); ++t) {
-            ys.emplace_back(*t, t.get_termfreq());
+        facet_entry fresh;
+        if (!cached) {
+            fresh.total = res->total;
+            for (Xapian::TermIterator t = years.values_begin(); t != years.values_end(); ++t) {
+                fresh.years.emplace_back(*t, t.get_termfreq());
+            }
+            std::reverse(fresh.years.begin(), fresh.years.end()); /* newest first */
+            for (Xapian::TermIterator t = sources.top_values_begin(MAX_SOURCE_FACETS);
+                 t != sources.top_values_end(MAX_SOURCE_FACETS); ++t) {
+                fresh.sources.emplace_back(*t, t.get_termfreq());
+            }
         }
+        const facet_entry &f = cached ? *cached : fresh;
         res->years = static_cast<struct dl_facet *>(
-            dl_xcalloc(ys.size() ? ys.size() : 1, sizeof *res->years));
-        for (size_t i = ys.size(); i-- > 0;) {
-            res->years[res->nyears++] = {xdup(ys[i].first), ys[i].second};
+            dl_xcalloc(f.years.size() ? f.years.size() : 1, sizeof *res->years));
+        for (const auto &y : f.years) {
+            res->years[res->nyears++] = {xdup(y.first), y.second};
         }
-        res->sources =
-            static_cast<struct dl_facet *>(dl_xcalloc(MAX_SOURCE_FACETS, sizeof *res->sources));
-        for (Xapian::TermIterator t = sources.top_values_begin(MAX_SOURCE_FACETS);
-             t != sources.top_values_end(MAX_SOURCE_FACETS); ++t) {
-            res->sources[res->nsources++] = {xdup(*t), t.get_termfreq()};
+        res->sources = static_cast<struct dl_facet *>(
+            dl_xcalloc(f.sources.size() ? f.sources.size() : 1, sizeof *res->sources));
+        for (const auto &src : f.sources) {
+            res->sources[res->nsources++] = {xdup(src.first), src.second};
+        }
+        if (!cached && res->total_exact && !res->timed_out) {
+            h->facets.put(fkey, std::move(fresh));
         }
     }
 
@@ -574,7 +701,7 @@ int get_once(struct dl_db *h, const char *id, struct dl_readout *r, struct dl_er
     if (!did) {
         return dl_error_set(err, DL_ENOTFOUND, "no readout with id '%s'", id);
     }
-    data_to_readout(db.get_document(did).get_data(), r);
+    doc_to_readout(db.get_document(did), r);
     return DL_OK;
 }
 
@@ -672,6 +799,9 @@ extern "C" int dl_db_reopen(struct dl_db *h, int *changed, struct dl_error *err)
 {
     try {
         bool moved = h->db().reopen();
+        if (moved) {
+            h->facets.clear();
+        }
         if (changed) {
             *changed = moved ? 1 : 0;
         }
@@ -795,10 +925,14 @@ extern "C" int dl_db_put(struct dl_db *h, const struct dl_readout *r, const char
         if (hash && *hash) {
             doc.add_value(DL_SLOT_HASH, hash);
         }
+        if (r->body && *r->body) {
+            doc.add_value(DL_SLOT_BODY, r->body);
+        }
 
         std::string data;
-        const char *fields[DL_DATA_NFIELDS] = {r->id,     r->title, r->date, r->dateline,
-                                               r->source, r->url,   r->lang, r->body};
+        const char *fields[DL_DATA_NFIELDS] = {r->id,     r->title, r->date,
+                                               r->dateline, r->source, r->url,
+                                               r->lang,   nullptr /* in DL_SLOT_BODY */};
         for (const char *f : fields) {
             if (f) {
                 data += f;
@@ -928,7 +1062,7 @@ extern "C" int dl_db_get(struct dl_db *h, const char *id, struct dl_readout *r,
         try {
             return get_once(h, id, r, err);
         } catch (const Xapian::DatabaseModifiedError &) {
-            h->db().reopen();
+            reopen(h);
             return get_once(h, id, r, err);
         }
     } catch (...) {
@@ -950,7 +1084,7 @@ extern "C" int dl_db_search(struct dl_db *h, const struct dl_search_params *p,
             /* A writer committed twice since our snapshot: rerun the whole search
              * on the new revision (hits of the old one may be gone). */
             dl_results_release(res);
-            h->db().reopen();
+            reopen(h);
             int rc = search_once(h, p, res, err);
             if (rc) {
                 dl_results_release(res);

@@ -63,6 +63,59 @@ static const unsigned char ascii_class[128] = {
 };
 /* clang-format on */
 
+/*
+ * The tokenizer's hot path: for each ASCII word byte its lower-case form,
+ * 0 for every other byte (separators, apostrophe, non-ASCII), so one load
+ * both classifies and folds.
+ */
+static const unsigned char word_lower[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
+    ['7'] = '7', ['8'] = '8', ['9'] = '9', ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd',
+    ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k',
+    ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r',
+    ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+    ['Z'] = 'z', ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f',
+    ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm',
+    ['n'] = 'n', ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+    ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z', ['_'] = '_',
+};
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+/*
+ * Eight bytes at a time (SWAR): a run of ASCII word characters is found
+ * and lower-cased without a branch per byte. Every byte is first cut to 7
+ * bits, so no per-byte sum below carries into its neighbour; bytes >= 0x80
+ * are excluded at the end. Little-endian only (the first byte is the
+ * lowest), where count-trailing-zeros finds the first non-word byte.
+ */
+#define SWAR_WORDS 1
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+#define LOW7 0x7f7f7f7f7f7f7f7full
+/* High bit of each byte set where the 7-bit byte is >= c (1 <= c <= 0x80). */
+#define SWAR_GE(x, c) (((x) + (0x80u - (c)) * ONES) & HIGH)
+
+/* High bit of each byte of w set where the byte is [0-9A-Za-z_]. */
+static inline uint64_t swar_word(uint64_t w)
+{
+    uint64_t x = w & LOW7;
+    uint64_t y = x | 0x20 * ONES; /* lower case; '@' and '[' become '`' and '{' */
+    uint64_t digit = SWAR_GE(x, '0') & ~SWAR_GE(x, '9' + 1);
+    uint64_t alpha = SWAR_GE(y, 'a') & ~SWAR_GE(y, 'z' + 1);
+    uint64_t t = x ^ '_' * ONES;             /* 0 where the byte is '_' */
+    uint64_t under = ~((t + LOW7) | t) & HIGH; /* exact: t <= 0x7f, so no carries */
+    return (digit | alpha | under) & ~w & HIGH;
+}
+
+/* w with A-Z lower-cased. */
+static inline uint64_t swar_lower(uint64_t w)
+{
+    uint64_t x = w & LOW7;
+    uint64_t upper = SWAR_GE(x, 'A') & ~SWAR_GE(x, 'Z' + 1) & ~w;
+    return w | upper >> 2; /* 0x80 >> 2 == 0x20 */
+}
+#endif
+
 static inline unsigned char ascii_lower(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
@@ -469,7 +522,7 @@ static void begin(struct tokenizer *t, size_t pos, unsigned flags)
 }
 
 /* Fold and report the current token, if any; returns the callback's verdict. */
-static int flush(struct tokenizer *t)
+static inline int flush(struct tokenizer *t)
 {
     if (!t->active) {
         return 0;
@@ -536,26 +589,64 @@ int dl_tokenize(const char *text, size_t len, dl_token_fn cb, void *ctx)
     int rc;
     while (pos < len) {
         unsigned char b = (unsigned char)text[pos];
-        if (b < 0x80 && ascii_class[b] == C_WORD) {
+        unsigned char lb = word_lower[b];
+        if (lb) {
             /* The hot path: a run of ASCII word characters, lower-cased straight into raw. */
-            size_t j = pos + 1;
-            while (j < len && (unsigned char)text[j] < 0x80 &&
-                   ascii_class[(unsigned char)text[j]] == C_WORD) {
-                j++;
-            }
             if (!t.active) {
-                begin(&t, pos, (b >= '0' && b <= '9') ? DL_TOKEN_DIGIT : 0);
+                begin(&t, pos, b <= '9' ? DL_TOKEN_DIGIT : 0);
             }
-            size_t n = j - pos;
-            if (t.rawlen + n > RAW_MAX) {
-                t.overflow = 1;
-            } else {
-                for (size_t i = 0; i < n; i++) {
-                    t.raw[t.rawlen + i] = (char)ascii_lower((unsigned char)text[pos + i]);
+            size_t j = pos;
+            if (t.rawlen < RAW_MAX) {
+                size_t lim = len - pos > RAW_MAX - t.rawlen ? pos + (RAW_MAX - t.rawlen) : len;
+                char *dst = t.raw + t.rawlen;
+#ifdef SWAR_WORDS
+                /* Whole words of 8 bytes while they fit in both the text and raw. */
+                while (lim - j >= 8) {
+                    uint64_t w;
+                    memcpy(&w, text + j, 8);
+                    uint64_t stop = ~swar_word(w) & HIGH;
+                    uint64_t low = swar_lower(w);
+                    memcpy(dst, &low, 8); /* bytes past the run are overwritten or ignored */
+                    if (stop) {
+                        size_t n = (size_t)__builtin_ctzll(stop) >> 3;
+                        j += n;
+                        dst += n;
+                        break;
+                    }
+                    j += 8;
+                    dst += 8;
                 }
-                t.rawlen += n;
+                lb = j < lim ? word_lower[(unsigned char)text[j]] : 0;
+#endif
+                while (lb) {
+                    *dst++ = (char)lb;
+                    j++;
+                    lb = j < lim ? word_lower[(unsigned char)text[j]] : 0;
+                }
+                t.rawlen += j - pos;
+            }
+            if (j < len && word_lower[(unsigned char)text[j]]) {
+                t.overflow = 1; /* longer than RAW_MAX: skipped at flush */
+                while (j < len && word_lower[(unsigned char)text[j]]) {
+                    j++;
+                }
             }
             t.end = pos = j;
+            /* An ASCII separator (not the apostrophe) ends the token: report it now. */
+            if (j < len && (unsigned char)text[j] < 0x80 &&
+                ascii_class[(unsigned char)text[j]] == C_SEP) {
+                if ((rc = flush(&t))) {
+                    return rc;
+                }
+                pos = j + 1;
+            }
+            continue;
+        }
+        if (b < 0x80 && ascii_class[b] == C_SEP) {
+            if ((rc = flush(&t))) {
+                return rc;
+            }
+            pos++;
             continue;
         }
         size_t l;

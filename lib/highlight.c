@@ -336,15 +336,16 @@ int dl_hl_empty(const struct dl_hl *h)
 
 /* --- matching -------------------------------------------------------------------- */
 
-struct raw {
+struct dl_hl_raw {
     size_t start, end; /* bytes */
     int id;            /* query term that matched */
     int weak;          /* a stopword ("to", "of"): marked only when it leads into a real match */
 };
 
+/* One scan in progress; raw matches go straight into the caller's dl_hl_spans. */
 struct scan {
     const struct dl_hl *h;
-    struct raw *raw; /* sorted by start (owned) */
+    struct dl_hl_raw *raw; /* sorted by start (borrowed from the dl_hl_spans) */
     size_t nraw, capraw;
     struct dl_buf stem; /* scratch for dl_stem */
     /* the last tokens, for alias forms: ring[(nseen - k) % MAX_SEQ] is k tokens back */
@@ -366,7 +367,7 @@ static void add_raw(struct scan *c, size_t start, size_t end, int id, int weak)
         c->raw[i] = c->raw[i - 1];
         i--;
     }
-    c->raw[i] = (struct raw){start, end, id, weak};
+    c->raw[i] = (struct dl_hl_raw){start, end, id, weak};
 }
 
 static int match_seqs(struct scan *c, const char *f, size_t flen, size_t start, size_t end)
@@ -517,11 +518,11 @@ static void drop_lone_stopwords(const char *text, struct scan *c)
     }
     size_t n = 0;
     for (size_t i = 0; i < c->nraw; i++) {
-        const struct raw *r = &c->raw[i];
+        const struct dl_hl_raw *r = &c->raw[i];
         int keep = !r->weak;
         /* the next match must be a real one, right after it (whitespace between) */
         for (size_t j = i + 1; !keep && j < c->nraw; j++) {
-            const struct raw *b = &c->raw[j];
+            const struct dl_hl_raw *b = &c->raw[j];
             if (b->start < r->end) {
                 continue; /* an alias form starting at the same word */
             }
@@ -535,29 +536,19 @@ static void drop_lone_stopwords(const char *text, struct scan *c)
     c->nraw = n;
 }
 
-static void scan_text(const struct dl_hl *h, const char *text, size_t len, struct scan *c)
+/* Merge the raw matches of s into display spans with UTF-16 offsets. */
+static void merge(const char *text, struct dl_hl_spans *s)
 {
-    memset(c, 0, sizeof *c);
-    c->h = h;
-    dl_buf_init(&c->stem, 0);
-    if (!dl_hl_empty(h) && len) {
-        dl_tokenize(text, len, on_token, c);
-        drop_lone_stopwords(text, c);
+    s->n = 0;
+    if (s->nraw > s->capv) {
+        free(s->v);
+        s->capv = s->nraw;
+        s->v = dl_xmalloc(s->capv * sizeof *s->v);
     }
-    dl_buf_release(&c->stem);
-}
-
-/* Merge raw matches into display spans (byte offsets only); returns the count. */
-static size_t merge(const char *text, const struct scan *c, struct dl_span **out)
-{
-    *out = NULL;
-    if (c->nraw == 0) {
-        return 0;
-    }
-    struct dl_span *sp = dl_xmalloc(c->nraw * sizeof *sp);
+    struct dl_span *sp = s->v;
     size_t n = 0;
-    for (size_t i = 0; i < c->nraw; i++) {
-        const struct raw *r = &c->raw[i];
+    for (size_t i = 0; i < s->nraw; i++) {
+        const struct dl_hl_raw *r = &s->raw[i];
         if (n && (r->start <= sp[n - 1].end || gap_mergeable(text, sp[n - 1].end, r->start))) {
             if (r->end > sp[n - 1].end) {
                 sp[n - 1].end = r->end;
@@ -566,25 +557,58 @@ static size_t merge(const char *text, const struct scan *c, struct dl_span **out
         }
         sp[n++] = (struct dl_span){r->start, r->end, 0, 0};
     }
-    *out = sp;
-    return n;
+    size_t pos = 0, pos16 = 0; /* UTF-16 offsets, counted once across the text */
+    for (size_t i = 0; i < n; i++) {
+        pos16 += dl_utf16_len(text + pos, sp[i].start - pos);
+        sp[i].start16 = pos16;
+        pos16 += dl_utf16_len(text + sp[i].start, sp[i].end - sp[i].start);
+        sp[i].end16 = pos16;
+        pos = sp[i].end;
+    }
+    s->n = n;
+}
+
+void dl_hl_spans_init(struct dl_hl_spans *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void dl_hl_spans_release(struct dl_hl_spans *s)
+{
+    free(s->v);
+    free(s->raw);
+    memset(s, 0, sizeof *s);
+}
+
+void dl_hl_scan(const struct dl_hl *h, const char *text, size_t len, struct dl_hl_spans *s)
+{
+    struct scan c;
+    memset(&c, 0, sizeof c);
+    c.h = h;
+    c.raw = s->raw;
+    c.capraw = s->capraw;
+    if (!dl_hl_empty(h) && len) {
+        dl_buf_init(&c.stem, 0);
+        dl_tokenize(text, len, on_token, &c);
+        drop_lone_stopwords(text, &c);
+        dl_buf_release(&c.stem);
+    }
+    s->raw = c.raw;
+    s->capraw = c.capraw;
+    s->nraw = c.nraw;
+    merge(text, s);
 }
 
 size_t dl_hl_matches(const struct dl_hl *h, const char *text, size_t len, struct dl_span **spans)
 {
-    struct scan c;
-    scan_text(h, text, len, &c);
-    size_t n = merge(text, &c, spans);
-    free(c.raw);
-    size_t pos = 0, pos16 = 0; /* UTF-16 offsets, counted once across the text */
-    for (size_t i = 0; i < n; i++) {
-        struct dl_span *s = &(*spans)[i];
-        pos16 += dl_utf16_len(text + pos, s->start - pos);
-        s->start16 = pos16;
-        pos16 += dl_utf16_len(text + s->start, s->end - s->start);
-        s->end16 = pos16;
-        pos = s->end;
+    struct dl_hl_spans s = DL_HL_SPANS_INIT;
+    dl_hl_scan(h, text, len, &s);
+    size_t n = s.n;
+    *spans = n ? s.v : NULL;
+    if (n) {
+        s.v = NULL;
     }
+    dl_hl_spans_release(&s);
     return n;
 }
 
@@ -611,13 +635,16 @@ static void add_marked(struct dl_buf *out, const char *text, size_t a, size_t b,
 
 void dl_hl_markup(const struct dl_hl *h, const char *text, size_t len, struct dl_buf *out)
 {
-    struct scan c;
-    scan_text(h, text, len, &c);
-    struct dl_span *sp;
-    size_t n = merge(text, &c, &sp);
-    add_marked(out, text, 0, len, sp, n, dl_buf_add_html);
-    free(c.raw);
-    free(sp);
+    struct dl_hl_spans s = DL_HL_SPANS_INIT;
+    dl_hl_scan(h, text, len, &s);
+    dl_hl_markup_spans(&s, text, len, out);
+    dl_hl_spans_release(&s);
+}
+
+void dl_hl_markup_spans(const struct dl_hl_spans *s, const char *text, size_t len,
+                        struct dl_buf *out)
+{
+    add_marked(out, text, 0, len, s->v, s->n, dl_buf_add_html);
 }
 
 /* HTML-escaped, every run of white space (line breaks included) as one space. */
@@ -712,8 +739,8 @@ static int frag_cmp(const void *a, const void *b)
 }
 
 /* Pick up to `maxf` fragment cores, most new distinct terms first. */
-static size_t choose(const struct dl_hl *h, const struct scan *c, size_t window, size_t maxf,
-                     struct frag *fr)
+static size_t choose(const struct dl_hl *h, const struct dl_hl_spans *c, size_t window,
+                     size_t maxf, struct frag *fr)
 {
     size_t nf = 0;
     unsigned char *covered = dl_xcalloc((size_t)h->nids + 1, 1);
@@ -843,17 +870,24 @@ static int only_space(const char *text, size_t a, size_t b)
 void dl_hl_snippet(const struct dl_hl *h, const char *text, size_t len, size_t target,
                    struct dl_buf *out)
 {
+    struct dl_hl_spans s = DL_HL_SPANS_INIT;
+    dl_hl_scan(h, text, len, &s);
+    dl_hl_snippet_spans(h, &s, text, len, target, out);
+    dl_hl_spans_release(&s);
+}
+
+void dl_hl_snippet_spans(const struct dl_hl *h, const struct dl_hl_spans *s, const char *text,
+                         size_t len, size_t target, struct dl_buf *out)
+{
     if (target == 0) {
         target = DEFAULT_TARGET;
     }
     size_t maxf = target / MIN_FRAGMENT;
     maxf = maxf < 1 ? 1 : maxf > MAX_FRAGMENTS ? MAX_FRAGMENTS : maxf;
-    struct scan c;
-    scan_text(h, text, len, &c);
-    struct dl_span *sp;
-    size_t nsp = merge(text, &c, &sp);
+    const struct dl_span *sp = s->v;
+    size_t nsp = s->n;
     struct frag fr[MAX_FRAGMENTS];
-    size_t nf = choose(h, &c, target / maxf, maxf, fr);
+    size_t nf = choose(h, s, target / maxf, maxf, fr);
     if (nf == 0) {
         fr[0] = (struct frag){0, 0, 0, 0};
         nf = 1;
@@ -886,6 +920,4 @@ void dl_hl_snippet(const struct dl_hl *h, const char *text, size_t len, size_t t
             dl_buf_adds(out, " " ELLIPSIS);
         }
     }
-    free(c.raw);
-    free(sp);
 }

@@ -55,14 +55,13 @@ static void json_double(struct dl_buf *b, double v, const char *fmt)
     dl_buf_addf(b, fmt, v);
 }
 
-/* "matches":[{"start","end","start16","end16"},...] for text[0..len) */
-static void json_matches(struct dl_buf *b, const struct dl_hl *hl, const char *text, size_t len)
+/* "matches":[{"start","end","start16","end16"},...] from a scan of the text */
+static void json_matches(struct dl_buf *b, const struct dl_hl_spans *sc)
 {
     json_key(b, "matches");
     dl_buf_addc(b, '[');
-    struct dl_span *spans = NULL;
-    size_t n = hl && !dl_hl_empty(hl) ? dl_hl_matches(hl, text, len, &spans) : 0;
-    for (size_t i = 0; i < n; i++) {
+    const struct dl_span *spans = sc->v;
+    for (size_t i = 0; i < sc->n; i++) {
         dl_buf_add(b, i ? ",{\"start\":" : "{\"start\":", i ? 10 : 9);
         dl_json_uint(b, spans[i].start);
         dl_buf_add(b, ",\"end\":", 7);
@@ -73,7 +72,6 @@ static void json_matches(struct dl_buf *b, const struct dl_hl *hl, const char *t
         dl_json_uint(b, spans[i].end16);
         dl_buf_addc(b, '}');
     }
-    free(spans);
     dl_buf_addc(b, ']');
 }
 
@@ -91,8 +89,9 @@ static void json_facets(struct dl_buf *b, const char *name, const struct dl_face
     dl_buf_addc(b, ']');
 }
 
+/* One hit; `sc` and `scratch` are reused from hit to hit. */
 static void json_hit(struct dl_buf *b, const struct dl_hit *h, const struct dl_hl *hl, int matches,
-                     struct dl_buf *scratch)
+                     struct dl_hl_spans *sc, struct dl_buf *scratch)
 {
     const struct dl_readout *d = &h->doc;
     const char *body = d->body ? d->body : "";
@@ -114,13 +113,15 @@ static void json_hit(struct dl_buf *b, const struct dl_hit *h, const struct dl_h
     dl_buf_add(b, ",\"url\":", 7);
     dl_json_str(b, d->url);
     dl_buf_add(b, ",\"snippet\":\"", 12);
+    /* One tokenizer pass serves both the snippet and the match list. */
+    dl_hl_scan(hl, body, blen, sc);
     dl_buf_reset(scratch);
-    dl_hl_snippet(hl, body, blen, DL_SERVE_SNIPPET, scratch);
+    dl_hl_snippet_spans(hl, sc, body, blen, DL_SERVE_SNIPPET, scratch);
     dl_buf_add_json(b, scratch->buf, scratch->len);
     dl_buf_addc(b, '"');
     if (matches) {
         dl_buf_addc(b, ',');
-        json_matches(b, hl, body, blen);
+        json_matches(b, sc);
     }
     dl_buf_addc(b, '}');
 }
@@ -157,12 +158,14 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
     dl_buf_add(b, ",\"suggestion\":", 14);
     dl_json_str(b, s.res.suggestion);
     dl_buf_add(b, ",\"hits\":[", 9);
+    struct dl_hl_spans sc = DL_HL_SPANS_INIT;
     for (size_t i = 0; i < s.res.nhits; i++) {
         if (i) {
             dl_buf_addc(b, ',');
         }
-        json_hit(b, &s.res.hits[i], s.hl, s.matches, &rq->w->scratch);
+        json_hit(b, &s.res.hits[i], s.hl, s.matches, &sc, &rq->w->scratch);
     }
+    dl_hl_spans_release(&sc);
     dl_buf_add(b, "],\"facets\":", 11);
     if (s.facets) {
         dl_buf_addc(b, '{');
@@ -233,13 +236,16 @@ int dl_api_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, stru
     dl_buf_add_json(b, body, blen);
     dl_buf_addc(b, '"');
     if (marked) {
+        struct dl_hl_spans sc = DL_HL_SPANS_INIT;
+        dl_hl_scan(s.hl, body, blen, &sc);
         struct dl_buf *html = &rq->w->scratch;
         dl_buf_reset(html);
-        dl_hl_markup(s.hl, body, blen, html);
+        dl_hl_markup_spans(&sc, body, blen, html);
         dl_buf_add(b, ",\"body_html\":\"", 14);
         dl_buf_add_json(b, html->buf, html->len);
         dl_buf_add(b, "\",", 2);
-        json_matches(b, s.hl, body, blen);
+        json_matches(b, &sc);
+        dl_hl_spans_release(&sc);
     }
     dl_buf_add(b, "}\n", 2);
 out:

@@ -46,6 +46,36 @@ struct dl_span {
 size_t dl_hl_matches(const struct dl_hl *h, const char *text, size_t len, struct dl_span **spans);
 
 /*
+ * One text's matches, found by a single dl_hl_scan() and shared by the
+ * snippet and the match list (each would otherwise tokenize the text
+ * again). Embedded: start from DL_HL_SPANS_INIT or dl_hl_spans_init(); the
+ * memory is kept between scans, so one struct can serve every hit of a
+ * request; dl_hl_spans_release() frees it.
+ */
+struct dl_hl_raw; /* private to highlight.c */
+struct dl_hl_spans {
+    struct dl_span *v;    /* merged display spans in text order, UTF-16 offsets filled (owned) */
+    size_t n;             /* spans in v */
+    struct dl_hl_raw *raw; /* per-term matches the snippet chooses fragments from (owned) */
+    size_t nraw;          /* entries in raw */
+    size_t capv, capraw;  /* allocated entries */
+};
+#define DL_HL_SPANS_INIT {NULL, 0, NULL, 0, 0, 0}
+
+void dl_hl_spans_init(struct dl_hl_spans *s);
+void dl_hl_spans_release(struct dl_hl_spans *s);
+
+/* Find every match of text[0..len), replacing the previous contents of `s`. */
+void dl_hl_scan(const struct dl_hl *h, const char *text, size_t len, struct dl_hl_spans *s);
+
+/*
+ * dl_hl_snippet() from `s`, the result of dl_hl_scan() on the same text
+ * (the text is not tokenized again).
+ */
+void dl_hl_snippet_spans(const struct dl_hl *h, const struct dl_hl_spans *s, const char *text,
+                         size_t len, size_t target, struct dl_buf *out);
+
+/*
  * Append an HTML snippet: up to 3 fragments around the best matches, about
  * `target` characters in all, joined by " … ", never cutting a word or a
  * UTF-8 character, HTML-escaped, matches wrapped in <mark>…</mark>. With no
@@ -56,5 +86,8 @@ void dl_hl_snippet(const struct dl_hl *h, const char *text, size_t len, size_t t
 
 /* Append the whole text HTML-escaped with every match marked (newlines kept). */
 void dl_hl_markup(const struct dl_hl *h, const char *text, size_t len, struct dl_buf *out);
+/* dl_hl_markup() from `s`, the result of dl_hl_scan() on the same text. */
+void dl_hl_markup_spans(const struct dl_hl_spans *s, const char *text, size_t len,
+                        struct dl_buf *out);
 
 #endif
