@@ -615,12 +615,24 @@ static const char *status_title(unsigned status)
     switch (status) {
     case 400:
         return "Bad request";
+    case 401:
+        return "Sign-in required";
+    case 403:
+        return "Forbidden";
     case 404:
         return "Not found";
     case 405:
         return "Method not allowed";
     case 413:
         return "Request too large";
+    case 414:
+        return "Address too long";
+    case 415:
+        return "Unsupported form encoding";
+    case 429:
+        return "Too many requests";
+    case 431:
+        return "Request headers too large";
     case 503:
         return "Search unavailable";
     default:
