@@ -80,8 +80,8 @@ def main():
         return r.get("qps") if r else None
 
     dl1, dl16 = qps("dateline", kind="http", conc=1), qps("dateline", kind="http", conc=16)
-    raw1 = qps("xapian-raw", kind="lib", variant="nosnip-and", threads=1)
-    raw2 = qps("xapian-raw", kind="lib", variant="nosnip-and", threads=2)
+    raw1 = qps("xapian-raw", kind="lib", variant="nosnippets-and", threads=1)
+    raw2 = qps("xapian-raw", kind="lib", variant="nosnippets-and", threads=2)
     om1, om16 = qps("omega", kind="http", conc=1), qps("omega", kind="http", conc=16)
     p99_16 = (find(rows, system="dateline", kind="http", conc=16) or {}).get("p99_ms")
     rss = (find(rows, system="dateline", kind="rss") or {}).get("maxrss_kb")
