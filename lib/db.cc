@@ -129,8 +129,22 @@ class facet_cache
   private:
     Xapian::rev rev_ = 0;        /* revision the entries belong to */
     std::list<std::string> lru_; /* keys, most recently used first */
-    std::unordered_map<std::string, std::pair<facet_entry, std::list<std::string>::iterator>>
-        map_;
+    std::unordered_map<std::string, std::pair<facet_entry, std::list<std::string>::iterator>> map_;
+};
+
+/*
+ * The alias forms written in CJK ("苏林"), from the index's synonym keys
+ * ("苏 林" -> "XAto-lam"). QueryParser reads a run of CJK characters as
+ * n-grams and never looks synonyms up for it, so search_once() rewrites
+ * each form found in such a run to "(苏林 OR dlalias:N)", where the
+ * dlalias field processor (AliasProcessor) gives N's group terms.
+ */
+struct cjk_aliases {
+    bool built = false;                            /* reflects `rev` */
+    Xapian::rev rev = 0;                           /* revision the forms were read from */
+    std::unordered_map<std::string, size_t> forms; /* "苏林" -> index into terms */
+    std::vector<std::vector<std::string>> terms;   /* group terms of each form */
+    size_t maxlen = 0;                             /* longest form, in characters */
 };
 
 } // namespace
@@ -152,6 +166,7 @@ struct dl_db {
     std::unique_ptr<Xapian::QueryParser> qp;  /* reader: built on first search */
     std::unique_ptr<Xapian::Enquire> enq;
     facet_cache facets; /* reader: exact totals and facets of recent searches */
+    cjk_aliases cjk;    /* reader: alias forms QueryParser cannot see (CJK) */
 
     Xapian::Database &db()
     {
@@ -413,6 +428,26 @@ void index_tokens(struct dl_db *h, Xapian::Document &doc, const std::vector<toke
     }
 }
 
+/* dlalias:N -> the group terms of CJK alias form N (see cjk_aliases); never throws for bad N. */
+class AliasProcessor : public Xapian::FieldProcessor
+{
+  public:
+    explicit AliasProcessor(const struct dl_db *h) : h_(h) {}
+    Xapian::Query operator()(const std::string &str) override
+    {
+        char *end = nullptr;
+        unsigned long n = std::strtoul(str.c_str(), &end, 10);
+        if (str.empty() || *end || n >= h_->cjk.terms.size()) {
+            return Xapian::Query::MatchNothing;
+        }
+        const std::vector<std::string> &t = h_->cjk.terms[n];
+        return Xapian::Query(Xapian::Query::OP_OR, t.begin(), t.end());
+    }
+
+  private:
+    const struct dl_db *h_; /* the handle owning the parser, which owns this */
+};
+
 void build_parser(struct dl_db *h)
 {
     h->qp.reset(new Xapian::QueryParser);
@@ -427,7 +462,140 @@ void build_parser(struct dl_db *h)
     qp.add_boolean_prefix("year", DL_PREFIX_YEAR);
     /* A plain string range: the normaliser already wrote date:YYYYMMDD..YYYYMMDD. */
     qp.add_rangeprocessor((new Xapian::RangeProcessor(DL_SLOT_DATE, "date:"))->release());
+    qp.add_prefix("dlalias", (new AliasProcessor(h))->release());
     h->enq.reset(new Xapian::Enquire(h->db()));
+}
+
+/* The code point at s[i] (0 past the end or on an invalid byte); *len gets its length (>= 1). */
+int32_t cp_at(const std::string &s, size_t i, size_t *len)
+{
+    int32_t cp = 0;
+    size_t l = i < s.size() ? dl_utf8_decode(s.data() + i, s.size() - i, &cp) : 0;
+    *len = l ? l : 1;
+    return l ? cp : 0;
+}
+
+/* Read the CJK alias forms from the synonym keys, once per revision. */
+void load_cjk_aliases(struct dl_db *h, Xapian::rev rev)
+{
+    cjk_aliases &c = h->cjk;
+    if (c.built && c.rev == rev) {
+        return;
+    }
+    c = cjk_aliases();
+    c.built = true;
+    c.rev = rev;
+    Xapian::Database &db = h->db();
+    try {
+        for (Xapian::TermIterator k = db.synonym_keys_begin(); k != db.synonym_keys_end(); ++k) {
+            /* A form of CJK characters only, each its own token: "苏 林". */
+            const std::string &key = *k;
+            std::string form;
+            size_t nchars = 0;
+            bool cjk = true;
+            for (size_t i = 0; cjk && i <= key.size(); i++) {
+                size_t e = key.find(' ', i);
+                e = e == std::string::npos ? key.size() : e;
+                size_t l;
+                cjk = e > i && dl_is_cjk(cp_at(key, i, &l)) && i + l == e;
+                form.append(key, i, e - i);
+                nchars++;
+                i = e;
+            }
+            if (!cjk || nchars < 2) {
+                continue; /* one character: not worth an alias, and too ambiguous */
+            }
+            std::vector<std::string> terms(db.synonyms_begin(key), db.synonyms_end(key));
+            if (terms.empty()) {
+                continue;
+            }
+            c.forms.emplace(form, c.terms.size());
+            c.terms.push_back(std::move(terms));
+            c.maxlen = std::max(c.maxlen, nchars);
+        }
+    } catch (const Xapian::UnimplementedError &) {
+        /* remote backends keep no synonyms: nothing to expand */
+    }
+}
+
+/*
+ * `q` with every CJK alias form that QueryParser would read as n-grams
+ * rewritten to "(FORM OR dlalias:N)": forms in a run of CJK characters
+ * outside quotes and field prefixes (title:苏林 and "苏林" stay literal, as a
+ * phrase or a field of a Latin form does). The rest of a run stays as it
+ * was, split off as a word of its own. Returns q itself when nothing changes.
+ */
+std::string expand_cjk_aliases(const cjk_aliases &c, const std::string &q)
+{
+    if (c.forms.empty()) {
+        return q;
+    }
+    std::string out;
+    std::vector<bool> field_group; /* open brackets: is each a field's group ("title:(")? */
+    bool quoted = false, changed = false;
+    size_t i = 0;
+    while (i < q.size()) {
+        size_t l;
+        int32_t cp = cp_at(q, i, &l);
+        if (!dl_is_cjk(cp)) {
+            if (cp == '"') {
+                quoted = !quoted;
+            } else if (cp == '(' && !quoted) {
+                field_group.push_back(i > 0 && q[i - 1] == ':');
+            } else if (cp == ')' && !quoted && !field_group.empty()) {
+                field_group.pop_back();
+            }
+            out.append(q, i, l);
+            i += l;
+            continue;
+        }
+        /* A run of CJK characters: its start offsets, for matching forms by character. */
+        std::vector<size_t> at;
+        size_t j = i;
+        while (j < q.size() && dl_is_cjk(cp_at(q, j, &l))) {
+            at.push_back(j);
+            j += l;
+        }
+        at.push_back(j);
+        bool eligible =
+            !quoted && (i == 0 || q[i - 1] != ':') &&
+            std::find(field_group.begin(), field_group.end(), true) == field_group.end();
+        size_t n = at.size() - 1, k = 0, plain = 0; /* plain: first char not yet written */
+        while (eligible && k < n) {
+            size_t found = 0, idx = 0;
+            for (size_t m = std::min(c.maxlen, n - k); m >= 2 && !found; m--) {
+                auto f = c.forms.find(q.substr(at[k], at[k + m] - at[k]));
+                if (f != c.forms.end()) {
+                    found = m;
+                    idx = f->second;
+                }
+            }
+            if (!found) {
+                k++;
+                continue;
+            }
+            if (plain < k) {
+                out.append(q, at[plain], at[k] - at[plain]);
+            }
+            /* Spaces keep the group apart from what is around it, except a leading +/-. */
+            char before = out.empty() ? ' ' : out.back();
+            if (before != ' ' && before != '(' && before != '+' && before != '-') {
+                out += ' ';
+            }
+            out += '(';
+            out.append(q, at[k], at[k + found] - at[k]);
+            out += " OR dlalias:" + std::to_string(idx) + ")";
+            k += found;
+            plain = k;
+            if (at[k] < q.size() && q[at[k]] != ' ' && q[at[k]] != ')') {
+                out += ' ';
+            }
+            changed = true;
+        }
+        out.append(q, at[plain], j - at[plain]);
+        i = j;
+    }
+    return changed ? out : q;
 }
 
 /* Words of the plain fallback when it is worth a phrase boost (2-6 words, no CJK), else {}. */
@@ -479,6 +647,7 @@ Xapian::rev revision_of(struct dl_db *h)
 void reopen(struct dl_db *h)
 {
     h->facets.clear();
+    h->cjk.built = false;
     h->db().reopen();
 }
 
@@ -534,8 +703,9 @@ int search_once(struct dl_db *h, const struct dl_search_params *p, struct dl_res
     if (empty) {
         q = Xapian::Query::MatchAll;
     } else {
+        load_cjk_aliases(h, revision_of(h));
         try {
-            q = qp.parse_query(qs, QP_FLAGS);
+            q = qp.parse_query(expand_cjk_aliases(h->cjk, used), QP_FLAGS);
         } catch (const Xapian::QueryParserError &e) {
             if (is_blank(p->fallback)) {
                 return dl_error_set(err, DL_EPARSE, "cannot parse query: %s", e.get_msg().c_str());
@@ -801,6 +971,7 @@ extern "C" int dl_db_reopen(struct dl_db *h, int *changed, struct dl_error *err)
         bool moved = h->db().reopen();
         if (moved) {
             h->facets.clear();
+            h->cjk.built = false;
         }
         if (changed) {
             *changed = moved ? 1 : 0;
@@ -930,9 +1101,8 @@ extern "C" int dl_db_put(struct dl_db *h, const struct dl_readout *r, const char
         }
 
         std::string data;
-        const char *fields[DL_DATA_NFIELDS] = {r->id,     r->title, r->date,
-                                               r->dateline, r->source, r->url,
-                                               r->lang,   nullptr /* in DL_SLOT_BODY */};
+        const char *fields[DL_DATA_NFIELDS] = {r->id,  r->title, r->date, r->dateline, r->source,
+                                               r->url, r->lang,  nullptr /* in DL_SLOT_BODY */};
         for (const char *f : fields) {
             if (f) {
                 data += f;

@@ -102,7 +102,7 @@ static inline uint64_t swar_word(uint64_t w)
     uint64_t y = x | 0x20 * ONES; /* lower case; '@' and '[' become '`' and '{' */
     uint64_t digit = SWAR_GE(x, '0') & ~SWAR_GE(x, '9' + 1);
     uint64_t alpha = SWAR_GE(y, 'a') & ~SWAR_GE(y, 'z' + 1);
-    uint64_t t = x ^ '_' * ONES;             /* 0 where the byte is '_' */
+    uint64_t t = x ^ '_' * ONES;               /* 0 where the byte is '_' */
     uint64_t under = ~((t + LOW7) | t) & HIGH; /* exact: t <= 0x7f, so no carries */
     return (digit | alpha | under) & ~w & HIGH;
 }
@@ -201,18 +201,21 @@ size_t dl_utf16_len(const char *str, size_t n)
     /* One unit per lead byte, and a second for each 4-byte sequence (a surrogate pair). */
     const unsigned char *s = (const unsigned char *)str;
     size_t units = 0, i = 0;
-    /* Mostly ASCII text: eight bytes at a time while they are all below 0x80. */
+    /* Eight bytes at a time: all of them when ASCII, else minus the continuation bytes
+     * (10xxxxxx) plus the 4-byte leads (11110xxx), counted by their high bits. */
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, sizeof w);
-        if (w & 0x8080808080808080ull) {
-            for (size_t k = i; k < i + 8; k++) {
-                units += (s[k] & 0xC0) != 0x80;
-                units += s[k] >= 0xF0;
-            }
-        } else {
+        const uint64_t high = 0x8080808080808080ull;
+        if (!(w & high)) {
             units += 8;
+            continue;
         }
+        uint64_t cont = w & ~(w << 1) & high;                      /* bit 7 set, bit 6 clear */
+        uint64_t four = w & (w << 1) & (w << 2) & (w << 3) & high; /* bits 7..4 set */
+        /* one bit per byte at most: the multiply sums the bytes into the top one */
+        const uint64_t ones = 0x0101010101010101ull;
+        units += 8 - (size_t)(((cont >> 7) * ones) >> 56) + (size_t)(((four >> 7) * ones) >> 56);
     }
     for (; i < n; i++) {
         units += (s[i] & 0xC0) != 0x80;
@@ -486,18 +489,19 @@ void dl_slug(const char *s, size_t n, struct dl_buf *out)
 /* ---- tokenizer ---- */
 
 struct tokenizer {
-    const char *text;      /* the original text, borrowed */
-    size_t len;            /* its length */
-    dl_token_fn cb;        /* where tokens go */
-    void *ctx;             /* cb's context */
-    size_t start, end;     /* current token's span: first to last word char */
-    size_t rawlen;         /* bytes in raw (ASCII already lower-cased) */
-    int active;            /* a token is being gathered */
-    int nonascii;          /* raw holds a non-ASCII byte: fold with utf8proc */
-    int overflow;          /* raw outgrew RAW_MAX: skip the token */
-    unsigned flags;        /* DL_TOKEN_* of the current token */
-    char raw[RAW_MAX + 1]; /* the token's word characters, format chars left out */
-    int32_t cps[CPS_MAX];  /* utf8proc's work space, then the folded UTF-8 */
+    const char *text;            /* the original text, borrowed */
+    size_t len;                  /* its length */
+    dl_token_fn cb;              /* where tokens go */
+    const unsigned char *filter; /* dl_tokenize_some()'s filter, or NULL for every token */
+    void *ctx;                   /* cb's context */
+    size_t start, end;           /* current token's span: first to last word char */
+    size_t rawlen;               /* bytes in raw (ASCII already lower-cased) */
+    int active;                  /* a token is being gathered */
+    int nonascii;                /* raw holds a non-ASCII byte: fold with utf8proc */
+    int overflow;                /* raw outgrew RAW_MAX: skip the token */
+    unsigned flags;              /* DL_TOKEN_* of the current token */
+    char raw[RAW_MAX + 1];       /* the token's word characters, format chars left out */
+    int32_t cps[CPS_MAX];        /* utf8proc's work space, then the folded UTF-8 */
 };
 
 static void raw_add(struct tokenizer *t, const char *p, size_t n)
@@ -551,6 +555,12 @@ static inline int flush(struct tokenizer *t)
     if (flen == 0) { /* only marks, e.g. a stray combining accent */
         return 0;
     }
+    if (t->filter) {
+        unsigned k = dl_token_key(folded, flen);
+        if (!(t->filter[k >> 3] & (1u << (k & 7)))) {
+            return 0;
+        }
+    }
     return t->cb(t->ctx, folded, flen, t->start, t->end, t->flags);
 }
 
@@ -577,17 +587,114 @@ static int possessive_s(const char *text, size_t len, size_t pos, size_t alen)
 
 int dl_tokenize(const char *text, size_t len, dl_token_fn cb, void *ctx)
 {
+    return dl_tokenize_some(text, len, NULL, cb, ctx);
+}
+
+#ifdef SWAR_WORDS
+/*
+ * The filtered tokenizer's fast path: up to 64 bytes of ASCII without an
+ * apostrophe, where every token is a run of word bytes, found with bit
+ * operations on a mask of the block, and the tokens the filter refuses
+ * cost a few instructions each instead of a scan of their own. Called
+ * with no token open at `pos` (len - pos >= 64). The block ends before the
+ * first non-ASCII byte or apostrophe. Reports the tokens that end inside
+ * it and returns where the caller goes on: after the block, or at the
+ * start of a token that runs to its end (the ordinary path takes that
+ * one). *rc gets a non-zero callback verdict.
+ */
+static size_t block_tokens(struct tokenizer *t, size_t pos, int *rc)
+{
+    const char *p = t->text + pos;
+    uint64_t mask = 0; /* bit i: byte i is a word byte */
+    uint64_t odd = 0;  /* bit i: byte i is not ASCII, or is an apostrophe */
+    for (int k = 0; k < 8; k++) {
+        uint64_t w, a;
+        memcpy(&w, p + 8 * k, 8);
+        a = (w ^ '\'' * ONES) & LOW7;
+        a = (w & HIGH) | (~((a + LOW7) | a) & HIGH); /* exact per byte: no borrows */
+        /* gather the high bit of each byte into bit j of byte k: bit 8k + j */
+        mask |= (((swar_word(w) >> 7) * 0x0102040810204080ull) >> 56) << (8 * k);
+        odd |= (((a >> 7) * 0x0102040810204080ull) >> 56) << (8 * k);
+    }
+    unsigned limit = odd ? (unsigned)__builtin_ctzll(odd) : 64;
+    uint64_t valid = limit == 64 ? ~0ull : (1ull << limit) - 1;
+    mask &= valid;
+    uint64_t starts = mask & ~(mask << 1);
+    while (starts) {
+        unsigned s = (unsigned)__builtin_ctzll(starts);
+        starts &= starts - 1;
+        uint64_t after = (~mask & valid) >> s; /* the first non-word byte from s on ends it */
+        size_t e = s + (after ? (size_t)__builtin_ctzll(after) : 64 - s);
+        if (!after) {
+            /* It reaches the block's end: follow it while it stays ASCII, up to the longest
+             * token; anything else (a long word, a non-ASCII or apostrophe after it) is for
+             * the ordinary path. */
+            if (limit < 64) {
+                return pos + s;
+            }
+            size_t room = t->len - pos;
+            while (e < room && e - s <= DL_TOKEN_MAX && word_lower[(unsigned char)p[e]]) {
+                e++;
+            }
+            if (e == room || e - s > DL_TOKEN_MAX || (unsigned char)p[e] >= 0x80 ||
+                ascii_class[(unsigned char)p[e]] != C_SEP) {
+                return pos + s;
+            }
+            limit = (unsigned)e; /* go on after it */
+        }
+        unsigned char b0 = word_lower[(unsigned char)p[s]];
+        unsigned char b1 = e - s > 1 ? word_lower[(unsigned char)p[s + 1]] : 0;
+        unsigned k = (b0 & 0x3fu) | (b1 & 0x3fu) << 6; /* dl_token_key() */
+        if (!(t->filter[k >> 3] & (1u << (k & 7)))) {
+            continue;
+        }
+        for (unsigned i = s; i < e; i++) {
+            t->raw[i - s] = (char)word_lower[(unsigned char)p[i]];
+        }
+        t->raw[e - s] = '\0';
+        *rc = t->cb(t->ctx, t->raw, e - s, pos + s, pos + e, b0 <= '9' ? DL_TOKEN_DIGIT : 0);
+        if (*rc) {
+            return pos + e;
+        }
+    }
+    return pos + limit;
+}
+#endif
+
+int dl_tokenize_some(const char *text, size_t len, const unsigned char *filter, dl_token_fn cb,
+                     void *ctx)
+{
     struct tokenizer t;
     t.text = text;
     t.len = len;
     t.cb = cb;
+    t.filter = filter;
     t.ctx = ctx;
     t.active = 0;
     t.start = t.end = 0;
 
     size_t pos = 0;
-    int rc;
+    int rc = 0;
+#ifdef SWAR_WORDS
+    size_t blocks_from = 0; /* where block_tokens() may be tried next */
+    unsigned misses = 0;    /* block_tokens() calls in a row that made no progress */
+#endif
     while (pos < len) {
+#ifdef SWAR_WORDS
+        if (filter && !t.active && pos >= blocks_from && len - pos >= 64) {
+            size_t next = block_tokens(&t, pos, &rc);
+            if (rc) {
+                return rc;
+            }
+            /* No progress (a non-ASCII byte or an apostrophe first, or a token running to the
+             * block's end): the ordinary path takes the next steps, the more of them the more
+             * often that happened in a row (text that is mostly not ASCII). */
+            misses = next > pos ? 0 : misses + 1;
+            blocks_from = next > pos ? next : pos + ((size_t)1 << (misses < 7 ? misses : 7));
+            pos = next;
+            continue;
+        }
+#endif
         unsigned char b = (unsigned char)text[pos];
         unsigned char lb = word_lower[b];
         if (lb) {

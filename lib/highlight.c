@@ -3,12 +3,15 @@
  *
  * Query terms are sorted into an exact set (folded words, CJK characters)
  * and a stem set (Z terms), both hashed; wildcard prefixes and alias forms
- * are short lists. One dl_tokenize() pass gives each token's folded form
- * and byte offsets; a token is stemmed only when it could stem to a
- * query stem (see add_stem), so most tokens cost one hash lookup. Matches are kept as raw
- * matches (one per token or alias run, with the id of the query term that
- * matched, which the snippet uses to prefer fragments showing different
- * terms) and merged into display spans.
+ * are short lists. One tokenizer pass per text (dl_hl_scan) gives each
+ * token's folded form and byte offsets; the tokenizer itself drops the
+ * tokens whose first two bytes no term, stem or prefix starts with (the
+ * `want` filter), so most of a text costs no call at all, and a token is
+ * stemmed only when it could stem to a query stem (see add_stem). Matches
+ * are kept as raw matches (one per token or alias run, with the id of the
+ * query term that matched, which the snippet uses to prefer fragments
+ * showing different terms) and merged into display spans, which the
+ * snippet, the markup and the match list then share.
  */
 #include "dateline/highlight.h"
 
@@ -44,12 +47,13 @@ struct seq {
 };
 
 struct dl_hl {
-    struct set exact;          /* folded words and CJK characters */
-    unsigned char exact2[512]; /* bit key2(t): some exact term starts like t */
-    struct set stems;          /* English stems of Z / ZS terms */
-    unsigned char stem2[512];  /* bit key2(t): some stem starts like t */
-    char **stemv;              /* the stems again, as a list (owned) */
-    size_t *stempre;           /* how many leading bytes of a word must equal the stem's */
+    struct set exact;                            /* folded words and CJK characters */
+    unsigned char exact2[DL_TOKEN_FILTER_BYTES]; /* bit key(t): some exact term starts like t */
+    struct set stems;                            /* English stems of Z / ZS terms */
+    unsigned char stem2[DL_TOKEN_FILTER_BYTES];  /* bit key(t): some stem starts like t */
+    unsigned char want[DL_TOKEN_FILTER_BYTES];   /* exact2 | stem2 | wildcards: may match */
+    char **stemv;                                /* the stems again, as a list (owned) */
+    size_t *stempre; /* how many leading bytes of a word must equal the stem's */
     size_t nstemv;
     char **wild; /* wildcard prefixes (owned) */
     size_t *wildlen;
@@ -144,18 +148,13 @@ static int is_upper(char c)
 }
 
 /*
- * A 4096-bit filter on the first two bytes (low 6 bits of each, which
- * keeps a-z apart): small enough to stay in L1 next to the tokenizer's
- * tables, and most tokens fail it.
+ * A 4096-bit filter on the first two bytes (dl_token_key()): small enough
+ * to stay in L1 next to the tokenizer's tables, and most tokens fail it.
  */
-static unsigned key2(unsigned char b0, unsigned char b1)
-{
-    return (b0 & 0x3fu) | (b1 & 0x3fu) << 6;
-}
-
 static void set_bit(unsigned char *map, unsigned char b0, unsigned char b1)
 {
-    unsigned k = key2(b0, b1);
+    char t[2] = {(char)b0, (char)b1};
+    unsigned k = dl_token_key(t, b1 ? 2 : 1);
     map[k >> 3] |= (unsigned char)(1u << (k & 7));
 }
 
@@ -194,7 +193,7 @@ static void add_exact(struct dl_hl *h, const char *t)
 
 static int has_bit(const unsigned char *map, const char *f, size_t flen)
 {
-    unsigned k = key2((unsigned char)f[0], flen > 1 ? (unsigned char)f[1] : 0);
+    unsigned k = dl_token_key(f, flen);
     return map[k >> 3] & (1u << (k & 7));
 }
 
@@ -296,6 +295,20 @@ struct dl_hl *dl_hl_new(char *const *terms, size_t nterms, char *const *prefixes
         h->wild[h->nwild] = dl_xstrdup(prefixes[i]);
         h->wildlen[h->nwild] = strlen(prefixes[i]);
         h->wildid[h->nwild++] = h->nids++;
+    }
+    for (size_t i = 0; i < DL_TOKEN_FILTER_BYTES; i++) {
+        h->want[i] = h->exact2[i] | h->stem2[i];
+    }
+    for (size_t i = 0; i < h->nwild; i++) {
+        unsigned char b0 = (unsigned char)h->wild[i][0];
+        if (h->wildlen[i] > 1) {
+            set_bit(h->want, b0, (unsigned char)h->wild[i][1]);
+            continue;
+        }
+        for (unsigned x = 0; x < 64; x++) { /* "a*": every second byte */
+            unsigned k = (b0 & 0x3fu) | x << 6;
+            h->want[k >> 3] |= (unsigned char)(1u << (k & 7));
+        }
     }
     return h;
 }
@@ -410,10 +423,10 @@ static int match_seqs(struct scan *c, const char *f, size_t flen, size_t start, 
 static int is_stopword(const char *f, size_t n)
 {
     static const char *const words[] = {
-        "a",   "an",  "and", "are",  "as",   "at",   "be",    "but",  "by",   "for",  "from",
-        "had", "has", "he",  "her",  "his",  "i",    "in",    "is",   "it",   "its",  "of",
-        "on",  "or",  "our", "that", "the",  "their", "they", "this", "to",   "was",  "we",
-        "were", "will", "with", "you",
+        "a",    "an",  "and", "are",  "as",   "at",   "be",  "but",   "by",   "for",
+        "from", "had", "has", "he",   "her",  "his",  "i",   "in",    "is",   "it",
+        "its",  "of",  "on",  "or",   "our",  "that", "the", "their", "they", "this",
+        "to",   "was", "we",  "were", "will", "with", "you",
     };
     if (n > 5) {
         return 0;
@@ -589,7 +602,8 @@ void dl_hl_scan(const struct dl_hl *h, const char *text, size_t len, struct dl_h
     c.capraw = s->capraw;
     if (!dl_hl_empty(h) && len) {
         dl_buf_init(&c.stem, 0);
-        dl_tokenize(text, len, on_token, &c);
+        /* Alias forms are matched on the run of tokens before them: they need every token. */
+        dl_tokenize_some(text, len, h->nseqs ? NULL : h->want, on_token, &c);
         drop_lone_stopwords(text, &c);
         dl_buf_release(&c.stem);
     }
@@ -739,8 +753,8 @@ static int frag_cmp(const void *a, const void *b)
 }
 
 /* Pick up to `maxf` fragment cores, most new distinct terms first. */
-static size_t choose(const struct dl_hl *h, const struct dl_hl_spans *c, size_t window,
-                     size_t maxf, struct frag *fr)
+static size_t choose(const struct dl_hl *h, const struct dl_hl_spans *c, size_t window, size_t maxf,
+                     struct frag *fr)
 {
     size_t nf = 0;
     unsigned char *covered = dl_xcalloc((size_t)h->nids + 1, 1);

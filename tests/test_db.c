@@ -234,6 +234,15 @@ static void test_search(struct dl_db *r)
         {"4", "1"},
         {"lam AND toronto", "3"},
         {"NOT lam", "*245"}, /* FLAG_PURE_NOT */
+        /* A CJK alias form finds its group, though neither readout writes 苏林 ... */
+        {"苏林", "*12"},
+        {"苏林 首页", "2"},
+        {"苏林首页", "2"}, /* ... also inside a longer run of CJK */
+        {"首页 OR 苏林", "*124"},
+        {"lam NOT 苏林", "3"},
+        /* ... but a quoted phrase or a field stays literal, as for Latin forms */
+        {"\"苏林\"", ""},
+        {"title:苏林", ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         p = params(cases[i].q);
@@ -257,6 +266,16 @@ static void test_search(struct dl_db *r)
         }
         dl_results_release(&res);
     }
+
+    /* The CJK form brings its group term, so the highlighter marks every form. */
+    p = params("苏林");
+    run(r, &p, &res);
+    CHECK(has_term(&res, "XAto-lam") && has_term(&res, "苏林"), "苏林: terms for the highlighter");
+    CHECK(strstr(res.parsed, "XAto-lam") != NULL, "苏林 parsed: %s", res.parsed);
+    CHECK(res.nhits > 0 &&
+              strcmp(res.hits[0].doc.body, docs[doc_index(res.hits[0].doc.id)].body) == 0,
+          "hits carry their stored body");
+    dl_results_release(&res);
 
     /* A field prefix covers one word, or a bracketed group. Xapian 1.4 looks
      * multi-word synonyms up without the field prefix, so the alias group
@@ -368,6 +387,41 @@ static void test_filters_sorts(struct dl_db *r)
     run(r, &p, &res);
     CHECK(res.nyears == 1 && res.nsources == 1, "facets follow the query");
     dl_results_release(&res);
+
+    /* Counts are remembered per query: a repeat, another page or another order of the same
+     * search reports the same exact total and facets, a different filter its own. */
+    static const struct {
+        size_t offset, limit;
+        enum dl_sort sort;
+        const char *source;
+        const char *want;
+        unsigned long total, y2026;
+    } again[] = {
+        {0, 10, DL_SORT_RELEVANCE, NULL, "1 5 2 3 4", 5, 2},
+        {0, 10, DL_SORT_RELEVANCE, NULL, "1 5 2 3 4", 5, 2},
+        {3, 1, DL_SORT_RELEVANCE, NULL, "3", 5, 2},
+        {0, 2, DL_SORT_DATE_ASC, NULL, "3 2", 5, 2},
+        {0, 10, DL_SORT_RELEVANCE, "VNA/VNS", "1 5", 2, 2},
+        {1, 10, DL_SORT_RELEVANCE, "Xinhua", "", 1, 0},
+    };
+    for (size_t i = 0; i < sizeof again / sizeof again[0]; i++) {
+        p = params("");
+        p.want_facets = 1;
+        p.offset = again[i].offset;
+        p.limit = again[i].limit;
+        p.sort = again[i].sort;
+        p.source = again[i].source;
+        CHECK_STR(run(r, &p, &res), again[i].want, "facets again %zu", i);
+        CHECK(res.total == again[i].total && res.total_exact, "facets again %zu: total %lu", i,
+              res.total);
+        unsigned long y2026 = 0;
+        for (size_t k = 0; k < res.nyears; k++) {
+            y2026 += strcmp(res.years[k].value, "2026") == 0 ? res.years[k].count : 0;
+        }
+        CHECK(y2026 == again[i].y2026 && res.nsources == (again[i].source ? 1u : 3u),
+              "facets again %zu: 2026 count %lu, %zu sources", i, y2026, res.nsources);
+        dl_results_release(&res);
+    }
     p = params("cooperation");
     run(r, &p, &res);
     CHECK(res.nyears == 0 && res.years == NULL, "no facets unless asked");
@@ -478,7 +532,9 @@ static void test_updates(struct dl_db *r)
     CHECK(dl_db_reopen(r, &changed, &err) == 0 && changed == 0, "nothing committed: %d", changed);
     CHECK(dl_db_doccount(r) == NDOCS, "doccount unchanged after discard");
     p = params("zebra");
+    p.want_facets = 1; /* remembered: the counts must not outlive this revision */
     CHECK_STR(run(r, &p, &res), "", "discarded document is not searchable");
+    CHECK(res.total == 0 && res.total_exact && res.nyears == 0, "no zebra, no years");
     dl_results_release(&res);
 
     /* Replace, delete, and commit twice while the reader keeps its old snapshot. */
@@ -533,7 +589,10 @@ static void test_updates(struct dl_db *r)
     CHECK(dl_db_revision(r) > rev0, "revision moved: %lu > %lu", dl_db_revision(r), rev0);
     CHECK(dl_db_doccount(r) == NDOCS - 1, "doccount after delete: %lu", dl_db_doccount(r));
     p = params("zebra");
+    p.want_facets = 1;
     CHECK_STR(run(r, &p, &res), "3", "replaced body is searched");
+    CHECK(res.total == 1 && res.nyears == 1 && strcmp(res.years[0].value, "2024") == 0,
+          "counts of the new revision, not the remembered ones: total %lu", res.total);
     dl_results_release(&res);
     p = params("toronto");
     CHECK_STR(run(r, &p, &res), "", "old body is gone");
@@ -544,6 +603,16 @@ static void test_updates(struct dl_db *r)
     dl_buf_release(&h);
     memset(&d, 0, sizeof d);
     CHECK(dl_db_get(r, "misc/004.txt", &d, &err) == DL_ENOTFOUND, "deleted readout is gone");
+
+    /* An empty body is stored as empty (no value), and read back as "". */
+    struct dl_readout empty = {"x/empty.txt", "Empty", NULL, NULL, NULL, NULL, NULL, ""};
+    CHECK(dl_db_put(w, &empty, "o", "h", &err) == 0, "put empty body");
+    memset(&d, 0, sizeof d);
+    CHECK(dl_db_get(w, "x/empty.txt", &d, &err) == 0, "get empty body: %s", err.msg);
+    CHECK(d.body && d.body[0] == '\0' && d.title && strcmp(d.title, "Empty") == 0,
+          "empty body read back");
+    dl_readout_release(&d);
+    CHECK(dl_db_delete(w, "x/empty.txt", &err) == 0, "delete empty");
 
     /* Aliases replaced: the old synonyms go. */
     const char *table2 = "Đà Nẵng\tDanang\n";
@@ -560,6 +629,10 @@ static void test_updates(struct dl_db *r)
     dl_results_release(&res);
     p = params("danang");
     CHECK_STR(run(r, &p, &res), "1", "new synonym finds the reindexed 'Đà Nẵng'");
+    dl_results_release(&res);
+    p = params("苏林");
+    CHECK_STR(run(r, &p, &res), "", "the CJK form went with its table");
+    CHECK(!has_term(&res, "XAto-lam"), "苏林 no longer brings XAto-lam: %s", res.parsed);
     dl_results_release(&res);
 
     /* Readers and writers refuse each other's operations cleanly. */

@@ -404,6 +404,265 @@ static void test_utf8(void)
     }
 }
 
+/* --- the ASCII fast path (8 bytes at a time) against a model of the tokenizer ------------------
+ */
+
+struct ref_token {
+    char folded[DL_TOKEN_MAX + 1];
+    size_t flen, start, end;
+    unsigned flags;
+};
+
+/*
+ * The tokenizer's rules for a small alphabet: ASCII word characters are
+ * [0-9A-Za-z_], é and É fold to e, the soft hyphen U+00AD joins a word
+ * without ending it, every other byte is a separator (no apostrophes: the
+ * random texts have none). Returns the number of tokens (at most max).
+ */
+static size_t ref_tokenize(const char *s, size_t n, struct ref_token *out, size_t max)
+{
+    size_t nt = 0, i = 0;
+    while (i < n) {
+        unsigned char b = (unsigned char)s[i];
+        int word = (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
+                   b == '_' || (b == 0xC3 && i + 1 < n && ((unsigned char)s[i + 1] | 0x20) == 0xA9);
+        if (!word) {
+            i += b == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xAD ? 2 : 1;
+            continue;
+        }
+        struct ref_token t = {.start = i, .flags = b <= '9' ? DL_TOKEN_DIGIT : 0};
+        size_t flen = 0;
+        for (;;) {
+            b = i < n ? (unsigned char)s[i] : 0;
+            if (i < n && ((b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') ||
+                          (b >= 'a' && b <= 'z') || b == '_')) {
+                if (flen < DL_TOKEN_MAX) {
+                    t.folded[flen] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+                }
+                flen++;
+                i++;
+                t.end = i;
+            } else if (b == 0xC3 && i + 1 < n && ((unsigned char)s[i + 1] | 0x20) == 0xA9) {
+                if (flen < DL_TOKEN_MAX) {
+                    t.folded[flen] = 'e';
+                }
+                flen++;
+                i += 2;
+                t.end = i;
+            } else if (b == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xAD) {
+                i += 2; /* inside a word: dropped, the word goes on */
+            } else {
+                break;
+            }
+        }
+        if (flen <= DL_TOKEN_MAX && nt < max) {
+            t.flen = flen;
+            t.folded[flen] = '\0';
+            out[nt++] = t;
+        }
+    }
+    return nt;
+}
+
+static void test_ascii_runs(void)
+{
+    /* Pieces chosen around the 8-byte steps: the SWAR borders '/', ':', '@', '[', '`', '{',
+     * high bytes, and words of every length up to past DL_TOKEN_MAX. */
+    static const char *const seps[] = {
+        " ",  ".",        "/",    ":", "@", "[", "`", "{", "\x7f", "-", "\xe2\x80\x94",
+        "\n", "\xc2\xad", "\x01", "~"};
+    static const char alpha[] = "abcXYZ019_Q";
+    uint32_t seed = 7;
+    struct dl_buf text = DL_BUF_INIT;
+    size_t bad = 0, cases = 0;
+    for (int round = 0; round < 3000; round++) {
+        dl_buf_reset(&text);
+        int words = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+        for (int w = 0; w < words; w++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t len = (seed >> 16) % (w == 0 && round % 7 == 0 ? 300 : 20);
+            for (size_t k = 0; k < len; k++) {
+                seed = seed * 1103515245u + 12345u;
+                unsigned r = (seed >> 16) % 40;
+                if (r == 0) {
+                    dl_buf_adds(&text, (seed >> 20) & 1 ? "\xc3\xa9" : "\xc3\x89"); /* é É */
+                } else if (r == 1 && k > 0) {
+                    dl_buf_adds(&text, "\xc2\xad");
+                } else {
+                    dl_buf_addc(&text, alpha[(seed >> 8) % (sizeof alpha - 1)]);
+                }
+            }
+            seed = seed * 1103515245u + 12345u;
+            dl_buf_adds(&text, seps[(seed >> 16) % (sizeof seps / sizeof seps[0])]);
+        }
+        /* also without the final separator: a token that ends the text */
+        size_t cut = round % 2 ? text.len : text.len - 1;
+        while (cut > 0 && ((unsigned char)text.buf[cut] & 0xC0) == 0x80) {
+            cut--; /* keep whole characters */
+        }
+        struct ref_token want[64];
+        size_t nwant = ref_tokenize(text.buf, cut, want, 64);
+        struct collect c;
+        tokenize(text.buf, cut, &c);
+        int ok = c.n == nwant && !c.bad;
+        for (size_t i = 0; ok && i < nwant; i++) {
+            ok = c.tok[i].flen == want[i].flen && strcmp(c.tok[i].folded, want[i].folded) == 0 &&
+                 c.tok[i].start == want[i].start && c.tok[i].end == want[i].end &&
+                 c.tok[i].flags == want[i].flags;
+        }
+        if (!ok && bad++ < 3) {
+            fprintf(stderr, "tokenizer and model differ on [%.*s]\n", (int)cut, text.buf);
+        }
+        cases++;
+    }
+    CHECK(bad == 0, "%zu of %zu random texts tokenized unlike the model", bad, cases);
+    dl_buf_release(&text);
+}
+
+static void test_tokenize_some(void)
+{
+    unsigned char filter[DL_TOKEN_FILTER_BYTES];
+    memset(filter, 0, sizeof filter);
+    static const char *const wanted[] = {"lam", "首页", "x"};
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+        unsigned k = dl_token_key(wanted[i], strlen(wanted[i]));
+        filter[k >> 3] |= (unsigned char)(1u << (k & 7));
+    }
+    const char *text = "Lâm met LAMB and Lu; x xy 首页 首 Xe Ladder";
+    struct collect c;
+    memset(&c, 0, sizeof c);
+    int rc = dl_tokenize_some(text, strlen(text), filter, collect_cb, &c);
+    struct dl_buf got = DL_BUF_INIT;
+    render_full(&c, &got);
+    /* keys compare the first two folded bytes: "lamb" and "ladder" start like "lam", a CJK
+     * character like "首页" when its first two bytes do ("页" does not); "xy" is unlike "x" */
+    CHECK_STR(got.buf, "lam@0-4 lamb@9-13 x@22-23 首@27-30/c 首@34-37/c ladder@41-47",
+              "filtered tokens");
+    CHECK(rc == 0 && !c.bad, "filtered run: rc %d", rc);
+    memset(&c, 0, sizeof c);
+    memset(filter, 0xff, sizeof filter);
+    dl_tokenize_some(text, strlen(text), filter, collect_cb, &c);
+    struct collect all;
+    tokenize(text, strlen(text), &all);
+    CHECK(c.n == all.n && c.n == 12, "a full filter reports every token: %zu of %zu", c.n, all.n);
+    dl_buf_release(&got);
+}
+
+/* Tokens seen through a filter applied in the callback: what dl_tokenize_some() must report. */
+struct filtered {
+    const unsigned char *filter; /* NULL: keep all */
+    struct dl_buf out;           /* "folded@start-end/flags " per token kept */
+};
+
+static int filtered_cb(void *ctx, const char *folded, size_t flen, size_t start, size_t end,
+                       unsigned flags)
+{
+    struct filtered *f = ctx;
+    unsigned k = dl_token_key(folded, flen);
+    if (f->filter && !(f->filter[k >> 3] & (1u << (k & 7)))) {
+        return 0;
+    }
+    dl_buf_addf(&f->out, "%s@%zu-%zu/%u ", folded, start, end, flags);
+    return strlen(folded) == flen ? 0 : 1;
+}
+
+/*
+ * dl_tokenize_some() skips runs of plain ASCII a block at a time: it must
+ * report exactly the tokens dl_tokenize() reports that pass the filter, for
+ * filters of every density, over text mixing words that cross the 64-byte
+ * blocks, overlong words, apostrophes and possessives, non-ASCII letters,
+ * format characters and CJK.
+ */
+static void test_tokenize_some_random(void)
+{
+    static const char *const pieces[] = {
+        "the ",
+        "President ",
+        "China's ",
+        "don't ",
+        "it’s ",
+        "Tô Lâm ",
+        "co\u00ADop ",
+        "首页新闻 ",
+        "2026 ",
+        "x ",
+        "a.b,c;d ",
+        "under_score ",
+        "\n",
+        "CAPITALS ",
+        "café ",
+        "“quoted” ",
+        "A1B2C3D4E5 ",
+        "’s ",
+        "e'",
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl ",
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm ",
+        "—",
+    };
+    uint32_t seed = 4242;
+    struct dl_buf text = DL_BUF_INIT;
+    struct filtered want = {NULL, DL_BUF_INIT}, got = {NULL, DL_BUF_INIT};
+    unsigned char filter[DL_TOKEN_FILTER_BYTES];
+    size_t bad = 0;
+    for (int round = 0; round < 400; round++) {
+        dl_buf_reset(&text);
+        int n = 5 + round % 120;
+        for (int i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            dl_buf_adds(&text, pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])]);
+        }
+        unsigned density = (unsigned)(round % 5) * 60; /* 0 (nothing) .. 240 of 256 */
+        for (size_t i = 0; i < sizeof filter; i++) {
+            unsigned char b = 0;
+            for (int k = 0; k < 8; k++) {
+                seed = seed * 1103515245u + 12345u;
+                b |= (unsigned char)(((seed >> 16) & 255) < density) << k;
+            }
+            filter[i] = b;
+        }
+        dl_buf_reset(&want.out);
+        dl_buf_reset(&got.out);
+        want.filter = filter;
+        dl_tokenize(text.buf, text.len, filtered_cb, &want);
+        int rc = dl_tokenize_some(text.buf, text.len, filter, filtered_cb, &got);
+        if (rc != 0 || strcmp(want.out.buf, got.out.buf) != 0) {
+            if (bad++ < 2) {
+                fprintf(stderr, "filter differs on [%s]\n  want %s\n  got  %s\n", text.buf,
+                        want.out.buf, got.out.buf);
+            }
+        }
+    }
+    CHECK(bad == 0, "dl_tokenize_some differs from a filtered dl_tokenize in %zu texts", bad);
+    dl_buf_release(&text);
+    dl_buf_release(&want.out);
+    dl_buf_release(&got.out);
+}
+
+static void test_utf16_random(void)
+{
+    static const struct {
+        const char *s;
+        size_t units;
+    } pieces[] = {{"a", 1}, {"bc ", 3},      {"ô", 1},  {"首", 1},
+                  {"😀", 2}, {"defghijk", 8}, {"\n", 1}, {"𠀀", 2}};
+    uint32_t seed = 99;
+    struct dl_buf s = DL_BUF_INIT;
+    size_t bad = 0;
+    for (int round = 0; round < 500; round++) {
+        dl_buf_reset(&s);
+        size_t units = 0;
+        for (int i = 0; i < round % 40; i++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t k = (seed >> 16) % (sizeof pieces / sizeof pieces[0]);
+            dl_buf_adds(&s, pieces[k].s);
+            units += pieces[k].units;
+        }
+        bad += dl_utf16_len(s.buf, s.len) != units;
+    }
+    CHECK(bad == 0, "utf16_len wrong on %zu random texts", bad);
+    dl_buf_release(&s);
+}
+
 static void test_cp1252(void)
 {
     static const struct {
@@ -566,8 +825,12 @@ int main(void)
     test_offsets();
     test_long_tokens();
     test_stop();
+    test_ascii_runs();
+    test_tokenize_some();
+    test_tokenize_some_random();
     test_invalid_utf8();
     test_utf8();
+    test_utf16_random();
     test_cp1252();
     test_fold();
     test_slug();

@@ -192,6 +192,102 @@ static void test_spans(void)
     dl_hl_free(h);
 }
 
+/*
+ * One dl_hl_scan() serves the snippet, the markup and the match list: each
+ * must equal what the one-shot functions give, for highlighters that
+ * filter tokens by their first two bytes (words, stems, wildcards) and for
+ * those that need every token (alias forms).
+ */
+static void test_scan(void)
+{
+    static const char *const alias_text = "Tô Lâm\tTo Lam\tSu Lin\t苏林\n";
+    struct dl_aliases *a = NULL;
+    struct dl_error err = DL_ERROR_INIT;
+    CHECK(dl_aliases_parse(alias_text, strlen(alias_text), &a, &err) == 0, "aliases");
+    static const struct {
+        const char *terms[MAXT];
+        const char *prefixes[MAXT];
+    } queries[] = {
+        {{"to", "lam", "Zto", "Zlam"}, {0}},
+        {{"Zdie", "Zcongratul"}, {0}},
+        {{0}, {"a"}},
+        {{0}, {"str"}},
+        {{"XAto-lam", "Zsu", "Zlin"}, {0}},
+        {{"首", "首页", "页"}, {0}},
+        {{0}, {0}},
+    };
+    static const char *const texts[] = {
+        "General Secretary Tô Lâm and Su Lin (苏林) met; dying men die. Ant apple bat.",
+        "He congratulated the strategists on their strategy. 越南首页新闻",
+        "",
+        "No match at all here.",
+    };
+    struct dl_hl_spans sc = DL_HL_SPANS_INIT; /* one struct reused across every scan */
+    struct dl_buf x = DL_BUF_INIT, y = DL_BUF_INIT;
+    size_t bad = 0;
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        struct dl_hl *h = make(queries[q].terms, queries[q].prefixes, a);
+        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+            const char *text = texts[t];
+            size_t len = strlen(text);
+            dl_hl_scan(h, text, len, &sc);
+            struct dl_span *sp = NULL;
+            size_t n = dl_hl_matches(h, text, len, &sp);
+            int same = n == sc.n && (n == 0 || memcmp(sp, sc.v, n * sizeof *sp) == 0);
+            free(sp);
+            dl_buf_reset(&x);
+            dl_buf_reset(&y);
+            dl_hl_snippet(h, text, len, 120, &x);
+            dl_hl_snippet_spans(h, &sc, text, len, 120, &y);
+            same = same && strcmp(x.buf, y.buf) == 0;
+            dl_buf_reset(&x);
+            dl_buf_reset(&y);
+            dl_hl_markup(h, text, len, &x);
+            dl_hl_markup_spans(&sc, text, len, &y);
+            same = same && strcmp(x.buf, y.buf) == 0;
+            if (!same) {
+                bad++;
+                fprintf(stderr, "query %zu text %zu: scan differs\n", q, t);
+            }
+        }
+        dl_hl_free(h);
+    }
+    CHECK(bad == 0, "scan-based output differs in %zu cases", bad);
+
+    /* What the filtered scans must still find. */
+    static const struct hl_case cases[] = {
+        {{"Zdie"}, {0}, "Dying men die.", "<mark>Dying</mark> men <mark>die</mark>."},
+        {{0}, {"a"}, "Ant apple bat", "<mark>Ant apple</mark> bat"},
+        {{0}, {"str"}, "Stroll strong stars", "<mark>Stroll strong</mark> stars"},
+        {{"XAto-lam"},
+         {0},
+         "Su Lin, 苏林, TO LAM",
+         "<mark>Su Lin</mark>, <mark>苏林</mark>, "
+         "<mark>TO LAM</mark>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dl_hl *h = make(cases[i].terms, cases[i].prefixes, a);
+        dl_hl_scan(h, cases[i].text, strlen(cases[i].text), &sc);
+        dl_buf_reset(&x);
+        dl_hl_markup_spans(&sc, cases[i].text, strlen(cases[i].text), &x);
+        CHECK_STR(x.buf, cases[i].markup, "scan case %zu", i);
+        dl_hl_free(h);
+    }
+    /* A second scan replaces the first. */
+    struct dl_hl *h = make(cases[0].terms, cases[0].prefixes, a);
+    dl_hl_scan(h, "die die die die", 15, &sc);
+    CHECK(sc.n == 1 && sc.nraw == 4, "merged: %zu spans of %zu matches", sc.n, sc.nraw);
+    dl_hl_scan(h, "nothing", 7, &sc);
+    CHECK(sc.n == 0 && sc.nraw == 0, "rescan: %zu spans", sc.n);
+    dl_hl_free(h);
+    dl_hl_spans_release(&sc);
+    CHECK(sc.v == NULL && sc.n == 0 && sc.capv == 0, "released");
+    dl_hl_spans_release(&sc); /* twice is harmless */
+    dl_buf_release(&x);
+    dl_buf_release(&y);
+    dl_aliases_free(a);
+}
+
 /* Characters a reader sees: tags dropped, entities count one. */
 static size_t visible_chars(const char *s)
 {
@@ -448,6 +544,7 @@ int main(void)
     test_markup();
     test_aliases();
     test_spans();
+    test_scan();
     test_snippets();
     test_speed();
     return dl_test_report();

@@ -62,6 +62,27 @@ typedef int (*dl_token_fn)(void *ctx, const char *folded, size_t flen, size_t st
 int dl_tokenize(const char *text, size_t len, dl_token_fn cb, void *ctx);
 
 /*
+ * A token filter for dl_tokenize_some(): a map of 4096 bits, one for each
+ * dl_token_key() of a folded token's first two bytes. Callers that look
+ * most tokens up in a small set (the highlighter) set the keys of what
+ * they want and are then not called for the rest, which saves a call per
+ * token of the text.
+ */
+#define DL_TOKEN_FILTER_BYTES 512
+static inline unsigned dl_token_key(const char *folded, size_t flen)
+{
+    unsigned b0 = (unsigned char)folded[0], b1 = flen > 1 ? (unsigned char)folded[1] : 0;
+    return (b0 & 0x3fu) | (b1 & 0x3fu) << 6; /* low 6 bits: the letters a-z stay apart */
+}
+
+/*
+ * dl_tokenize(), reporting only the tokens whose key's bit is set in
+ * `filter` (DL_TOKEN_FILTER_BYTES bytes; bit k is filter[k >> 3] & 1 << (k & 7)).
+ */
+int dl_tokenize_some(const char *text, size_t len, const unsigned char *filter, dl_token_fn cb,
+                     void *ctx);
+
+/*
  * Append the folded form of `s[0..n)` to `out`: the same folding the
  * tokenizer applies to each token, applied to the whole string (separators
  * are kept as they are, except that invisible spaces become ' ' and format

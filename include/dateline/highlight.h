@@ -28,8 +28,8 @@ struct dl_hl;
  * are ignored) and wildcard prefixes. `aliases` may be NULL; it is
  * borrowed and must outlive the highlighter.
  */
-struct dl_hl *dl_hl_new(char *const *terms, size_t nterms, char *const *prefixes,
-                        size_t nprefixes, const struct dl_aliases *aliases);
+struct dl_hl *dl_hl_new(char *const *terms, size_t nterms, char *const *prefixes, size_t nprefixes,
+                        const struct dl_aliases *aliases);
 void dl_hl_free(struct dl_hl *h);
 /* Does the highlighter have anything to mark? */
 int dl_hl_empty(const struct dl_hl *h);
@@ -54,13 +54,15 @@ size_t dl_hl_matches(const struct dl_hl *h, const char *text, size_t len, struct
  */
 struct dl_hl_raw; /* private to highlight.c */
 struct dl_hl_spans {
-    struct dl_span *v;    /* merged display spans in text order, UTF-16 offsets filled (owned) */
-    size_t n;             /* spans in v */
+    struct dl_span *v;     /* merged display spans in text order, UTF-16 offsets filled (owned) */
+    size_t n;              /* spans in v */
     struct dl_hl_raw *raw; /* per-term matches the snippet chooses fragments from (owned) */
-    size_t nraw;          /* entries in raw */
-    size_t capv, capraw;  /* allocated entries */
+    size_t nraw;           /* entries in raw */
+    size_t capv, capraw;   /* allocated entries */
 };
+/* clang-format off */
 #define DL_HL_SPANS_INIT {NULL, 0, NULL, 0, 0, 0}
+/* clang-format on */
 
 void dl_hl_spans_init(struct dl_hl_spans *s);
 void dl_hl_spans_release(struct dl_hl_spans *s);
