@@ -520,29 +520,12 @@ int dl_page_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, str
     struct dl_search s;
     struct dl_readout r = {0};
     dl_search_init(&s);
-    int rc = DL_OK;
-    if (dl_search_parse_q(&s, &rq->params, rep) != 0) {
+    int rc = dl_search_load_doc(&s, rq, id, &r, rep, err);
+    if (rc <= 0) {
         goto out;
     }
-    rc = dl_db_get(rq->w->db, id, &r, err);
-    if (rc == DL_ENOTFOUND) {
-        dl_reply_error(rep, MHD_HTTP_NOT_FOUND, "not_found", "no readout with id '%.200s'", id);
-        rc = DL_OK;
-        goto out;
-    }
-    if (rc != DL_OK) {
-        goto out;
-    }
+    rc = DL_OK;
     int marked = s.query.text.len > 0;
-    if (marked) {
-        s.limit = 0;
-        s.facets = 0;
-        rc = dl_search_run(&s, rq, err);
-        if (rc != DL_OK) {
-            rc = dl_search_fail(rc, err, rep);
-            goto out;
-        }
-    }
     const char *body = r.body ? r.body : "";
     size_t blen = strlen(body);
     const char *title = r.title ? r.title : id;

@@ -252,3 +252,29 @@ int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep)
     }
     return rc;
 }
+
+int dl_search_load_doc(struct dl_search *s, struct dl_request *rq, const char *id,
+                       struct dl_readout *r, struct dl_reply *rep, struct dl_error *err)
+{
+    if (dl_search_parse_q(s, &rq->params, rep) != 0) {
+        return 0;
+    }
+    int rc = dl_db_get(rq->w->db, id, r, err);
+    if (rc == DL_ENOTFOUND) {
+        dl_reply_error(rep, MHD_HTTP_NOT_FOUND, "not_found", "no readout with id '%.200s'", id);
+        return 0;
+    }
+    if (rc != DL_OK) {
+        return rc;
+    }
+    if (s->query.text.len > 0) {
+        /* The search only yields the query's terms for the highlighter. */
+        s->limit = 0;
+        s->facets = 0;
+        rc = dl_search_run(s, rq, err);
+        if (rc != DL_OK) {
+            return dl_search_fail(rc, err, rep) == DL_OK ? 0 : rc;
+        }
+    }
+    return 1;
+}

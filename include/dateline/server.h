@@ -205,6 +205,16 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
  */
 int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep);
 
+/*
+ * The common part of the /doc/ID routes (page and API): read q, fetch
+ * readout `id` into `r` (zeroed; the caller releases it) and, when q is
+ * given, run the query for its terms only, so that s->hl marks them.
+ * Returns 1 when there is a readout to render, 0 when `rep` already holds
+ * the answer (404 unknown id, 400 bad q), or a negative index status.
+ */
+int dl_search_load_doc(struct dl_search *s, struct dl_request *rq, const char *id,
+                       struct dl_readout *r, struct dl_reply *rep, struct dl_error *err);
+
 /* --- routes ------------------------------------------------------------------ */
 int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
 int dl_api_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, struct dl_error *err);
