@@ -153,7 +153,9 @@ class Server:
                 if self.proc.poll() is not None:
                     break
                 try:
-                    if self.get("/healthz").status == 200:
+                    # our process must still be alive: a 200 from another server that
+                    # holds the port (a parallel run) would not be ours
+                    if self.get("/healthz").status == 200 and self.proc.poll() is None:
                         return self
                 except OSError:
                     pass
