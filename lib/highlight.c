@@ -757,8 +757,9 @@ static size_t choose(const struct dl_hl *h, const struct dl_hl_spans *c, size_t 
                      struct frag *fr)
 {
     size_t nf = 0;
-    unsigned char *covered = dl_xcalloc((size_t)h->nids + 1, 1);
-    size_t *stamp = dl_xcalloc((size_t)h->nids + 1, sizeof *stamp);
+    size_t nids = h ? (size_t)h->nids : 0; /* no highlighter: no matches either */
+    unsigned char *covered = dl_xcalloc(nids + 1, 1);
+    size_t *stamp = dl_xcalloc(nids + 1, sizeof *stamp);
     size_t gen = 0;
     while (nf < maxf) {
         size_t best = SIZE_MAX, bestscore = 0, bestnew = 0, bs = 0, be = 0;
