@@ -1047,7 +1047,9 @@ static int match_dateline(const char *s, size_t n, size_t *plen, size_t *after)
 
 static int contains(const char *s, size_t n, const char *w)
 {
-    return memmem(s, n, w, strlen(w)) != NULL;
+    /* The NULL test is for gcc's -Wnonnull under the sanitizers, which cannot see that
+     * callers always pass a line of the text. */
+    return s && n && memmem(s, n, w, strlen(w)) != NULL;
 }
 
 /* "Top Stories Location: 首页>Top Stories", "Home > News > Politics". */

@@ -22,7 +22,7 @@ run_suite() { # name, meson setup args...
 }
 
 run_suite build
-run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 if command -v clang >/dev/null 2>&1; then
   CC=clang CXX=clang++ SUITE=fuzz run_suite build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbrowser_tests=disabled
