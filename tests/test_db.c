@@ -474,6 +474,10 @@ static void test_get(struct dl_db *r)
     CHECK_STR(d.id, long_id, "long id round trip");
     CHECK_STR(d.lang, "en", "lang");
     dl_readout_release(&d);
+    char other_id[320];
+    memcpy(other_id, long_id, sizeof other_id);
+    other_id[299] = 'b'; /* same first 40 bytes: only the hash tells them apart */
+    CHECK(dl_db_get(r, other_id, &d, &err) == DL_ENOTFOUND, "a long id differing at its end");
 
     CHECK(dl_db_get(r, "misc/004.txt", &d, &err) == 0, "get undated");
     CHECK_STR(d.title, NULL, "no title");
@@ -604,6 +608,23 @@ static void test_updates(struct dl_db *r)
     memset(&d, 0, sizeof d);
     CHECK(dl_db_get(r, "misc/004.txt", &d, &err) == DL_ENOTFOUND, "deleted readout is gone");
 
+    /* A large body survives the zstd round trip byte for byte (schema 3). */
+    size_t biglen = 300000;
+    char *big = malloc(biglen + 1);
+    for (size_t i = 0; i < biglen; i++) {
+        big[i] = "Tô Lâm met Xi Jinping in Hà Nội. "[i % 35]; /* 35 bytes, cut anywhere */
+    }
+    big[biglen] = '\0';
+    struct dl_readout large = {"x/large.txt", "Large", NULL, NULL, NULL, NULL, NULL, big};
+    CHECK(dl_db_put(w, &large, "o", "h", &err) == 0, "put large body");
+    memset(&d, 0, sizeof d);
+    CHECK(dl_db_get(w, "x/large.txt", &d, &err) == 0, "get large body: %s", err.msg);
+    CHECK(d.body && strlen(d.body) == biglen && memcmp(d.body, big, biglen) == 0,
+          "large body read back intact");
+    dl_readout_release(&d);
+    CHECK(dl_db_delete(w, "x/large.txt", &err) == 0, "delete large");
+    free(big);
+
     /* An empty body is stored as empty (no value), and read back as "". */
     struct dl_readout empty = {"x/empty.txt", "Empty", NULL, NULL, NULL, NULL, NULL, ""};
     CHECK(dl_db_put(w, &empty, "o", "h", &err) == 0, "put empty body");
@@ -733,7 +754,7 @@ static void test_open_errors(void)
 int main(void)
 {
     memset(long_id, 'a', 300);
-    memcpy(long_id + 148, "ộ", 3); /* straddles the 150-byte cut */
+    memcpy(long_id + 38, "ộ", 3); /* straddles the 40-byte cut of bounded_term() */
     long_id[300] = '\0';
 
     snprintf(dir, sizeof dir, "/tmp/dl_test_db_XXXXXX");
