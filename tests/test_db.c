@@ -202,6 +202,18 @@ static void test_search(struct dl_db *r)
     dl_results_release(&res);
     CHECK(res.hits == NULL && res.nhits == 0, "release zeroes the results");
 
+    /* The phrase rerank keeps paging consistent: one hit per page gives the same order,
+     * ranks and scores as one page of all. */
+    for (size_t off = 0; off < 3; off++) {
+        static const char *const want[] = {"1", "3", "2"};
+        p = params("to lam");
+        p.offset = off;
+        p.limit = 1;
+        CHECK_STR(run(r, &p, &res), want[off], "to lam, page %zu of 1", off + 1);
+        CHECK(res.nhits == 1 && res.hits[0].rank == off + 1, "to lam, page %zu: rank", off + 1);
+        dl_results_release(&res);
+    }
+
     static const struct {
         const char *q;
         const char *want; /* document numbers in rank order, or "*" + set in any order */
