@@ -16,11 +16,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "dateline/alias.h"
 #include "dateline/buf.h"
 #include "dateline/common.h"
 #include "dateline/db.h"
 #include "dateline/highlight.h"
 #include "dateline/query.h"
+#include "dateline/schema.h"
 
 static double cpu_now(void)
 {
@@ -42,6 +44,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "stage_bench: %s\n", err.msg);
         return 1;
     }
+    /* The alias table stored in the index, as the server loads it. */
+    struct dl_aliases *aliases = NULL;
+    struct dl_buf meta = DL_BUF_INIT;
+    if (dl_db_get_meta(db, DL_META_ALIASES, &meta, &err) == DL_OK && meta.len &&
+        dl_aliases_parse(meta.buf, meta.len, &aliases, &err) != DL_OK) {
+        fprintf(stderr, "stage_bench: stored aliases: %s\n", err.msg);
+        return 1;
+    }
+    dl_buf_release(&meta);
     FILE *f = fopen(argv[2], "r");
     if (!f) {
         perror(argv[2]);
@@ -83,7 +94,7 @@ int main(int argc, char **argv)
                 return 1;
             }
             double t2 = cpu_now();
-            struct dl_hl *hl = dl_hl_new(res.terms, res.nterms, q.prefixes, q.nprefixes, NULL);
+            struct dl_hl *hl = dl_hl_new(res.terms, res.nterms, q.prefixes, q.nprefixes, aliases);
             double t3 = cpu_now(), scan = 0, snip = 0;
             for (size_t h = 0; h < res.nhits; h++) {
                 const char *body = res.hits[h].doc.body ? res.hits[h].doc.body : "";
@@ -119,6 +130,7 @@ int main(int argc, char **argv)
     dl_hl_spans_release(&sc);
     dl_buf_release(&out);
     dl_db_free(db);
+    dl_aliases_free(aliases);
     for (size_t i = 0; i < nq; i++) {
         free(qs[i]);
     }

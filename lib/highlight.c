@@ -310,6 +310,14 @@ struct dl_hl *dl_hl_new(char *const *terms, size_t nterms, char *const *prefixes
             h->want[k >> 3] |= (unsigned char)(1u << (k & 7));
         }
     }
+    /* Every token of an alias form is reported too, so that match_seqs() sees whole forms;
+     * the tokens filtered out between them are detected by gap_has_token(). */
+    for (size_t i = 0; i < h->nseqs; i++) {
+        for (size_t k = 0; k < h->seqs[i].n; k++) {
+            const char *t = h->seqs[i].toks[k];
+            set_bit(h->want, (unsigned char)t[0], h->seqs[i].lens[k] > 1 ? (unsigned char)t[1] : 0);
+        }
+    }
     return h;
 }
 
@@ -366,6 +374,8 @@ struct scan {
     size_t ringlen[MAX_SEQ];
     size_t ringstart[MAX_SEQ];
     size_t nseen;
+    const char *text; /* the text being scanned */
+    size_t prevend;   /* end of the last token reported */
 };
 
 static void add_raw(struct scan *c, size_t start, size_t end, int id, int weak)
@@ -383,8 +393,31 @@ static void add_raw(struct scan *c, size_t start, size_t end, int id, int weak)
     c->raw[i] = (struct dl_hl_raw){start, end, id, weak};
 }
 
+static int count_token(void *ctx, const char *f, size_t flen, size_t start, size_t end,
+                       unsigned flags)
+{
+    (void)f, (void)flen, (void)start, (void)end, (void)flags;
+    ++*(size_t *)ctx;
+    return 1; /* one is enough */
+}
+
+/* Whether text[a..b), between two reported tokens, holds a token the filter skipped. */
+static int gap_has_token(const char *text, size_t a, size_t b)
+{
+    if (b - a <= 1 && (a == b || text[a] == ' ')) {
+        return 0; /* the usual case: one space */
+    }
+    size_t n = 0;
+    dl_tokenize(text + a, b - a, count_token, &n);
+    return n > 0;
+}
+
 static int match_seqs(struct scan *c, const char *f, size_t flen, size_t start, size_t end)
 {
+    if (c->nseen && gap_has_token(c->text, c->prevend, start)) {
+        c->nseen = 0; /* not adjacent: no form runs across the gap */
+    }
+    c->prevend = end;
     const struct dl_hl *h = c->h;
     size_t slot = c->nseen % MAX_SEQ;
     if (flen > DL_TOKEN_MAX) {
@@ -602,8 +635,8 @@ void dl_hl_scan(const struct dl_hl *h, const char *text, size_t len, struct dl_h
     c.capraw = s->capraw;
     if (!dl_hl_empty(h) && len) {
         dl_buf_init(&c.stem, 0);
-        /* Alias forms are matched on the run of tokens before them: they need every token. */
-        dl_tokenize_some(text, len, h->nseqs ? NULL : h->want, on_token, &c);
+        c.text = text;
+        dl_tokenize_some(text, len, h->want, on_token, &c);
         drop_lone_stopwords(text, &c);
         dl_buf_release(&c.stem);
     }

@@ -133,6 +133,27 @@ static void test_aliases(void)
         "Lin stayed.",
         "every form of the group, and only whole forms");
     dl_buf_release(&out);
+    /* Forms are matched on adjacent tokens only, though the words between are not reported
+     * to the highlighter: a skipped word, a digit, a Vietnamese word or a possessive breaks them;
+     * spaces, punctuation and a no-break space do not. */
+    static const struct {
+        const char *text, *want;
+    } gaps[] = {
+        {"Su Minh Lin", "Su Minh Lin"},
+        {"Su 2 Lin", "Su 2 Lin"},
+        {"Su Đức Lin", "Su Đức Lin"},
+        {"Su's Lin", "Su&#39;s Lin"},
+        {"Su, Lin", "<mark>Su, Lin</mark>"},
+        {"Su \u00a0Lin", "<mark>Su \u00a0Lin</mark>"},
+        {"Su\xc2\xa0Lin", "<mark>Su\xc2\xa0Lin</mark>"},
+        {"Su -- (Lin)", "<mark>Su -- (Lin</mark>)"},
+    };
+    for (size_t i = 0; i < sizeof gaps / sizeof gaps[0]; i++) {
+        dl_buf_reset(&out);
+        dl_hl_markup(h, gaps[i].text, strlen(gaps[i].text), &out);
+        CHECK_STR(out.buf, gaps[i].want, "alias form across the gap in '%s'", gaps[i].text);
+    }
+    dl_buf_release(&out);
     dl_hl_free(h);
 
     /* an alias group term together with the words typed */
