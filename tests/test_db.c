@@ -238,6 +238,7 @@ static void test_search(struct dl_db *r)
         {"date:20250101..20251231", "2"},
         {"date:20260101..", "1 5"},
         {"date:..20241231", "3"},
+        {"date:20250101..", "1 5 2"}, /* filters only: newest first, not in index order (1 2 5) */
         {"首页", "*24"}, /* CJK: unigrams + bigram */
         {"新闻", "2"},
         {"越南 中国", "2"},

@@ -93,7 +93,7 @@ int dl_db_get(struct dl_db *db, const char *id, struct dl_readout *r, struct dl_
 
 enum dl_sort {
     /* BM25; of the first 10 hits of a plain multi-word query, those with the words as a
-     * phrase come first; an empty query (all weights equal) lists the newest first */
+     * phrase come first; an empty or filter-only query (all weights 0) lists the newest first */
     DL_SORT_RELEVANCE = 0,
     DL_SORT_DATE_DESC = 1, /* newest first, undated last */
     DL_SORT_DATE_ASC = 2,  /* oldest first, undated last */
