@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "dateline/common.h"
 
@@ -607,6 +610,23 @@ static size_t block_tokens(struct tokenizer *t, size_t pos, int *rc)
     const char *p = t->text + pos;
     uint64_t mask = 0; /* bit i: byte i is a word byte */
     uint64_t odd = 0;  /* bit i: byte i is not ASCII, or is an apostrophe */
+#ifdef __SSE2__
+    /* 16 bytes per step with movemask: the multiply-gather below was a third of a search's
+     * highlighting. Unsigned "x - lo <= n" is min_epu8(x - lo, n) == x - lo; bytes >= 0x80
+     * land outside every range. */
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i al = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+        __m128i di = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+        __m128i word = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(al, _mm_set1_epi8(25)), al),
+                         _mm_cmpeq_epi8(_mm_min_epu8(di, _mm_set1_epi8(9)), di)),
+            _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+        __m128i ap = _mm_cmpeq_epi8(v, _mm_set1_epi8('\''));
+        mask |= (uint64_t)(unsigned)_mm_movemask_epi8(word) << (16 * k);
+        odd |= (uint64_t)(unsigned)(_mm_movemask_epi8(v) | _mm_movemask_epi8(ap)) << (16 * k);
+    }
+#else
     for (int k = 0; k < 8; k++) {
         uint64_t w, a;
         memcpy(&w, p + 8 * k, 8);
@@ -616,6 +636,7 @@ static size_t block_tokens(struct tokenizer *t, size_t pos, int *rc)
         mask |= (((swar_word(w) >> 7) * 0x0102040810204080ull) >> 56) << (8 * k);
         odd |= (((a >> 7) * 0x0102040810204080ull) >> 56) << (8 * k);
     }
+#endif
     unsigned limit = odd ? (unsigned)__builtin_ctzll(odd) : 64;
     uint64_t valid = limit == 64 ? ~0ull : (1ull << limit) - 1;
     mask &= valid;
