@@ -51,7 +51,7 @@ const unsigned DEFAULT_MAX_WILDCARD = 100;
 const size_t MAX_SOURCE_FACETS = 20;
 /* zstd level for stored bodies (see schema.h): on the White House corpus, level 3 gives
  * 2.57x at 180 MB/s, level 6 2.67x at 70 MB/s and level 9 2.70x at 41 MB/s of one core;
- * decompression runs at over 1 GB/s whatever the level. Level 9 costs about 5% of
+ * decompression runs at about 600 MB/s whatever the level. Level 9 costs about 5% of
  * indexing CPU, for an index no larger than Omega's. */
 const int BODY_ZSTD_LEVEL = 9;
 /* A stored body claiming more than this is corrupt: no readout is that large. */
