@@ -386,12 +386,19 @@ const std::string &body_to_value(struct dl_db *h, const char *body, size_t len)
     return h->zbuf;
 }
 
-/* The stored readout of `doc`: the data fields, the body from its value slot (see schema.h). */
+/* The stored readout of `doc`: the data fields, the body from its value slot (see schema.h).
+ * On an exception (DatabaseModifiedError while a new revision lands) `r` is left empty, so
+ * that the caller's retry does not leak the fields already read. */
 void doc_to_readout(struct dl_db *h, const Xapian::Document &doc, struct dl_readout *r)
 {
     data_to_readout(doc.get_data(), r);
-    if (!r->body) { /* a schema 1 record keeps its body in the data */
-        r->body = body_from_value(h, doc.get_value(DL_SLOT_BODY));
+    try {
+        if (!r->body) { /* a schema 1 record keeps its body in the data */
+            r->body = body_from_value(h, doc.get_value(DL_SLOT_BODY));
+        }
+    } catch (...) {
+        dl_readout_release(r);
+        throw;
     }
 }
 
@@ -528,7 +535,7 @@ class AliasProcessor : public Xapian::FieldProcessor
         char *end = nullptr;
         unsigned long n = std::strtoul(str.c_str(), &end, 10);
         if (str.empty() || *end || n >= h_->cjk.terms.size()) {
-            return Xapian::Query::MatchNothing;
+            return Xapian::Query(); /* MatchNothing, without touching the shared static */
         }
         const std::vector<std::string> &t = h_->cjk.terms[n];
         return Xapian::Query(Xapian::Query::OP_OR, t.begin(), t.end());
@@ -835,7 +842,10 @@ int search_once(struct dl_db *h, const struct dl_search_params *p, struct dl_res
     unsigned used_flags = QP_FLAGS;
     Xapian::Query q;
     if (empty) {
-        q = Xapian::Query::MatchAll;
+        /* Query::MatchAll itself is one static object, and copying it bumps its reference
+         * count without atomics: from two threads at once that corrupted the count (ASan saw
+         * a use after free in test_reindex). The empty term is what MatchAll is made of. */
+        q = Xapian::Query(std::string());
     } else {
         load_cjk_aliases(h, revision_of(h));
         try {
