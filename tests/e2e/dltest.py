@@ -54,6 +54,13 @@ def sample_dir():
     return os.path.join(SOURCE_ROOT, "data", "sample")
 
 
+def copy_sample():
+    """A temporary copy of data/sample's .txt readouts, to edit and re-index; returns its path."""
+    src = os.path.join(tempdir(), "readouts")
+    shutil.copytree(sample_dir(), src, ignore=shutil.ignore_patterns("*.jsonl", "*.md"))
+    return src
+
+
 class Checks:
     """Counts checks; each prints one line; report() prints 'N passed, N failed'."""
 
@@ -253,6 +260,11 @@ class Server:
         """GET /api/search with params (values str/int); returns (status, JSON)."""
         qs = "&".join("%s=%s" % (k, q(str(v))) for k, v in params.items())
         return self.json("/api/search?" + qs)
+
+    def total(self, query):
+        """The total of a search (no facets), or -1 when it fails."""
+        st, r = self.search(q=query, facets=0)
+        return r["total"] if st == 200 else -1
 
 
 def doc_path(doc_id, prefix="/api/doc/"):

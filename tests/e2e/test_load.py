@@ -5,7 +5,6 @@ may fail or answer 5xx, and the new readouts are found afterwards. Prints what w
 
 import http.client
 import os
-import shutil
 import sys
 import threading
 import time
@@ -100,16 +99,9 @@ def add_readouts(src, numbers, day):
             f.write(TEMPLATE.format(n=n, day=day + n))
 
 
-def total(s, query):
-    st, r = s.search(q=query, facets=0)
-    return r["total"] if st == 200 else -1
-
-
 def test(c):
-    src = os.path.join(dltest.tempdir(), "readouts")
-    shutil.copytree(dltest.sample_dir(), src, ignore=shutil.ignore_patterns("*.jsonl", "*.md"))
-    db = os.path.join(dltest.tempdir(), "dateline.db")
-    dltest.run_index(src, db)
+    src = dltest.copy_sample()
+    db = dltest.build_index(src)
     with Server(db) as s:
         st, h0 = s.json("/healthz")
         load = Load(s.port)
@@ -143,8 +135,8 @@ def test(c):
                 "(%d -> %d)" % (h0["revision"], h1["revision"]))
         c.eq(h1["documents"], h0["documents"] + 6, "six readouts were added")
         for n in range(1, 7):
-            c.eq(total(s, "wombatcon%d" % n), 1, "the new readout wombatcon%d is found" % n)
-        c.eq(total(s, "thistlewood"), 6, "all six are found by a shared word")
+            c.eq(s.total("wombatcon%d" % n), 1, "the new readout wombatcon%d is found" % n)
+        c.eq(s.total("thistlewood"), 6, "all six are found by a shared word")
     c.eq(s.exit_code, 0, "SIGTERM stops the server with status 0")
     log = s.log()
     c.check(" 500 " not in log and " 503 " not in log, "no 5xx in the access log")

@@ -5,7 +5,6 @@ restart, and no request fails."""
 
 import http.client
 import os
-import shutil
 import sys
 import threading
 import time
@@ -95,16 +94,9 @@ def wait_for(fn, timeout=15):
     return fn()
 
 
-def total(s, query):
-    st, r = s.search(q=query, facets=0)
-    return r["total"] if st == 200 else -1
-
-
 def test(c):
-    src = os.path.join(dltest.tempdir(), "readouts")
-    shutil.copytree(dltest.sample_dir(), src, ignore=shutil.ignore_patterns("*.jsonl", "*.md"))
-    db = os.path.join(dltest.tempdir(), "dateline.db")
-    dltest.run_index(src, db)
+    src = dltest.copy_sample()
+    db = dltest.build_index(src)
     with Server(db) as s:
         st, h0 = s.json("/healthz")
         docs0, rev0 = h0["documents"], h0["revision"]
@@ -116,22 +108,22 @@ def test(c):
                 with open(os.path.join(src, "new-%d.txt" % n), "w", encoding="utf-8") as f:
                     f.write(TEMPLATE.format(n=n, day=10 + n))
                 dltest.run_index(src, db)
-                found = wait_for(lambda: total(s, "quokkafest%d" % n) == 1)
+                found = wait_for(lambda: s.total("quokkafest%d" % n) == 1)
                 c.check(found, "run %d: the new readout is found without a restart" % n)
             # 2. several commits in one run (--batch 1): readers meet discarded revisions
             for n in (4, 5, 6, 7):
                 with open(os.path.join(src, "new-%d.txt" % n), "w", encoding="utf-8") as f:
                     f.write(TEMPLATE.format(n=n, day=10 + n))
             dltest.run_index(src, db, ["--batch", "1"])
-            c.check(wait_for(lambda: all(total(s, "quokkafest%d" % n) == 1 for n in (4, 5, 6, 7))),
+            c.check(wait_for(lambda: all(s.total("quokkafest%d" % n) == 1 for n in (4, 5, 6, 7))),
                     "four readouts committed one by one are all found")
             # 3. an edit replaces, a deletion removes
             with open(os.path.join(src, "new-1.txt"), "w", encoding="utf-8") as f:
                 f.write(TEMPLATE.format(n=1, day=11).replace("Zorblax", "Wombaticus"))
             os.remove(os.path.join(src, "new-2.txt"))
             dltest.run_index(src, db)
-            c.check(wait_for(lambda: total(s, "wombaticus") == 1 and total(s, "zorblax") == 5),
-                    "an edited readout is replaced", (total(s, "wombaticus"), total(s, "zorblax")))
+            c.check(wait_for(lambda: s.total("wombaticus") == 1 and s.total("zorblax") == 5),
+                    "an edited readout is replaced", (s.total("wombaticus"), s.total("zorblax")))
             c.check(wait_for(lambda: s.get(doc_path("new-2.txt")).status == 404),
                     "a deleted readout is gone (404)")
             # 4. a new alias table is used for highlighting after the revision changes
@@ -143,8 +135,8 @@ def test(c):
                         f.write(d.read().rstrip("\n") + "\n")
                 f.write("Zorblax Quimby\tZorb Kimbee\n")
             dltest.run_index(src, db, ["--aliases", aliases])
-            ok = wait_for(lambda: total(s, "zorb kimbee") >= 5)
-            c.check(ok, "a new alias (zorb kimbee) finds Zorblax Quimby", total(s, "zorb kimbee"))
+            ok = wait_for(lambda: s.total("zorb kimbee") >= 5)
+            c.check(ok, "a new alias (zorb kimbee) finds Zorblax Quimby", s.total("zorb kimbee"))
             st, r = s.search(q="zorb kimbee")
             snippets = " ".join(h["snippet"] for h in r.get("hits", []))
             c.check("<mark>Zorblax Quimby</mark>" in snippets,
