@@ -305,9 +305,8 @@ struct dl_hl *dl_hl_new(char *const *terms, size_t nterms, char *const *prefixes
             set_bit(h->want, b0, (unsigned char)h->wild[i][1]);
             continue;
         }
-        for (unsigned x = 0; x < 64; x++) { /* "a*": every second byte */
-            unsigned k = (b0 & 0x3fu) | x << 6;
-            h->want[k >> 3] |= (unsigned char)(1u << (k & 7));
+        for (unsigned x = 0; x < 64; x++) { /* "a*": every second byte (its low 6 bits) */
+            set_bit(h->want, b0, (unsigned char)x);
         }
     }
     /* Every token of an alias form is reported too, so that match_seqs() sees whole forms;
