@@ -578,8 +578,7 @@ static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out
         rc = dl_db_set_aliases(r->db, *out, text.buf, text.len, &r->err);
         r->pending++; /* the new synonyms need a commit even if no readout changes */
     } else if (rc == DL_OK && *out) {
-        /* Same table as stored: the rewrite is only needed for tokenizing new readouts,
-         * and is dropped unless some readout change makes this run commit anyway. */
+        /* Same table as stored: only borrowed for tokenizing new readouts (no rewrite). */
         rc = dl_db_set_aliases(r->db, *out, text.buf, text.len, &r->err);
     }
     dl_buf_release(&stored);

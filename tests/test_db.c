@@ -460,11 +460,31 @@ static void test_fallback_and_suggest(struct dl_db *r)
     CHECK(strstr(err.msg, "Syntax") != NULL, "parse message: %s", err.msg);
     dl_results_release(&res);
 
-    p = params("congratulatoins");
-    run(r, &p, &res);
-    CHECK(res.total == 0, "misspelt word finds nothing");
-    CHECK_STR(res.suggestion, "congratulations", "spelling suggestion");
-    dl_results_release(&res);
+    /* The suggestion is the normalised query with its misspelt words replaced;
+     * operators, fields, wildcards and numbers stay as they are. */
+    static const struct {
+        const char *q, *want; /* want NULL: no suggestion */
+    } spell[] = {
+        {"congratulatoins", "congratulations"},
+        {"lam AND congratulatoins", "lam AND congratulations"},
+        {"\"congratulatoins lam\" -xyzzy", "\"congratulations lam\" -xyzzy"},
+        {"congratulatoins*", NULL},
+        {"source:congratulatoins", NULL},
+        {"title:(congratulatoins) congratulatoins", "title:(congratulatoins) congratulations"},
+        {"zzqxv 20261", NULL},
+    };
+    for (size_t i = 0; i < sizeof spell / sizeof spell[0]; i++) {
+        p = params(spell[i].q);
+        run(r, &p, &res);
+        CHECK(res.total == 0, "'%s' finds nothing", spell[i].q);
+        if (spell[i].want) {
+            CHECK_STR(res.suggestion, spell[i].want, "spelling suggestion for '%s'", spell[i].q);
+        } else {
+            CHECK(res.suggestion == NULL, "no suggestion for '%s': '%s'", spell[i].q,
+                  res.suggestion ? res.suggestion : "");
+        }
+        dl_results_release(&res);
+    }
 }
 
 static void test_get(struct dl_db *r)

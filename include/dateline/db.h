@@ -53,7 +53,9 @@ unsigned long dl_db_revision(struct dl_db *db); /* 0 for sharded/remote database
  * Use this alias table for the documents put from now on, and store it in
  * the index (as synonyms for every form, and as DL_META_ALIASES text for
  * the server). The table is borrowed: it must outlive the handle. Old
- * synonyms are replaced. Takes effect at the next commit.
+ * synonyms are replaced. Takes effect at the next commit. A table equal to
+ * the stored one (same text) is only borrowed for tokenizing, and its
+ * synonyms are not written again, so commits leave the synonym table alone.
  */
 int dl_db_set_aliases(struct dl_db *db, const struct dl_aliases *a, const char *text, size_t len,
                       struct dl_error *err);

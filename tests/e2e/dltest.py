@@ -78,7 +78,7 @@ class Checks:
             extra = ""
             if detail is not None:
                 text = detail if isinstance(detail, str) else repr(detail)
-                extra = "\n       " + text[:600].replace("\n", "\n       ")
+                extra = "\n       " + text[:4000].replace("\n", "\n       ")
             print("FAIL %s%s" % (what, extra), flush=True)
         return bool(cond)
 
@@ -290,6 +290,8 @@ def main(fn, name):
     for s in _servers:
         s.stop()
         log = s.log()
-        bad = [l for l in log.splitlines() if "Sanitizer" in l or "runtime error:" in l]
-        c.check(not bad, "the server log has no sanitizer report", bad[:5])
+        lines = log.splitlines()
+        bad = [i for i, l in enumerate(lines) if "Sanitizer" in l or "runtime error:" in l]
+        c.check(not bad, "the server log has no sanitizer report",
+                "\n".join(lines[bad[0]:bad[0] + 60]) if bad else "")
     sys.exit(c.report())
