@@ -572,16 +572,9 @@ static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out
         snprintf(r->alias_tag, sizeof r->alias_tag, "%016llx",
                  (unsigned long long)fnv1a(text.buf, text.len, FNV_INIT));
     }
-    struct dl_buf stored = DL_BUF_INIT;
-    int rc = dl_db_get_meta(r->db, DL_META_ALIASES, &stored, &r->err);
-    if (rc == DL_OK && (stored.len != text.len || memcmp(stored.buf, text.buf, text.len) != 0)) {
-        rc = dl_db_set_aliases(r->db, *out, text.buf, text.len, &r->err);
-        r->pending++; /* the new synonyms need a commit even if no readout changes */
-    } else if (rc == DL_OK && *out) {
-        /* Same table as stored: only borrowed for tokenizing new readouts (no rewrite). */
-        rc = dl_db_set_aliases(r->db, *out, text.buf, text.len, &r->err);
-    }
-    dl_buf_release(&stored);
+    int written = 0;
+    int rc = dl_db_set_aliases(r->db, *out, text.buf, text.len, &written, &r->err);
+    r->pending += written; /* new synonyms need a commit even if no readout changes */
     if (rc != DL_OK) {
         fprintf(stderr, "dateline-index: cannot store aliases: %s\n", r->err.msg);
         dl_buf_release(&text);

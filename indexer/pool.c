@@ -197,7 +197,8 @@ int dl_pool_new(struct dl_pool **out, const struct dl_pool_config *cfg, struct d
         rc = dl_db_open_write(&w->db, w->path, err);
         if (rc == DL_OK) {
             dl_db_set_spelling(w->db, cfg->spelling);
-            rc = dl_db_set_aliases(w->db, cfg->aliases, cfg->alias_text, cfg->alias_len, err);
+            rc = dl_db_set_aliases(w->db, cfg->aliases, cfg->alias_text, cfg->alias_len, NULL,
+                                   err);
         }
         if (rc == DL_OK) {
             w->pending = 1; /* the shard's metadata needs a commit even if it gets no readout */

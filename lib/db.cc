@@ -1270,8 +1270,11 @@ extern "C" unsigned long dl_db_revision(struct dl_db *h)
 /* ---- writing ---- */
 
 extern "C" int dl_db_set_aliases(struct dl_db *h, const struct dl_aliases *a, const char *text,
-                                 size_t len, struct dl_error *err)
+                                 size_t len, int *written, struct dl_error *err)
 {
+    if (written) {
+        *written = 0;
+    }
     int rc = need_writer(h, "store aliases", err);
     if (rc) {
         return rc;
@@ -1301,6 +1304,9 @@ extern "C" int dl_db_set_aliases(struct dl_db *h, const struct dl_aliases *a, co
             }
         }
         h->wdb.set_metadata(DL_META_ALIASES, table);
+        if (written) {
+            *written = 1;
+        }
         return DL_OK;
     } catch (...) {
         return map_error(err, h->path);

@@ -4,6 +4,7 @@
  *   CHECK(cond, "what", ...)      records a pass or a failure with a message
  *   CHECK_STR(got, want, "what")  string equality (NULL-safe), prints both on failure
  *   return dl_test_report();      prints "N passed, N failed" and gives the exit status
+ *   dl_test_rand(&seed)           the next of a fixed pseudo-random sequence (LCG, 16 bits)
  *
  * A test program that needs ../shared/ and cannot find it prints "skipped"
  * and exits 77, which meson reports as SKIP.
@@ -11,6 +12,7 @@
 #ifndef DL_TEST_H
 #define DL_TEST_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +45,14 @@ static int dl_test_passed, dl_test_failed;
                     w_ ? "\"" : "");                                                           \
         }                                                                                      \
     } while (0)
+
+/* Generated cases must be the same in every run, so no rand(): *seed steps, its top half is
+ * returned (the low bits of an LCG repeat quickly). */
+static inline unsigned dl_test_rand(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return *seed >> 16;
+}
 
 static inline int dl_test_report(void)
 {

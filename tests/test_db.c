@@ -157,7 +157,7 @@ static void build(void)
 
     struct dl_aliases *a = NULL;
     CHECK(dl_aliases_parse(ALIASES, strlen(ALIASES), &a, &err) == 0, "aliases: %s", err.msg);
-    CHECK(dl_db_set_aliases(w, a, ALIASES, strlen(ALIASES), &err) == 0, "set aliases: %s", err.msg);
+    CHECK(dl_db_set_aliases(w, a, ALIASES, strlen(ALIASES), NULL, &err) == 0, "set aliases: %s", err.msg);
     put_all(w);
 
     /* A second writer is refused while this one holds the lock. */
@@ -672,7 +672,11 @@ static void test_updates(struct dl_db *r)
     const char *table2 = "Đà Nẵng\tDanang\n";
     struct dl_aliases *a2 = NULL;
     CHECK(dl_aliases_parse(table2, strlen(table2), &a2, &err) == 0, "table 2");
-    CHECK(dl_db_set_aliases(w, a2, table2, strlen(table2), &err) == 0, "replace aliases");
+    int written = -1;
+    CHECK(dl_db_set_aliases(w, a2, table2, strlen(table2), &written, &err) == 0 && written == 1,
+          "replace aliases: written %d", written);
+    CHECK(dl_db_set_aliases(w, a2, table2, strlen(table2), &written, &err) == 0 && written == 0,
+          "the same table again is not rewritten: written %d", written);
     CHECK(dl_db_put(w, &docs[D1], "folder-a", "hash-1", &err) == 0, "reindex 1 with table 2");
     CHECK(dl_db_commit(w, &err) == 0, "commit aliases");
     dl_db_free(w);

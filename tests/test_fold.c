@@ -303,8 +303,7 @@ static void test_invalid_utf8(void)
         size_t len = (size_t)(round % 97);
         char *text = dl_xmalloc(len ? len : 1); /* exact size: ASan catches over-reads */
         for (size_t i = 0; i < len; i++) {
-            seed = seed * 1103515245u + 12345u;
-            text[i] = (char)pool[(seed >> 16) % sizeof pool];
+            text[i] = (char)pool[dl_test_rand(&seed) % sizeof pool];
         }
         struct collect c;
         tokenize(text, len, &c);
@@ -477,13 +476,11 @@ static void test_ascii_runs(void)
     size_t bad = 0, cases = 0;
     for (int round = 0; round < 3000; round++) {
         dl_buf_reset(&text);
-        int words = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+        int words = 1 + (int)(dl_test_rand(&seed) % 12);
         for (int w = 0; w < words; w++) {
-            seed = seed * 1103515245u + 12345u;
-            size_t len = (seed >> 16) % (w == 0 && round % 7 == 0 ? 300 : 20);
+            size_t len = dl_test_rand(&seed) % (w == 0 && round % 7 == 0 ? 300 : 20);
             for (size_t k = 0; k < len; k++) {
-                seed = seed * 1103515245u + 12345u;
-                unsigned r = (seed >> 16) % 40;
+                unsigned r = dl_test_rand(&seed) % 40;
                 if (r == 0) {
                     dl_buf_adds(&text, (seed >> 20) & 1 ? "\xc3\xa9" : "\xc3\x89"); /* é É */
                 } else if (r == 1 && k > 0) {
@@ -492,8 +489,7 @@ static void test_ascii_runs(void)
                     dl_buf_addc(&text, alpha[(seed >> 8) % (sizeof alpha - 1)]);
                 }
             }
-            seed = seed * 1103515245u + 12345u;
-            dl_buf_adds(&text, seps[(seed >> 16) % (sizeof seps / sizeof seps[0])]);
+            dl_buf_adds(&text, seps[dl_test_rand(&seed) % (sizeof seps / sizeof seps[0])]);
         }
         /* also without the final separator: a token that ends the text */
         size_t cut = round % 2 ? text.len : text.len - 1;
@@ -608,15 +604,13 @@ static void test_tokenize_some_random(void)
         dl_buf_reset(&text);
         int n = 5 + round % 120;
         for (int i = 0; i < n; i++) {
-            seed = seed * 1103515245u + 12345u;
-            dl_buf_adds(&text, pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])]);
+            dl_buf_adds(&text, pieces[dl_test_rand(&seed) % (sizeof pieces / sizeof pieces[0])]);
         }
         unsigned density = (unsigned)(round % 5) * 60; /* 0 (nothing) .. 240 of 256 */
         for (size_t i = 0; i < sizeof filter; i++) {
             unsigned char b = 0;
             for (int k = 0; k < 8; k++) {
-                seed = seed * 1103515245u + 12345u;
-                b |= (unsigned char)(((seed >> 16) & 255) < density) << k;
+                b |= (unsigned char)((dl_test_rand(&seed) & 255) < density) << k;
             }
             filter[i] = b;
         }
@@ -652,8 +646,7 @@ static void test_utf16_random(void)
         dl_buf_reset(&s);
         size_t units = 0;
         for (int i = 0; i < round % 40; i++) {
-            seed = seed * 1103515245u + 12345u;
-            size_t k = (seed >> 16) % (sizeof pieces / sizeof pieces[0]);
+            size_t k = dl_test_rand(&seed) % (sizeof pieces / sizeof pieces[0]);
             dl_buf_adds(&s, pieces[k].s);
             units += pieces[k].units;
         }

@@ -346,8 +346,7 @@ static void test_garbage(void)
         dl_buf_reset(&b);
         size_t len = 1 + round % 40;
         for (size_t i = 0; i < len; i++) {
-            seed = seed * 1103515245u + 12345u;
-            dl_buf_adds(&b, pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])]);
+            dl_buf_adds(&b, pieces[dl_test_rand(&seed) % (sizeof pieces / sizeof pieces[0])]);
         }
         struct dl_error err = DL_ERROR_INIT;
         int rc = dl_query_normalize(&q, b.buf, b.len, &err);
@@ -361,8 +360,7 @@ static void test_garbage(void)
         /* random bytes: valid UTF-8 or not, it never crashes and reports encoding errors */
         dl_buf_reset(&b);
         for (size_t i = 0; i < len; i++) {
-            seed = seed * 1103515245u + 12345u;
-            dl_buf_addc(&b, (char)(seed >> 16));
+            dl_buf_addc(&b, (char)dl_test_rand(&seed));
         }
         rc = dl_query_normalize(&q, b.buf, b.len, NULL);
         bytes_ok += rc == DL_OK || rc == DL_EENCODING || rc == DL_EINVAL;

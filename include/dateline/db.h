@@ -56,9 +56,11 @@ unsigned long dl_db_revision(struct dl_db *db); /* 0 for sharded/remote database
  * synonyms are replaced. Takes effect at the next commit. A table equal to
  * the stored one (same text) is only borrowed for tokenizing, and its
  * synonyms are not written again, so commits leave the synonym table alone.
+ * *written (if not NULL) tells which: 1 if the table was stored (it needs a
+ * commit even without any readout change), else 0.
  */
 int dl_db_set_aliases(struct dl_db *db, const struct dl_aliases *a, const char *text, size_t len,
-                      struct dl_error *err);
+                      int *written, struct dl_error *err);
 
 /* Build spelling data from indexed words (default on; costs indexing time). */
 void dl_db_set_spelling(struct dl_db *db, int on);
