@@ -9,7 +9,6 @@
 #include "dateline/server.h"
 
 #include <math.h>
-#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 

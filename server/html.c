@@ -10,7 +10,6 @@
  */
 #include "dateline/server.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,27 +595,27 @@ out:
 static const char *status_title(unsigned status)
 {
     switch (status) {
-    case 400:
+    case DL_HTTP_BAD_REQUEST:
         return "Bad request";
-    case 401:
+    case DL_HTTP_UNAUTHORIZED:
         return "Sign-in required";
-    case 403:
+    case DL_HTTP_FORBIDDEN:
         return "Forbidden";
-    case 404:
+    case DL_HTTP_NOT_FOUND:
         return "Not found";
-    case 405:
+    case DL_HTTP_METHOD_NOT_ALLOWED:
         return "Method not allowed";
-    case 413:
+    case DL_HTTP_CONTENT_TOO_LARGE:
         return "Request too large";
-    case 414:
+    case DL_HTTP_URI_TOO_LONG:
         return "Address too long";
-    case 415:
+    case DL_HTTP_UNSUPPORTED_MEDIA_TYPE:
         return "Unsupported form encoding";
-    case 429:
+    case DL_HTTP_TOO_MANY_REQUESTS:
         return "Too many requests";
-    case 431:
+    case DL_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE:
         return "Request headers too large";
-    case 503:
+    case DL_HTTP_SERVICE_UNAVAILABLE:
         return "Search unavailable";
     default:
         return status >= 500 ? "Server error" : "Error";

@@ -5,7 +5,6 @@
  */
 #include "dateline/server.h"
 
-#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,7 +65,7 @@ static int parse_date(const struct dl_params *p, const char *key, char out[11],
         return 0;
     }
     if (len != 10 || memchr(v, '\0', len) || !dl_date_valid(v, len)) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "invalid %s date '%.40s': expected YYYY-MM-DD", key, v);
         return -1;
     }
@@ -87,7 +86,7 @@ static int parse_flag(const struct dl_params *p, const char *key, int *out, stru
     } else if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
         *out = 1;
     } else {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "invalid %s '%.40s': expected 0 or 1", key, v);
         return -1;
     }
@@ -109,13 +108,13 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
     size_t max_wild =
         p->limits && p->limits->max_wildcards ? p->limits->max_wildcards : DL_SERVE_MAX_WILDCARDS;
     if (len > max_query) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "query too long: %zu bytes, at most %zu", len, max_query);
         return -1;
     }
     /* A NUL would cut q short in C strings and is never typed: refuse it rather than guess. */
     if (memchr(q, '\0', len)) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid q: a NUL byte (%%00)");
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "invalid q: a NUL byte (%%00)");
         return -1;
     }
     s->q = q;
@@ -124,26 +123,26 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
     int rc = dl_query_normalize(&s->query, q, len, &err);
     if (rc != DL_OK) {
         if (rc == DL_EENCODING) {
-            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid UTF-8 in q");
+            dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "invalid UTF-8 in q");
         } else {
-            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid query: %s",
+            dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "invalid query: %s",
                            err.msg[0] ? err.msg : dl_status_name(rc));
         }
         return -1;
     }
     if (s->query.nterms > max_terms) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "too many terms: %zu, at most %zu",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "too many terms: %zu, at most %zu",
                        s->query.nterms, max_terms);
         return -1;
     }
     if (s->query.max_depth > DL_SERVE_MAX_DEPTH) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "query nested too deeply: %zu levels, at most %d", s->query.max_depth,
                        DL_SERVE_MAX_DEPTH);
         return -1;
     }
     if (s->query.nprefixes > max_wild) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "too many wildcards: %zu, at most %zu", s->query.nprefixes, max_wild);
         return -1;
     }
@@ -159,14 +158,14 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
     }
     if ((v = dl_params_get(p, "offset", &len)) && len &&
         parse_count(v, len, 0, DL_SERVE_MAX_OFFSET, &s->offset) != 0) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "invalid offset '%.40s': expected 0..%d", v, DL_SERVE_MAX_OFFSET);
         return -1;
     }
     s->limit = paged ? DL_SERVE_PAGE_SIZE : 10;
     if (!paged && (v = dl_params_get(p, "limit", &len)) && len &&
         parse_count(v, len, 1, DL_SERVE_MAX_LIMIT, &s->limit) != 0) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "invalid limit '%.40s': expected 1..%d", v, DL_SERVE_MAX_LIMIT);
         return -1;
     }
@@ -181,7 +180,7 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
         } else if (strcmp(v, "-date") == 0) {
             s->sort = DL_SORT_DATE_ASC;
         } else {
-            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+            dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                            "invalid sort '%.40s': expected relevance, date or -date", v);
             return -1;
         }
@@ -190,18 +189,18 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
         return -1;
     }
     if (s->from[0] && s->to[0] && strcmp(s->from, s->to) > 0) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "invalid date range: from %s is after to %s", s->from, s->to);
         return -1;
     }
     if ((v = dl_params_get(p, "source", &len)) && len) {
         if (len > 200) {
-            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+            dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                            "source too long: %zu bytes, at most 200", len);
             return -1;
         }
         if (memchr(v, '\0', len)) {
-            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+            dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                            "invalid source: a NUL byte (%%00)");
             return -1;
         }
@@ -246,7 +245,7 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
 int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep)
 {
     if (rc == DL_EINVAL || rc == DL_EPARSE || rc == DL_ELIMIT || rc == DL_EENCODING) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid query: %s",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "invalid query: %s",
                        err->msg[0] ? err->msg : dl_status_name(rc));
         return DL_OK;
     }
@@ -261,7 +260,7 @@ int dl_search_load_doc(struct dl_search *s, struct dl_request *rq, const char *i
     }
     int rc = dl_db_get(rq->w->db, id, r, err);
     if (rc == DL_ENOTFOUND) {
-        dl_reply_error(rep, MHD_HTTP_NOT_FOUND, "not_found", "no readout with id '%.200s'", id);
+        dl_reply_error(rep, DL_HTTP_NOT_FOUND, "not_found", "no readout with id '%.200s'", id);
         return 0;
     }
     if (rc != DL_OK) {

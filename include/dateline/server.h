@@ -4,6 +4,8 @@
  *   main.c    options, signals, lifetime of the daemon
  *   http.c    libmicrohttpd glue: raw URI parsing, routing, per-thread
  *             index handles, security headers, static files, access log
+ *   request.c the query string, replies and HTTP status codes (request.h,
+ *             the leaf every other module may use)
  *   search.c  the search parameters shared by the API and the pages:
  *             validation, query normalisation, the search, the highlighter
  *   api.c     JSON routes (/api/search, /api/doc/ID, /healthz, errors)
@@ -35,6 +37,7 @@
 #include "dateline/db.h"
 #include "dateline/highlight.h"
 #include "dateline/query.h"
+#include "dateline/request.h"
 
 /* --- limits on what a client may ask -------------------------------------- */
 #define DL_SERVE_MAX_QUERY 1000   /* bytes of q */
@@ -43,7 +46,6 @@
 #define DL_SERVE_MAX_WILDCARDS 16 /* prefix* terms in q */
 #define DL_SERVE_MAX_OFFSET 10000 /* first hit a client may ask for */
 #define DL_SERVE_MAX_LIMIT 100    /* hits per page */
-#define DL_SERVE_MAX_PARAMS 64    /* query-string parameters */
 #define DL_SERVE_SNIPPET 300      /* snippet target, characters */
 #define DL_SERVE_PAGE_SIZE 10     /* hits per HTML page */
 #define DL_SERVE_MAX_URI 8192     /* default bytes of the request target (--max-uri) */
@@ -91,72 +93,6 @@ struct dl_worker {
 int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg,
                       struct dl_error *err);
 void dl_worker_release(struct dl_worker *w);
-
-/* --- the query string ------------------------------------------------------- */
-struct dl_param {
-    const char *key; /* decoded, NUL-terminated, valid UTF-8 */
-    const char *val; /* decoded, NUL-terminated, valid UTF-8 ("" for "key" alone) */
-    size_t vlen;     /* bytes of val (val may contain NUL from %00) */
-};
-
-struct dl_params {
-    struct dl_param *v; /* in query-string order */
-    size_t n;
-    char *store;                    /* one allocation holding every decoded key and value */
-    const struct dl_limits *limits; /* set by the caller for dl_search_parse; NULL = defaults */
-};
-
-/*
- * Decode a raw query string (without '?'): '&'-separated key=value pairs,
- * '+' and %XX decoded, a malformed %-escape kept literally. Returns DL_OK,
- * DL_EENCODING when a key or value is not valid UTF-8 (`err` names the
- * parameter), or DL_ELIMIT past DL_SERVE_MAX_PARAMS. `p` is always left
- * releasable; p->limits is set to NULL.
- */
-int dl_params_parse(struct dl_params *p, const char *qs, size_t n, struct dl_error *err);
-void dl_params_release(struct dl_params *p);
-/* The first value of `key`, or NULL; *len (may be NULL) gets its length. */
-const char *dl_params_get(const struct dl_params *p, const char *key, size_t *len);
-
-/*
- * Percent-decode src[0..n) into dst (room for n + 1 bytes), '+' becoming
- * a space when `plus`. Returns the decoded length; dst is NUL-terminated.
- */
-size_t dl_url_decode(char *dst, const char *src, size_t n, int plus);
-
-/* --- replies ------------------------------------------------------------------- */
-struct dl_reply {
-    unsigned status;      /* HTTP status, 200 unless set */
-    const char *type;     /* Content-Type (static string) */
-    struct dl_buf body;   /* the body, handed to libmicrohttpd without copying */
-    const char *code;     /* error code ("bad_request") when status >= 400, else NULL */
-    char message[320];    /* error message for the client */
-    int html;             /* render errors as an HTML page rather than JSON */
-    const char *allow;    /* Allow header for 405, or NULL */
-    const char *cache;    /* Cache-Control, or NULL for "no-store" */
-    char etag[48];        /* ETag for static files, "" when none */
-    int fd;               /* static file to send instead of body, or -1 */
-    uint64_t fd_size;     /* bytes of fd */
-    const char *location; /* Location header (redirects), or NULL */
-    unsigned retry_after; /* Retry-After seconds (429), 0 for none */
-    int set_cookie;       /* 1: set the login cookie (the token), 0: nothing */
-};
-
-void dl_reply_init(struct dl_reply *r, int html);
-void dl_reply_release(struct dl_reply *r); /* closes fd, frees body; keeps `html` */
-/* Turn `r` into an error reply (body discarded); the message is printf-formatted. */
-void dl_reply_error(struct dl_reply *r, unsigned status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* --- one request as a route sees it ------------------------------------- */
-struct dl_request {
-    const struct dl_server_config *cfg;
-    struct dl_worker *w; /* this thread's index state, refreshed for this request */
-    const char *path;    /* decoded path, valid UTF-8 without NUL */
-    size_t path_len;
-    struct dl_params params; /* decoded query string */
-    double t0;               /* dl_now() when the request arrived */
-};
 
 /* --- search, shared by /api/search, /search and the doc routes ---------- */
 struct dl_search {
