@@ -6,6 +6,8 @@
  *             index handles, security headers, static files, access log
  *   request.c the query string, replies and HTTP status codes (request.h,
  *             the leaf every other module may use)
+ *   worker.c  a worker thread's index handle and alias table (worker.h)
+ *   config.h  the operator's choices, filled by main.c
  *   search.c  the search parameters shared by the API and the pages:
  *             validation, query normalisation, the search, the highlighter
  *   api.c     JSON routes (/api/search, /api/doc/ID, /healthz, errors)
@@ -14,8 +16,7 @@
  *             per-client rate limit
  *
  * Threads: libmicrohttpd runs a pool of worker threads. Each owns one
- * struct dl_worker (its own read-only index handle, never shared: Xapian
- * has no locking), created lazily on the thread's first request. A route
+ * struct dl_worker (worker.h), created lazily on the thread's first request. A route
  * runs entirely on one worker thread and owns nothing after it returns
  * except what it put in its struct dl_reply.
  *
@@ -34,65 +35,19 @@
 #include "dateline/alias.h"
 #include "dateline/buf.h"
 #include "dateline/common.h"
+#include "dateline/config.h"
 #include "dateline/db.h"
 #include "dateline/highlight.h"
 #include "dateline/query.h"
 #include "dateline/request.h"
+#include "dateline/worker.h"
 
-/* --- limits on what a client may ask -------------------------------------- */
-#define DL_SERVE_MAX_QUERY 1000   /* bytes of q */
-#define DL_SERVE_MAX_TERMS 64     /* words in q */
+/* --- limits on what a client may ask (those on q an operator may change: config.h) */
 #define DL_SERVE_MAX_DEPTH 32     /* bracket nesting in q */
-#define DL_SERVE_MAX_WILDCARDS 16 /* prefix* terms in q */
 #define DL_SERVE_MAX_OFFSET 10000 /* first hit a client may ask for */
 #define DL_SERVE_MAX_LIMIT 100    /* hits per page */
 #define DL_SERVE_SNIPPET 300      /* snippet target, characters */
 #define DL_SERVE_PAGE_SIZE 10     /* hits per HTML page */
-#define DL_SERVE_MAX_URI 8192     /* default bytes of the request target (--max-uri) */
-
-/* The limits on q an operator may change (--max-query, --max-terms, --max-wildcards). */
-struct dl_limits {
-    size_t max_query;     /* bytes of q */
-    size_t max_terms;     /* words in q */
-    size_t max_wildcards; /* prefix* terms in q */
-};
-
-/* --- configuration (filled once by main.c, read-only afterwards) --------- */
-struct dl_server_config {
-    const char *db_path;          /* index directory or stub file */
-    const char *web_dir;          /* canonical (realpath) folder served under /static/ */
-    double query_timeout;         /* seconds for one Xapian match, 0 = none */
-    unsigned max_wildcard;        /* most terms one wildcard may expand to */
-    unsigned long check_at_least; /* matches examined for exact totals and facets */
-    int access_log;               /* one line per request on stderr */
-    struct dl_limits limits;      /* on q; zeros mean the DL_SERVE_MAX_* defaults */
-    size_t max_uri;               /* bytes of the request target, longer is a 414 */
-    /* access control (access.c); all off when zero/NULL */
-    const char *token;       /* the shared secret (token68 characters), or NULL */
-    size_t token_len;        /* bytes of token */
-    const char *const *cors; /* allowed Origins ("https://host[:port]"), ncors of them */
-    size_t ncors;
-    double rate;     /* requests per second per client (burst: the same), 0 = none */
-    int trust_proxy; /* client address from X-Forwarded-For's last hop */
-};
-
-/* --- per-thread index state ------------------------------------------------- */
-struct dl_worker {
-    struct dl_db *db;           /* this thread's read handle, NULL until opened */
-    struct dl_aliases *aliases; /* alias table of the revision read, or NULL */
-    unsigned long revision;     /* revision `aliases` was loaded for */
-    int aliases_loaded;         /* 1 once `aliases` reflects the open revision */
-    struct dl_buf scratch;      /* reusable buffer for snippets, kept between requests */
-};
-
-/*
- * Open the handle if needed, move it to the newest committed revision and
- * reload the alias table if the revision changed. DL_OK, or the status of
- * the failed open/reopen (the handle is then closed, to be reopened next time).
- */
-int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg,
-                      struct dl_error *err);
-void dl_worker_release(struct dl_worker *w);
 
 /* --- search, shared by /api/search, /search and the doc routes ---------- */
 struct dl_search {

@@ -1,0 +1,46 @@
+/*
+ * worker.h - one worker thread's view of the index.
+ *
+ * libmicrohttpd runs a pool of worker threads. Each owns one struct
+ * dl_worker: its own read-only index handle (never shared: Xapian has no
+ * locking), the alias table of the revision that handle reads, and a
+ * scratch buffer the routes reuse from request to request. http.c creates
+ * it on the thread's first request and releases it when the server stops;
+ * a route reaches it through struct dl_request's `w`, refreshed for the
+ * routes that read the index.
+ *
+ * Errors: dl_worker_refresh() returns the index's status; a handle that
+ * failed is closed and reopened on the next refresh, so a worker never
+ * stays broken.
+ */
+#ifndef DATELINE_WORKER_H
+#define DATELINE_WORKER_H
+
+#include "dateline/buf.h"
+#include "dateline/common.h"
+
+struct dl_aliases;       /* alias.h */
+struct dl_db;            /* db.h */
+struct dl_server_config; /* config.h */
+
+struct dl_worker {
+    struct dl_db *db;           /* this thread's read handle, NULL until opened */
+    struct dl_aliases *aliases; /* alias table of the revision read, or NULL */
+    unsigned long revision;     /* revision `aliases` was loaded for */
+    int aliases_loaded;         /* 1 once `aliases` reflects the open revision */
+    struct dl_buf scratch;      /* reusable buffer for snippets, kept between requests */
+};
+
+/* Set up `w` with nothing open (the first refresh opens the index). */
+void dl_worker_init(struct dl_worker *w);
+/*
+ * Open the handle if needed, move it to the newest committed revision and
+ * reload the alias table if the revision changed. DL_OK, or the status of
+ * the failed open/reopen (the handle is then closed, to be reopened next time).
+ */
+int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg,
+                      struct dl_error *err);
+/* Close the handle and free everything `w` holds; `w` can be refreshed again. */
+void dl_worker_release(struct dl_worker *w);
+
+#endif
