@@ -3,7 +3,7 @@
  * origins, and the per-client rate limit. http.c decides when each applies;
  * this file holds the parts that do not need a connection.
  */
-#include "dateline/server.h"
+#include "dateline/access.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "dateline/config.h"
 
 #define TOKEN_FILE_MAX 4096 /* a token file larger than this is not a token */
 #define PROBE 8             /* slots of the rate table one client key may use */

@@ -4,15 +4,19 @@
  * JSON is written straight into the reply's dl_buf (no DOM): a search
  * answer is built once and handed to libmicrohttpd without a copy. Every
  * string written is valid UTF-8 (stored readouts are; client input was
- * checked in http.c), which dl_buf_add_json requires.
+ * checked by request.c and http.c), which dl_buf_add_json requires.
  */
-#include "dateline/server.h"
+#include "dateline/api.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-void dl_json_str(struct dl_buf *b, const char *s)
+#include "dateline/search.h"
+#include "dateline/worker.h"
+
+/* A JSON string, or null for NULL. */
+static void json_str(struct dl_buf *b, const char *s)
 {
     if (!s) {
         dl_buf_add(b, "null", 4);
@@ -23,7 +27,7 @@ void dl_json_str(struct dl_buf *b, const char *s)
     dl_buf_addc(b, '"');
 }
 
-void dl_json_uint(struct dl_buf *b, unsigned long long v)
+static void json_uint(struct dl_buf *b, unsigned long long v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -62,13 +66,13 @@ static void json_matches(struct dl_buf *b, const struct dl_hl_spans *sc)
     const struct dl_span *spans = sc->v;
     for (size_t i = 0; i < sc->n; i++) {
         dl_buf_add(b, i ? ",{\"start\":" : "{\"start\":", i ? 10 : 9);
-        dl_json_uint(b, spans[i].start);
+        json_uint(b, spans[i].start);
         dl_buf_add(b, ",\"end\":", 7);
-        dl_json_uint(b, spans[i].end);
+        json_uint(b, spans[i].end);
         dl_buf_add(b, ",\"start16\":", 11);
-        dl_json_uint(b, spans[i].start16);
+        json_uint(b, spans[i].start16);
         dl_buf_add(b, ",\"end16\":", 9);
-        dl_json_uint(b, spans[i].end16);
+        json_uint(b, spans[i].end16);
         dl_buf_addc(b, '}');
     }
     dl_buf_addc(b, ']');
@@ -80,9 +84,9 @@ static void json_facets(struct dl_buf *b, const char *name, const struct dl_face
     dl_buf_addc(b, '[');
     for (size_t i = 0; i < n; i++) {
         dl_buf_add(b, i ? ",{\"value\":" : "{\"value\":", i ? 10 : 9);
-        dl_json_str(b, f[i].value);
+        json_str(b, f[i].value);
         dl_buf_add(b, ",\"count\":", 9);
-        dl_json_uint(b, f[i].count);
+        json_uint(b, f[i].count);
         dl_buf_addc(b, '}');
     }
     dl_buf_addc(b, ']');
@@ -96,21 +100,21 @@ static void json_hit(struct dl_buf *b, const struct dl_hit *h, const struct dl_h
     const char *body = d->body ? d->body : "";
     size_t blen = strlen(body);
     dl_buf_add(b, "{\"id\":", 6);
-    dl_json_str(b, d->id);
+    json_str(b, d->id);
     dl_buf_add(b, ",\"rank\":", 8);
-    dl_json_uint(b, h->rank);
+    json_uint(b, h->rank);
     dl_buf_add(b, ",\"score\":", 9);
     json_double(b, h->score, "%.6g");
     dl_buf_add(b, ",\"title\":", 9);
-    dl_json_str(b, d->title);
+    json_str(b, d->title);
     dl_buf_add(b, ",\"date\":", 8);
-    dl_json_str(b, d->date);
+    json_str(b, d->date);
     dl_buf_add(b, ",\"dateline\":", 12);
-    dl_json_str(b, d->dateline);
+    json_str(b, d->dateline);
     dl_buf_add(b, ",\"source\":", 10);
-    dl_json_str(b, d->source);
+    json_str(b, d->source);
     dl_buf_add(b, ",\"url\":", 7);
-    dl_json_str(b, d->url);
+    json_str(b, d->url);
     dl_buf_add(b, ",\"snippet\":\"", 12);
     /* One tokenizer pass serves both the snippet and the match list. */
     dl_hl_scan(hl, body, blen, sc);
@@ -143,19 +147,19 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
     dl_buf_add(b, "{\"query\":\"", 10);
     dl_buf_add_json(b, s.q, s.qlen);
     dl_buf_add(b, "\",\"total\":", 10);
-    dl_json_uint(b, s.res.total);
+    json_uint(b, s.res.total);
     dl_buf_add(b, ",\"total_exact\":", 15);
     json_bool(b, s.res.total_exact);
     dl_buf_add(b, ",\"offset\":", 10);
-    dl_json_uint(b, s.offset);
+    json_uint(b, s.offset);
     dl_buf_add(b, ",\"limit\":", 9);
-    dl_json_uint(b, s.limit);
+    json_uint(b, s.limit);
     dl_buf_add(b, ",\"timed_out\":", 13);
     json_bool(b, s.res.timed_out);
     dl_buf_add(b, ",\"relaxed\":", 11);
     json_bool(b, s.res.relaxed);
     dl_buf_add(b, ",\"suggestion\":", 14);
-    dl_json_str(b, s.res.suggestion);
+    json_str(b, s.res.suggestion);
     dl_buf_add(b, ",\"hits\":[", 9);
     struct dl_hl_spans sc = DL_HL_SPANS_INIT;
     for (size_t i = 0; i < s.res.nhits; i++) {
@@ -200,19 +204,19 @@ int dl_api_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, stru
     struct dl_buf *b = &rep->body;
     dl_buf_grow(b, 256 + blen * (marked ? 3 : 1));
     dl_buf_add(b, "{\"id\":", 6);
-    dl_json_str(b, r.id ? r.id : id);
+    json_str(b, r.id ? r.id : id);
     dl_buf_add(b, ",\"title\":", 9);
-    dl_json_str(b, r.title);
+    json_str(b, r.title);
     dl_buf_add(b, ",\"date\":", 8);
-    dl_json_str(b, r.date);
+    json_str(b, r.date);
     dl_buf_add(b, ",\"dateline\":", 12);
-    dl_json_str(b, r.dateline);
+    json_str(b, r.dateline);
     dl_buf_add(b, ",\"source\":", 10);
-    dl_json_str(b, r.source);
+    json_str(b, r.source);
     dl_buf_add(b, ",\"url\":", 7);
-    dl_json_str(b, r.url);
+    json_str(b, r.url);
     dl_buf_add(b, ",\"lang\":", 8);
-    dl_json_str(b, r.lang);
+    json_str(b, r.lang);
     dl_buf_add(b, ",\"body\":\"", 9);
     dl_buf_add_json(b, body, blen);
     dl_buf_addc(b, '"');
@@ -239,9 +243,9 @@ int dl_api_health(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
 {
     struct dl_buf *b = &rep->body;
     dl_buf_adds(b, "{\"status\":\"ok\",\"documents\":");
-    dl_json_uint(b, dl_db_doccount(rq->w->db));
+    json_uint(b, dl_db_doccount(rq->w->db));
     dl_buf_adds(b, ",\"revision\":");
-    dl_json_uint(b, dl_db_revision(rq->w->db));
+    json_uint(b, dl_db_revision(rq->w->db));
     dl_buf_add(b, "}\n", 2);
     return DL_OK;
 }
@@ -252,8 +256,8 @@ void dl_api_error_body(struct dl_reply *rep)
     dl_buf_reset(b);
     rep->type = "application/json";
     dl_buf_adds(b, "{\"error\":{\"code\":");
-    dl_json_str(b, rep->code);
+    json_str(b, rep->code);
     dl_buf_adds(b, ",\"message\":");
-    dl_json_str(b, rep->message);
+    json_str(b, rep->message);
     dl_buf_add(b, "}}\n", 3);
 }

@@ -8,11 +8,14 @@
  * the only HTML not escaped here comes from the highlighter, which escapes
  * the text itself and adds nothing but <mark> elements.
  */
-#include "dateline/server.h"
+#include "dateline/html.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "dateline/search.h"
+#include "dateline/worker.h"
 
 #define TITLE "dateline"
 

@@ -20,7 +20,7 @@
  * have not all arrived --timeout seconds after the connection opened or
  * after its previous response.
  */
-#include "dateline/server.h"
+#include "dateline/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,7 +36,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dateline/access.h"
+#include "dateline/api.h"
+#include "dateline/config.h"
 #include "dateline/fold.h"
+#include "dateline/html.h"
+#include "dateline/request.h"
+#include "dateline/worker.h"
 
 /* request.h's status codes are HTTP's, which MHD_queue_response() takes as they are. */
 _Static_assert(DL_HTTP_OK == MHD_HTTP_OK && DL_HTTP_NO_CONTENT == MHD_HTTP_NO_CONTENT &&
@@ -1016,4 +1022,9 @@ int dl_server_stop(struct dl_server *s, double grace)
     pthread_mutex_destroy(&s->lock);
     free(s);
     return DL_OK;
+}
+
+const char *dl_server_mhd_version(void)
+{
+    return MHD_get_version();
 }

@@ -5,13 +5,10 @@
  * folder cannot be used or the socket cannot be bound, 2 for usage errors
  * (always one line on stderr).
  */
-#include "dateline/server.h"
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -24,6 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dateline/access.h"
+#include "dateline/buf.h"
+#include "dateline/common.h"
+#include "dateline/config.h"
+#include "dateline/db.h"
+#include "dateline/http.h"
 #include "dateline/schema.h"
 
 #ifndef DL_WEB_DIR
@@ -321,7 +324,7 @@ static int parse_args(int argc, char **argv, struct options *o)
             fputs(usage_text, stdout);
             return 0;
         case 'V':
-            printf(PROG " %s (libmicrohttpd %s)\n", DL_VERSION, MHD_get_version());
+            printf(PROG " %s (libmicrohttpd %s)\n", DL_VERSION, dl_server_mhd_version());
             return 0;
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);

@@ -3,12 +3,14 @@
  * doc routes: validation (every refusal says which value and what was
  * expected), query normalisation and limits, the search, the highlighter.
  */
-#include "dateline/server.h"
+#include "dateline/search.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "dateline/config.h"
 #include "dateline/readout.h"
+#include "dateline/worker.h"
 
 void dl_search_init(struct dl_search *s)
 {

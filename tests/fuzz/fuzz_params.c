@@ -6,9 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dateline/api.h"
+#include "dateline/config.h"
 #include "dateline/fold.h"
+#include "dateline/html.h"
 #include "dateline/readout.h"
-#include "dateline/server.h"
+#include "dateline/request.h"
+#include "dateline/search.h"
 
 static size_t count(const char *s, size_t n, char c)
 {

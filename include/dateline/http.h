@@ -1,0 +1,60 @@
+/*
+ * http.h - the daemon: libmicrohttpd from a socket to a queued response.
+ *
+ * The only module that speaks HTTP. It reads the raw request target,
+ * refuses what no route will take (in the order given at the top of
+ * http.c), decodes the path and the query string into a struct
+ * dl_request, runs the route on this thread's worker (worker.h), and
+ * turns the struct dl_reply into a response with the security headers,
+ * writing one access-log line per request.
+ *
+ * Threads: libmicrohttpd runs a pool of worker threads; each creates its
+ * struct dl_worker on its first request, and dl_server_stop() frees them
+ * all. The configuration is borrowed for the server's whole life.
+ *
+ * Contract of a route (dl_api_*, dl_page_*): it fills `rep` and returns
+ * DL_OK when `rep` holds the answer, which may be a client error (4xx,
+ * set with dl_reply_error()). A negative status means the index failed:
+ * DL_EMODIFIED makes http.c refresh the index and run the route once
+ * more; anything else becomes a 503 (the details go to the log, not to
+ * the client). Client input never produces a 5xx. A route runs entirely
+ * on one worker thread and owns nothing after it returns except what it
+ * put in `rep`.
+ */
+#ifndef DATELINE_HTTP_H
+#define DATELINE_HTTP_H
+
+#include <stddef.h>
+
+#include "dateline/common.h"
+
+struct dl_server;
+struct dl_server_config; /* config.h */
+struct sockaddr;
+
+struct dl_listen {
+    const struct sockaddr *addr; /* address to bind (IPv4 or IPv6) */
+    unsigned threads;            /* worker threads (>= 1) */
+    unsigned max_connections;    /* concurrent connections */
+    unsigned timeout;            /* idle seconds before a connection is closed, and the most
+                                    a request's line and headers may take to arrive */
+    size_t request_memory;       /* per-connection memory for the request line and headers */
+};
+
+/* Start serving. On failure returns DL_EIO with a message and *out = NULL. */
+int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
+                    const struct dl_listen *l, struct dl_error *err);
+/* The port actually bound (useful with port 0). */
+unsigned dl_server_port(struct dl_server *s);
+/*
+ * Stop accepting, wait up to `grace` seconds for requests in flight to
+ * finish, stop the daemon and free everything (NULL is a no-op): DL_OK.
+ * If requests are still running after `grace`, returns DL_ETIMEOUT and
+ * leaves everything as it is (stopping would wait for them forever): the
+ * caller can only _exit().
+ */
+int dl_server_stop(struct dl_server *s, double grace);
+/* The version of libmicrohttpd in use, for --version. */
+const char *dl_server_mhd_version(void);
+
+#endif
