@@ -294,3 +294,36 @@ void dl_page_login(struct dl_reply *rep, const char *message)
                    "<p>Ask the people who run this server for the token.</p>\n"
                    "</main>\n</body>\n</html>\n");
 }
+
+int dl_access_login(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
+{
+    if (rq->method != DL_METHOD_POST) {
+        dl_page_login(rep, NULL);
+        return DL_OK;
+    }
+    if (rq->body_too_big) {
+        dl_reply_error(rep, DL_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
+                       "request body too large: at most %d bytes", DL_SERVE_MAX_FORM);
+        return DL_OK;
+    }
+    struct dl_params form;
+    struct dl_error perr = DL_ERROR_INIT;
+    size_t len = 0;
+    const char *tok = NULL;
+    if (dl_params_parse(&form, rq->body, rq->body_len, &perr) == DL_OK) {
+        tok = dl_params_get(&form, "token", &len);
+    }
+    if (tok && dl_token_equal(rq->cfg, tok, len)) {
+        rep->status = DL_HTTP_SEE_OTHER;
+        rep->location = "/";
+        rep->set_cookie = 1;
+        rep->type = "text/html; charset=utf-8";
+        dl_buf_adds(&rep->body, "<!DOCTYPE html>\n<title>Signed in</title>\n"
+                                "<p>Signed in: <a href=\"/\">search</a>.</p>\n");
+    } else {
+        dl_page_login(rep, tok ? "That token is not right: try again." : "Type the token.");
+        rep->status = DL_HTTP_UNAUTHORIZED;
+    }
+    dl_params_release(&form);
+    return DL_OK;
+}

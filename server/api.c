@@ -188,8 +188,9 @@ out:
     return rc;
 }
 
-int dl_api_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, struct dl_error *err)
+int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
 {
+    const char *id = rq->arg;
     struct dl_search s;
     struct dl_readout r = {0};
     dl_search_init(&s);

@@ -517,8 +517,9 @@ static void meta_row(struct dl_buf *b, const char *label, const char *value)
     dl_buf_adds(b, "</dd>\n");
 }
 
-int dl_page_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, struct dl_error *err)
+int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
 {
+    const char *id = rq->arg;
     struct dl_search s;
     struct dl_readout r = {0};
     dl_search_init(&s);

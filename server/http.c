@@ -11,8 +11,10 @@
  * What is refused before any route runs, in this order, on the first call
  * of the handler (headers read, body not): a request target over --max-uri
  * (414), a client over its --rate (429), CORS preflights (204), methods
- * other than GET/HEAD (and POST /login) (405), bodies too large (413), and
- * with --token requests without the token (401, or 303 to /login for pages).
+ * the route does not take (405), bodies too large (413), and with --token
+ * requests without the token (401, or 303 to /login for pages). Which
+ * methods a path takes, whether it is a page and whether it is open
+ * without the token all come from the route table (route.c).
  *
  * libmicrohttpd's connection timeout is an idle timeout: a client sending a
  * byte now and then would hold its connection for ever. A reaper thread
@@ -24,16 +26,14 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dateline/access.h"
@@ -42,6 +42,7 @@
 #include "dateline/fold.h"
 #include "dateline/html.h"
 #include "dateline/request.h"
+#include "dateline/route.h"
 #include "dateline/worker.h"
 
 /* request.h's status codes are HTTP's, which MHD_queue_response() takes as they are. */
@@ -63,7 +64,6 @@ _Static_assert(DL_HTTP_OK == MHD_HTTP_OK && DL_HTTP_NO_CONTENT == MHD_HTTP_NO_CO
                "request.h's status codes differ from libmicrohttpd's");
 
 #define MAX_BODY 65536 /* request bodies larger than this are refused (GET has none anyway) */
-#define LOGIN_MAX 4096 /* the body of POST /login */
 #define LOG_URI_MAX 400
 #define RATE_SLOTS 4096 /* clients the rate limit remembers */
 #define COOKIE "dateline_token"
@@ -105,8 +105,8 @@ struct request_ctx {
     unsigned status;  /* status queued, 0 if none */
     uint64_t bytes;   /* body bytes queued */
     int answered;     /* a response has been queued */
-    int login_post;   /* POST /login: its body is read into `form` */
-    int form_too_big; /* the body went past LOGIN_MAX */
+    int post;         /* a POST the route takes: its body is read into `form` */
+    int form_too_big; /* the body went past DL_SERVE_MAX_FORM */
     struct dl_buf form;
 };
 
@@ -131,189 +131,6 @@ static struct dl_worker *current_worker(struct dl_server *srv)
     pthread_mutex_unlock(&srv->lock);
     t_worker = w;
     return w;
-}
-
-/* --- static files --------------------------------------------------------------- */
-
-static const char *content_type(const char *name)
-{
-    static const struct {
-        const char *ext, *type;
-    } types[] = {
-        {".css", "text/css; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".svg", "image/svg+xml"},
-        {".png", "image/png"},
-        {".ico", "image/x-icon"},
-        {".txt", "text/plain; charset=utf-8"},
-        {".json", "application/json"},
-        {".html", "text/html; charset=utf-8"},
-        {".woff2", "font/woff2"},
-        {".webmanifest", "application/manifest+json"},
-    };
-    const char *dot = strrchr(name, '.');
-    if (dot && !strchr(dot, '/')) {
-        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-            if (strcmp(dot, types[i].ext) == 0) {
-                return types[i].type;
-            }
-        }
-    }
-    return "application/octet-stream";
-}
-
-static int has_ci(const char *s, size_t n, const char *needle)
-{
-    size_t m = strlen(needle);
-    for (size_t i = 0; i + m <= n; i++) {
-        if (strncasecmp(s + i, needle, m) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/*
- * rel is the decoded path after "/static/", raw the same part as sent.
- * Anything that could name a file outside the web folder is refused before
- * any file is touched; what is opened is then checked again by its real
- * path, which also catches symbolic links in intermediate folders.
- */
-static void serve_static(const struct dl_server_config *cfg, struct MHD_Connection *con,
-                         const char *raw, size_t raw_len, const char *rel, size_t rel_len,
-                         struct dl_reply *rep)
-{
-    if (rel_len == 0 || has_ci(raw, raw_len, "%2e") || has_ci(raw, raw_len, "%2f") ||
-        has_ci(raw, raw_len, "%5c") || has_ci(raw, raw_len, "%00") || memchr(rel, '\0', rel_len) ||
-        strstr(rel, "..") || strstr(rel, "//") || strchr(rel, '\\') || rel[0] == '.' ||
-        strstr(rel, "/.")) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "invalid static file path");
-        return;
-    }
-    struct dl_buf path = DL_BUF_INIT;
-    dl_buf_addf(&path, "%s/%s", cfg->web_dir, rel);
-    int fd = open(path.buf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    dl_buf_release(&path);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0) {
-            close(fd);
-        }
-        dl_reply_error(rep, MHD_HTTP_NOT_FOUND, "not_found", "no static file '%s'", rel);
-        return;
-    }
-    char proc[64], real[PATH_MAX];
-    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-    size_t wl = strlen(cfg->web_dir);
-    if (!realpath(proc, real) || strncmp(real, cfg->web_dir, wl) != 0 || real[wl] != '/') {
-        close(fd);
-        dl_reply_error(rep, MHD_HTTP_NOT_FOUND, "not_found", "no static file '%s'", rel);
-        return;
-    }
-    /* Blocking reads again: MHD reads the file itself (sendfile). */
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    snprintf(rep->etag, sizeof rep->etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
-             (unsigned long long)st.st_mtime);
-    rep->type = content_type(rel);
-    rep->cache = "public, max-age=3600";
-    const char *inm = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match");
-    if (inm && strstr(inm, rep->etag)) {
-        close(fd);
-        rep->status = MHD_HTTP_NOT_MODIFIED;
-        return;
-    }
-    rep->fd = fd;
-    rep->fd_size = (uint64_t)st.st_size;
-}
-
-/* --- routing ----------------------------------------------------------------- */
-
-static int is_page(const char *path)
-{
-    return strcmp(path, "/") == 0 || strcmp(path, "/search") == 0 || strncmp(path, "/doc/", 5) == 0;
-}
-
-/* The raw path (before '?') is exactly `p`. */
-static int raw_path_is(const char *uri, const char *p)
-{
-    size_t n = strlen(p);
-    return strncmp(uri, p, n) == 0 && (uri[n] == '\0' || uri[n] == '?');
-}
-
-/* A page route by the raw target, for answers given before the path is decoded. */
-static int raw_is_page(const char *uri)
-{
-    return raw_path_is(uri, "/") || raw_path_is(uri, "/search") || strncmp(uri, "/doc/", 5) == 0 ||
-           raw_path_is(uri, "/login");
-}
-
-/* Errors of page routes are pages; of other non-API paths, pages if the client takes HTML. */
-static int wants_html(struct MHD_Connection *con, const char *path)
-{
-    if (is_page(path)) {
-        return 1;
-    }
-    if (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/healthz") == 0 ||
-        strncmp(path, "/static/", 8) == 0) {
-        return 0;
-    }
-    const char *accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept");
-    return accept && strstr(accept, "text/html") != NULL;
-}
-
-typedef int (*route_fn)(struct dl_request *rq, const char *arg, struct dl_reply *rep,
-                        struct dl_error *err);
-
-static int r_api_search(struct dl_request *rq, const char *arg, struct dl_reply *rep,
-                        struct dl_error *err)
-{
-    return dl_api_search(rq, rep, err);
-}
-
-static int r_api_health(struct dl_request *rq, const char *arg, struct dl_reply *rep,
-                        struct dl_error *err)
-{
-    return dl_api_health(rq, rep, err);
-}
-
-static int r_page_home(struct dl_request *rq, const char *arg, struct dl_reply *rep,
-                       struct dl_error *err)
-{
-    return dl_page_home(rq, rep, err);
-}
-
-static int r_page_search(struct dl_request *rq, const char *arg, struct dl_reply *rep,
-                         struct dl_error *err)
-{
-    return dl_page_search(rq, rep, err);
-}
-
-/*
- * Run a route that reads the index: refresh this thread's handle, run, and
- * if a commit discarded the revision while it ran, do both once more.
- */
-static void run_indexed(struct dl_server *srv, struct dl_request *rq, route_fn fn, const char *arg,
-                        struct dl_reply *rep)
-{
-    struct dl_error err = DL_ERROR_INIT;
-    int rc = DL_OK;
-    rq->w = current_worker(srv);
-    for (int attempt = 0; attempt < 2; attempt++) {
-        rc = dl_worker_refresh(rq->w, srv->cfg, &err);
-        if (rc == DL_OK) {
-            rc = fn(rq, arg, rep, &err);
-        }
-        if (rc != DL_EMODIFIED) {
-            break;
-        }
-        dl_reply_release(rep);
-    }
-    if (rc != DL_OK) {
-        dl_log(DL_LOG_ERROR, "%s: %s", rq->path, err.msg);
-        /* The details (paths, Xapian's words) are for the log, not for clients. */
-        dl_reply_error(rep, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
-                       "the search index cannot be read right now (%s)", dl_status_name(rc));
-    }
 }
 
 /* --- who may ask ------------------------------------------------------------------ */
@@ -415,130 +232,121 @@ static int authorized(const struct dl_server_config *cfg, struct MHD_Connection 
     return ck && dl_token_equal(cfg, ck, strlen(ck));
 }
 
-/* Paths open without the token: the health check, the login page, the CSS/JS/icons it uses. */
-static int open_path(const char *uri)
+/* Is the client over its --rate? Then `rep` is a 429. */
+static int rate_limited(struct dl_server *srv, struct MHD_Connection *con, struct dl_reply *rep)
 {
-    return raw_path_is(uri, "/healthz") || raw_path_is(uri, "/login") ||
-           strncmp(uri, "/static/", 8) == 0;
+    unsigned char key[16];
+    size_t klen = client_key(srv->cfg, con, key);
+    unsigned wait = dl_rate_take(srv->rate, key, klen, dl_now());
+    if (!wait) {
+        return 0;
+    }
+    dl_reply_error(rep, DL_HTTP_TOO_MANY_REQUESTS, "rate_limited",
+                   "too many requests: at most %g a second; try again in %u s", srv->cfg->rate,
+                   wait);
+    rep->retry_after = wait;
+    return 1;
+}
+
+/* Is the body refused by its announced size, or (a form) by its type? Then `rep` says why. */
+static int body_refused(struct MHD_Connection *con, const struct request_ctx *c,
+                        struct dl_reply *rep)
+{
+    unsigned long long max_body = c->post ? DL_SERVE_MAX_FORM : MAX_BODY;
+    const char *clen = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
+    if (clen && strtoull(clen, NULL, 10) > max_body) {
+        dl_reply_error(rep, DL_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
+                       "request body too large: at most %llu bytes", max_body);
+        return 1;
+    }
+    if (c->post) {
+        const char *ct = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+            dl_reply_error(rep, DL_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                           "the login form must be sent as application/x-www-form-urlencoded");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int accepts_html(struct MHD_Connection *con)
+{
+    const char *accept = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Accept");
+    return accept && strstr(accept, "text/html") != NULL;
+}
+
+/* A request without the token: pages (and what a browser asks for) go to the login form. */
+static void refuse_unauthorized(struct MHD_Connection *con, const struct dl_route *r,
+                                struct dl_reply *rep)
+{
+    if (dl_route_html(r, accepts_html(con))) {
+        dl_reply_release(rep);
+        rep->status = DL_HTTP_SEE_OTHER;
+        rep->location = "/login";
+        rep->type = "text/html; charset=utf-8";
+        dl_buf_adds(&rep->body, "<!DOCTYPE html>\n<title>Sign in</title>\n"
+                                "<p><a href=\"/login\">Sign in</a> to search.</p>\n");
+    } else {
+        dl_reply_error(rep, DL_HTTP_UNAUTHORIZED, "unauthorized",
+                       "this server needs a token: send Authorization: Bearer TOKEN");
+    }
 }
 
 /*
  * Refuse, on the first call, what no route will take (see the top of the
- * file for the order). Returns 1 with `rep` filled.
+ * file for the order). The route is looked up by the raw target, whose
+ * path is not decoded yet. Returns 1 with `rep` filled.
  */
 static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, struct request_ctx *c,
                          const char *method, struct dl_reply *rep)
 {
     const struct dl_server_config *cfg = srv->cfg;
-    const char *uri = c->uri;
-    size_t ulen = strlen(uri);
-    int page = raw_is_page(uri);
-    int api = strncmp(uri, "/api/", 5) == 0;
-    rep->html = page;
+    size_t ulen = strlen(c->uri);
+    const struct dl_route *r = dl_route_find(c->uri, strcspn(c->uri, "?"));
+    unsigned m = dl_method_of(method);
+    rep->html = dl_route_html(r, 0);
     if (cfg->max_uri && ulen > cfg->max_uri) {
-        dl_reply_error(rep, MHD_HTTP_URI_TOO_LONG, "uri_too_long",
+        dl_reply_error(rep, DL_HTTP_URI_TOO_LONG, "uri_too_long",
                        "request target too long: %zu bytes, at most %zu", ulen, cfg->max_uri);
         return 1;
     }
-    if (srv->rate) {
-        unsigned char key[16];
-        size_t klen = client_key(cfg, con, key);
-        unsigned wait = dl_rate_take(srv->rate, key, klen, dl_now());
-        if (wait) {
-            dl_reply_error(rep, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
-                           "too many requests: at most %g a second; try again in %u s", cfg->rate,
-                           wait);
-            rep->retry_after = wait;
-            return 1;
-        }
+    if (srv->rate && rate_limited(srv, con, rep)) {
+        return 1;
     }
-    int get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-    int login = cfg->token && raw_path_is(uri, "/login");
-    if (!get && api && cfg->ncors && strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0 &&
+    if (m == DL_METHOD_OPTIONS && dl_route_allows(r, m, cfg) &&
         dl_origin_allowed(cfg, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin"))) {
         /* A CORS preflight: add_headers() adds the Access-Control-* headers. */
-        rep->status = MHD_HTTP_NO_CONTENT;
-        rep->allow = "GET, HEAD, OPTIONS";
+        rep->status = DL_HTTP_NO_CONTENT;
+        rep->allow = dl_route_allow(r, cfg);
         return 1;
     }
-    if (!get && !(login && strcmp(method, MHD_HTTP_METHOD_POST) == 0)) {
-        dl_reply_error(rep, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+    if ((m != DL_METHOD_GET && m != DL_METHOD_POST) || !dl_route_allows(r, m, cfg)) {
+        dl_reply_error(rep, DL_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                        "method %.20s not allowed: use GET or HEAD", method);
-        rep->allow = login               ? "GET, HEAD, POST"
-                     : api && cfg->ncors ? "GET, HEAD, OPTIONS"
-                                         : "GET, HEAD";
+        rep->allow = dl_route_allow(r, cfg);
         return 1;
     }
-    c->login_post = !get;
-    unsigned long long max_body = c->login_post ? LOGIN_MAX : MAX_BODY;
-    const char *clen = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
-    if (clen && strtoull(clen, NULL, 10) > max_body) {
-        dl_reply_error(rep, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
-                       "request body too large: at most %llu bytes", max_body);
+    c->post = m == DL_METHOD_POST;
+    if (body_refused(con, c, rep)) {
         return 1;
     }
-    if (c->login_post) {
-        const char *ct = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
-        if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
-            dl_reply_error(rep, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                           "the login form must be sent as application/x-www-form-urlencoded");
-            return 1;
-        }
-    }
-    if (cfg->token && !open_path(uri) && !authorized(cfg, con)) {
-        if (page || wants_html(con, uri)) {
-            dl_reply_release(rep);
-            rep->status = MHD_HTTP_SEE_OTHER;
-            rep->location = "/login";
-            rep->type = "text/html; charset=utf-8";
-            dl_buf_adds(&rep->body, "<!DOCTYPE html>\n<title>Sign in</title>\n"
-                                    "<p><a href=\"/login\">Sign in</a> to search.</p>\n");
-        } else {
-            dl_reply_error(rep, MHD_HTTP_UNAUTHORIZED, "unauthorized",
-                           "this server needs a token: send Authorization: Bearer TOKEN");
-        }
+    if (cfg->token && !(r && (r->flags & DL_ROUTE_OPEN)) && !authorized(cfg, con)) {
+        refuse_unauthorized(con, r, rep);
         return 1;
     }
     return 0;
 }
 
-/* GET /login shows the form; POST /login checks the token and sets the cookie. */
-static void login(const struct dl_server_config *cfg, struct request_ctx *c, struct dl_reply *rep)
-{
-    rep->html = 1;
-    if (!c->login_post) {
-        dl_page_login(rep, NULL);
-        return;
-    }
-    if (c->form_too_big) {
-        dl_reply_error(rep, MHD_HTTP_CONTENT_TOO_LARGE, "payload_too_large",
-                       "request body too large: at most %d bytes", LOGIN_MAX);
-        return;
-    }
-    struct dl_params form;
-    struct dl_error err = DL_ERROR_INIT;
-    size_t len = 0;
-    const char *tok = NULL;
-    if (dl_params_parse(&form, c->form.buf ? c->form.buf : "", c->form.len, &err) == DL_OK) {
-        tok = dl_params_get(&form, "token", &len);
-    }
-    if (tok && dl_token_equal(cfg, tok, len)) {
-        rep->status = MHD_HTTP_SEE_OTHER;
-        rep->location = "/";
-        rep->set_cookie = 1;
-        rep->type = "text/html; charset=utf-8";
-        dl_buf_adds(&rep->body, "<!DOCTYPE html>\n<title>Signed in</title>\n"
-                                "<p>Signed in: <a href=\"/\">search</a>.</p>\n");
-    } else {
-        dl_page_login(rep, tok ? "That token is not right: try again." : "Type the token.");
-        rep->status = MHD_HTTP_UNAUTHORIZED;
-    }
-    dl_params_release(&form);
-}
-
+/*
+ * Decode the path and the query string and run the route the table names
+ * (an unknown path is a 404). Errors take the route's format; on an
+ * unknown path, the one the client's Accept header asks for.
+ */
 static void route(struct dl_server *srv, struct MHD_Connection *con, struct request_ctx *c,
                   struct dl_reply *rep)
 {
+    const struct dl_server_config *cfg = srv->cfg;
     const char *uri = c->uri;
     size_t ulen = strlen(uri);
     const char *qmark = memchr(uri, '?', ulen);
@@ -550,46 +358,42 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
     size_t plen = dl_url_decode(path, uri, raw_plen, 0);
     int path_ok =
         raw_plen && uri[0] == '/' && !memchr(path, '\0', plen) && dl_utf8_valid(path, plen);
-    rep->html = path_ok ? wants_html(con, path) : raw_is_page(uri);
+    /* A path that cannot be decoded is looked up as sent, for the format of its 400. */
+    const struct dl_route *r = path_ok ? dl_route_find(path, plen) : dl_route_find(uri, raw_plen);
+    rep->html = dl_route_html(r, path_ok && accepts_html(con));
 
-    struct dl_request rq = {.cfg = srv->cfg, .path = path, .path_len = plen, .t0 = c->t0};
-    rq.params.limits = &srv->cfg->limits;
+    struct dl_request rq = {
+        .cfg = cfg,
+        .method = c->post ? DL_METHOD_POST : DL_METHOD_GET,
+        .path = path,
+        .path_len = plen,
+        .raw_path = uri,
+        .raw_path_len = raw_plen,
+        .if_none_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match"),
+        .body = c->form.buf,
+        .body_len = c->form.len,
+        .body_too_big = c->form_too_big,
+        .t0 = c->t0,
+    };
+    rq.params.limits = &cfg->limits;
     struct dl_error err = DL_ERROR_INIT;
 
     if (!path_ok) {
-        dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request",
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        raw_plen && uri[0] == '/' ? "invalid UTF-8 or NUL in the path"
                                                  : "the request target must be a path");
         goto out_path;
     }
     if (qmark && qs_end > raw_plen + 1) {
         int rc = dl_params_parse(&rq.params, qmark + 1, qs_end - raw_plen - 1, &err);
-        rq.params.limits = &srv->cfg->limits;
+        rq.params.limits = &cfg->limits;
         if (rc != DL_OK) {
-            dl_reply_error(rep, MHD_HTTP_BAD_REQUEST, "bad_request", "%s", err.msg);
+            dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "%s", err.msg);
             goto out_params;
         }
     }
-
-    if (strcmp(path, "/api/search") == 0) {
-        run_indexed(srv, &rq, r_api_search, NULL, rep);
-    } else if (strncmp(path, "/api/doc/", 9) == 0 && plen > 9) {
-        run_indexed(srv, &rq, dl_api_doc, path + 9, rep);
-    } else if (strcmp(path, "/healthz") == 0) {
-        run_indexed(srv, &rq, r_api_health, NULL, rep);
-    } else if (strcmp(path, "/") == 0) {
-        run_indexed(srv, &rq, r_page_home, NULL, rep);
-    } else if (strcmp(path, "/search") == 0) {
-        run_indexed(srv, &rq, r_page_search, NULL, rep);
-    } else if (strncmp(path, "/doc/", 5) == 0 && plen > 5) {
-        run_indexed(srv, &rq, dl_page_doc, path + 5, rep);
-    } else if (strcmp(path, "/login") == 0 && srv->cfg->token) {
-        login(srv->cfg, c, rep);
-    } else if (strncmp(path, "/static/", 8) == 0) {
-        serve_static(srv->cfg, con, uri + 8, raw_plen - 8, path + 8, plen - 8, rep);
-    } else {
-        dl_reply_error(rep, MHD_HTTP_NOT_FOUND, "not_found", "no such page: %s", path);
-    }
+    rq.w = current_worker(srv);
+    dl_route_run(r, &rq, rep);
 out_params:
     dl_params_release(&rq.params);
 out_path:
@@ -601,7 +405,7 @@ out_path:
 static void add_headers(struct MHD_Response *r, const struct dl_server_config *cfg,
                         struct MHD_Connection *con, const struct dl_reply *rep)
 {
-    if (rep->status != MHD_HTTP_NO_CONTENT) {
+    if (rep->status != DL_HTTP_NO_CONTENT) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rep->type);
     }
     MHD_add_response_header(r, "Content-Security-Policy", CSP);
@@ -618,7 +422,7 @@ static void add_headers(struct MHD_Response *r, const struct dl_server_config *c
     if (rep->location) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rep->location);
     }
-    if (rep->status == MHD_HTTP_UNAUTHORIZED) {
+    if (rep->status == DL_HTTP_UNAUTHORIZED) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"dateline\"");
     }
     if (rep->retry_after) {
@@ -644,7 +448,7 @@ static void add_headers(struct MHD_Response *r, const struct dl_server_config *c
         const char *origin = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin");
         if (dl_origin_allowed(cfg, origin)) {
             MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            if (rep->status == MHD_HTTP_NO_CONTENT) {
+            if (rep->status == DL_HTTP_NO_CONTENT) {
                 MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, HEAD");
                 MHD_add_response_header(r, "Access-Control-Allow-Headers", "Authorization");
                 MHD_add_response_header(r, "Access-Control-Max-Age", "600");
@@ -812,9 +616,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         return MHD_YES;
     }
     if (*upload_data_size) {
-        /* Only POST /login gets this far with a body; other bodies are read and dropped. */
-        if (c->login_post && !c->form_too_big) {
-            if (c->form.len + *upload_data_size <= LOGIN_MAX) {
+        /* Only a POST a route takes (the login form) gets this far with a body; other
+         * bodies are read and dropped. */
+        if (c->post && !c->form_too_big) {
+            if (c->form.len + *upload_data_size <= DL_SERVE_MAX_FORM) {
                 dl_buf_add(&c->form, upload_data, *upload_data_size);
             } else {
                 c->form_too_big = 1;

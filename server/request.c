@@ -1,5 +1,5 @@
 /*
- * request.c - the query string and replies: what every route
+ * request.c - methods, the query string and replies: what every route
  * shares, with no knowledge of libmicrohttpd or of the routes.
  */
 #include "dateline/request.h"
@@ -11,6 +11,20 @@
 #include <unistd.h>
 
 #include "dateline/fold.h"
+
+unsigned dl_method_of(const char *name)
+{
+    if (strcmp(name, "GET") == 0 || strcmp(name, "HEAD") == 0) {
+        return DL_METHOD_GET;
+    }
+    if (strcmp(name, "POST") == 0) {
+        return DL_METHOD_POST;
+    }
+    if (strcmp(name, "OPTIONS") == 0) {
+        return DL_METHOD_OPTIONS;
+    }
+    return 0;
+}
 
 /* --- URL decoding and the query string ------------------------------------------ */
 

@@ -3,7 +3,8 @@
  * origins, and the per-client rate limit.
  *
  * http.c decides when each applies (the order of the refusals is at the
- * top of http.c); this module holds the parts that need no connection.
+ * top of http.c; which paths are open without the token is in the route
+ * table, route.c); this module holds the parts that need no connection.
  * The token itself belongs to main.c (struct dl_server_config); nothing
  * here keeps a copy of it.
  */
@@ -56,4 +57,11 @@ int dl_origin_allowed(const struct dl_server_config *cfg, const char *origin);
 
 /* Fill `rep` with the login page; `message` (may be NULL) is shown above the form. */
 void dl_page_login(struct dl_reply *rep, const char *message);
+/*
+ * The /login route (only with --token): GET shows the form; POST checks
+ * the form's token and, when it is right, sets the cookie and sends the
+ * client to /. Always DL_OK (route.h's contract), the answer in `rep`.
+ */
+int dl_access_login(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
+
 #endif

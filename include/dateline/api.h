@@ -2,10 +2,10 @@
  * api.h - the JSON routes: /api/search, /api/doc/ID, /healthz, and the
  * JSON body of every error that is not a page.
  *
- * Each route follows the route contract in http.h: it fills `rep` and
- * returns DL_OK (also for a client error, a 4xx in `rep`), or returns the
- * index's failure status with `err` set. It reads the request's worker,
- * which http.c has refreshed. The bodies are written straight into
+ * Each route follows route.h's contract: it fills `rep` and returns DL_OK
+ * (also for a client error, a 4xx in `rep`), or returns the index's
+ * failure status with `err` set. It reads the request's worker, which the
+ * route table has refreshed. The bodies are written straight into
  * rep->body (no DOM) and are valid UTF-8.
  */
 #ifndef DATELINE_API_H
@@ -16,8 +16,8 @@
 
 /* GET /api/search?q=...: hits, totals and facets. */
 int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
-/* GET /api/doc/ID: one readout, its body marked when q is given. */
-int dl_api_doc(struct dl_request *rq, const char *id, struct dl_reply *rep, struct dl_error *err);
+/* GET /api/doc/ID (rq->arg): one readout, its body marked when q is given. */
+int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
 /* GET /healthz: the readout count and the revision served. */
 int dl_api_health(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
 /* Fill the body of an error reply with {"error":{"code","message"}}. */

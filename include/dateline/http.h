@@ -4,22 +4,13 @@
  * The only module that speaks HTTP. It reads the raw request target,
  * refuses what no route will take (in the order given at the top of
  * http.c), decodes the path and the query string into a struct
- * dl_request, runs the route on this thread's worker (worker.h), and
- * turns the struct dl_reply into a response with the security headers,
- * writing one access-log line per request.
+ * dl_request, runs the route the table (route.h) names on this thread's
+ * worker (worker.h), and turns the struct dl_reply into a response with
+ * the security headers, writing one access-log line per request.
  *
  * Threads: libmicrohttpd runs a pool of worker threads; each creates its
  * struct dl_worker on its first request, and dl_server_stop() frees them
  * all. The configuration is borrowed for the server's whole life.
- *
- * Contract of a route (dl_api_*, dl_page_*): it fills `rep` and returns
- * DL_OK when `rep` holds the answer, which may be a client error (4xx,
- * set with dl_reply_error()). A negative status means the index failed:
- * DL_EMODIFIED makes http.c refresh the index and run the route once
- * more; anything else becomes a 503 (the details go to the log, not to
- * the client). Client input never produces a 5xx. A route runs entirely
- * on one worker thread and owns nothing after it returns except what it
- * put in `rep`.
  */
 #ifndef DATELINE_HTTP_H
 #define DATELINE_HTTP_H

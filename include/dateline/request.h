@@ -1,10 +1,10 @@
 /*
  * request.h - one HTTP request as the routes see it, and the reply they build.
  *
- * The leaf of dateline-serve: it knows HTTP's status codes as plain
- * numbers and includes no other server module's header, so that every
- * route (api.c, html.c) and search.c can use it without knowing
- * libmicrohttpd or each other. http.c fills a
+ * The leaf of dateline-serve: it knows HTTP's status codes and methods as
+ * plain numbers and includes no other server module's header, so that
+ * every route (api.c, html.c, access.c, files.c) and search.c can use it
+ * without knowing libmicrohttpd or each other. http.c fills a
  * struct dl_request from the connection and turns a struct dl_reply into
  * a response; nothing here touches a socket.
  *
@@ -51,7 +51,18 @@ enum dl_http_status {
     DL_HTTP_SERVICE_UNAVAILABLE = 503,
 };
 
+/* The methods a route may take, as bits (a route's set is an OR of them). */
+enum dl_method {
+    DL_METHOD_GET = 1 << 0,     /* GET, and HEAD (libmicrohttpd drops the body) */
+    DL_METHOD_POST = 1 << 1,    /* a form in the body (see DL_SERVE_MAX_FORM) */
+    DL_METHOD_OPTIONS = 1 << 2, /* a CORS preflight, answered only with --cors */
+};
+
+/* The method named `name` (case-sensitive, as HTTP says), or 0 for any other. */
+unsigned dl_method_of(const char *name);
+
 #define DL_SERVE_MAX_PARAMS 64 /* query-string parameters */
+#define DL_SERVE_MAX_FORM 4096 /* bytes of a POST body (the login form) */
 
 /* --- the query string ------------------------------------------------------- */
 struct dl_param {
@@ -115,11 +126,22 @@ void dl_reply_error(struct dl_reply *r, unsigned status, const char *code, const
 /* --- one request as a route sees it ------------------------------------- */
 struct dl_request {
     const struct dl_server_config *cfg;
-    struct dl_worker *w; /* this thread's index state, refreshed for this request */
+    struct dl_worker *w; /* this thread's index state; refreshed for routes that read the index */
+    unsigned method;     /* DL_METHOD_GET or DL_METHOD_POST (what the route allowed) */
     const char *path;    /* decoded path, valid UTF-8 without NUL */
     size_t path_len;
-    struct dl_params params; /* decoded query string */
-    double t0;               /* dl_now() when the request arrived */
+    const char *raw_path; /* the path as sent (before '?'), not NUL-terminated at raw_path_len */
+    size_t raw_path_len;
+    const char *arg; /* what follows a prefix route's prefix in `path` ("ID" of /doc/ID), or "" */
+    size_t arg_len;
+    const char *raw_arg; /* raw_path from the same byte offset as `arg` in `path` */
+    size_t raw_arg_len;
+    struct dl_params params;   /* decoded query string */
+    const char *if_none_match; /* the If-None-Match header, or NULL */
+    const char *body;          /* a POST body, NUL-terminated ("" for none) */
+    size_t body_len;
+    int body_too_big; /* the POST body went past DL_SERVE_MAX_FORM (and was dropped) */
+    double t0;        /* dl_now() when the request arrived */
 };
 
 #endif

@@ -10,7 +10,7 @@
  *
  * Errors: client input is refused as a 400 written into the route's
  * struct dl_reply (the parse functions return -1); the index's failures
- * are returned as statuses for the route to pass up (see http.h: a retry
+ * are returned as statuses for the route to pass up (see route.h: a retry
  * after DL_EMODIFIED, a 503 otherwise). Client input never produces a 5xx.
  */
 #ifndef DATELINE_SEARCH_H
@@ -73,7 +73,7 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
 int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *err);
 /*
  * Sort a failed run: a client error becomes a 400 in `rep` and DL_OK;
- * an index failure is returned as is (for http.c's retry or 503).
+ * an index failure is returned as is (for the route's retry or 503).
  */
 int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep);
 
