@@ -10,7 +10,9 @@
 Environment (set by meson): DL_SOURCE_ROOT, DL_INDEX (dateline-index),
 DL_SERVE (dateline-serve). The index is built into a temporary folder that
 is removed at exit; the server listens on a free 127.0.0.1 port and is
-stopped with SIGTERM (its exit status must be 0).
+stopped with SIGTERM: Server.stop() (also the end of a `with` block) checks
+"SIGTERM stops the server with status 0" through the program's Checks, so
+every test that starts a server makes that check once per server.
 """
 
 import atexit
@@ -34,6 +36,7 @@ DL_SERVE = os.environ.get("DL_SERVE") or os.path.join(BUILD_ROOT, "server", "dat
 
 _tmpdirs = []
 _servers = []  # every Server started, for the sanitizer check in main()
+_checks = None  # the program's Checks (the latest made): where helpers record their checks
 
 
 def _cleanup():
@@ -65,9 +68,11 @@ class Checks:
     """Counts checks; each prints one line; report() prints 'N passed, N failed'."""
 
     def __init__(self, name):
+        global _checks
         self.name = name
         self.passed = 0
         self.failed = 0
+        _checks = self
 
     def check(self, cond, what, detail=None):
         if cond:
@@ -88,6 +93,15 @@ class Checks:
     def report(self):
         print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
         return 1 if self.failed else 0
+
+
+def _record(cond, what, detail=None):
+    """A check made by a helper: through the program's Checks, else an exception on failure."""
+    if _checks is not None:
+        return _checks.check(cond, what, detail)
+    if not cond:
+        raise AssertionError("%s\n%s" % (what, detail or ""))
+    return True
 
 
 def run_index(src, db, extra=()):
@@ -170,6 +184,8 @@ class Server:
             if self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.wait()
+            self.exit_code = self.proc.returncode
+            self.proc = None  # not started: stop() has nothing to check
             self._log.close()
             # A port taken between free_port() and bind() is worth another try.
             if "cannot listen" not in self.log():
@@ -177,19 +193,34 @@ class Server:
         raise RuntimeError("dateline-serve did not start:\n" + self.log()[-3000:])
 
     def stop(self, timeout=30):
-        """SIGTERM; returns the exit status."""
+        """SIGTERM, and check "SIGTERM stops the server with status 0" (through the program's
+        Checks; without one, an exception when it fails): a server that exits otherwise, that
+        had already exited, or that ignores SIGTERM for `timeout` seconds fails it, and its log's
+        end is printed. Checked once; a second call only returns the exit status."""
         if self.proc is None:
             return self.exit_code
-        if self.proc.poll() is None:
+        how = "exit status %s"
+        running = self.proc.poll() is None
+        if running:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                how = "no exit %d s after SIGTERM: killed (%%s)" % timeout
+        else:
+            how = "it had exited before the SIGTERM, exit status %s"
         self.exit_code = self.proc.returncode
         self.proc = None
         self._log.close()
+        ok = running and self.exit_code == 0
+        detail = None
+        if not ok:
+            detail = "%s; dateline-serve %s\n--- end of its log ---\n%s" % (
+                how % self.exit_code, " ".join(self.args) or "(default options)",
+                self.log()[-3000:])
+        _record(ok, "SIGTERM stops the server with status 0", detail)
         return self.exit_code
 
     def log(self):

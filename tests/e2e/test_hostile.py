@@ -511,7 +511,6 @@ def test(c):
         st, r = s.search(q="to lam")
         c.check(st == 200 and r["total"] > 0, "after all that, searches still work", r)
     for srv in (s, big):
-        c.eq(srv.exit_code, 0, "SIGTERM stops the server with status 0")
         log = srv.log()
         bad = [l for l in log.splitlines() if " 500 " in l or " 503 " in l]
         c.check(not bad, "no 5xx in the access log", bad[:5])
