@@ -13,6 +13,12 @@ is removed at exit; the server listens on a free 127.0.0.1 port and is
 stopped with SIGTERM: Server.stop() (also the end of a `with` block) checks
 "SIGTERM stops the server with status 0" through the program's Checks, so
 every test that starts a server makes that check once per server.
+
+Nothing our programs write to stderr is thrown away: a server's goes to its
+log (printed when its start or stop fails, scanned for sanitizer reports at
+the end by main()); run_program() and run_index() capture the stderr of the
+others and check_stderr() fails the test, printing the report, when it holds
+a sanitizer report.
 """
 
 import atexit
@@ -104,13 +110,46 @@ def _record(cond, what, detail=None):
     return True
 
 
+def sanitizer_report(text, lines=60):
+    """The first sanitizer report in `text` (AddressSanitizer, LeakSanitizer, UBSan's
+    "runtime error:"), `lines` lines from its first; "" when there is none."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    all_lines = (text or "").splitlines()
+    for i, line in enumerate(all_lines):
+        if "Sanitizer" in line or "runtime error:" in line:
+            return "\n".join(all_lines[i:i + lines])
+    return ""
+
+
+def check_stderr(what, text):
+    """Fail the test, printing the report, when a program's stderr holds a sanitizer report;
+    records nothing when it does not. Returns True when clean."""
+    report = sanitizer_report(text)
+    if report:
+        return _record(False, "%s: no sanitizer report on stderr" % what, report)
+    return True
+
+
+def run_program(cmd, what=None, **kw):
+    """subprocess.run(cmd) with stdout and stderr captured as text (UTF-8, undecodable bytes
+    replaced; timeout 600 s unless given); a sanitizer report on stderr fails the test
+    (check_stderr). Returns the CompletedProcess."""
+    kw.setdefault("timeout", 600)
+    p = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", **kw)
+    check_stderr(what or " ".join(os.path.basename(a) for a in cmd[:3]), p.stderr)
+    return p
+
+
 def run_index(src, db, extra=()):
-    """Run dateline-index -d DB SRC; returns the CompletedProcess (raises on failure)."""
+    """Run dateline-index -d DB SRC; returns the CompletedProcess (raises on failure, with its
+    stderr; a sanitizer report on stderr fails the test even when it exits 0)."""
     cmd = [DL_INDEX, "-d", db] + list(extra) + [src]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
     if p.returncode != 0:
         raise RuntimeError("%s failed (%d):\n%s" % (" ".join(cmd), p.returncode,
                                                     p.stderr.decode("utf-8", "replace")))
+    check_stderr("dateline-index " + " ".join(extra), p.stderr)
     return p
 
 
@@ -320,9 +359,6 @@ def main(fn, name):
         c.check(False, "test ran to the end", "%s: %s" % (type(e).__name__, e))
     for s in _servers:
         s.stop()
-        log = s.log()
-        lines = log.splitlines()
-        bad = [i for i, l in enumerate(lines) if "Sanitizer" in l or "runtime error:" in l]
-        c.check(not bad, "the server log has no sanitizer report",
-                "\n".join(lines[bad[0]:bad[0] + 60]) if bad else "")
+        report = sanitizer_report(s.log())
+        c.check(not report, "the server log has no sanitizer report", report)
     sys.exit(c.report())

@@ -4,7 +4,6 @@ cookie, what stays open), --cors (allowed origins, preflight) and --rate (burst,
 Retry-After, recovery; per client, and per forwarded client with --trust-proxy)."""
 
 import os
-import subprocess
 import sys
 import time
 from html.parser import HTMLParser
@@ -32,9 +31,9 @@ def token_file(text, mode=0o600):
 
 
 def run_cli(args, timeout=20):
-    p = subprocess.run([dltest.DL_SERVE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=timeout)
-    return p.returncode, p.stderr.decode("utf-8", "replace")
+    p = dltest.run_program([dltest.DL_SERVE] + args, "dateline-serve " + " ".join(args),
+                           timeout=timeout)
+    return p.returncode, p.stderr
 
 
 class Forms(HTMLParser):

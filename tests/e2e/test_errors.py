@@ -3,7 +3,6 @@
 
 import os
 import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -36,9 +35,9 @@ def expect(c, s, path, status, code=None, contains=None, what=None, **kw):
 
 
 def run_cli(args, timeout=20):
-    p = subprocess.run([dltest.DL_SERVE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=timeout)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    p = dltest.run_program([dltest.DL_SERVE] + args, "dateline-serve " + " ".join(args),
+                           timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
 
 
 def test_cli(c, db):
