@@ -58,7 +58,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# build_rev LABEL REV: sets SRC_<LABEL> (source tree) and BUILD_<LABEL> (its release build)
+# build_rev LABEL REV: builds REV (. = the working tree); sets DESC, BUILD and SCHEMA[LABEL]
 build_rev() {
   local label=$1 rev=$2 src build
   if [[ $rev == . ]]; then
@@ -76,11 +76,11 @@ build_rev() {
     >"$WORK/build-$label.log" 2>&1 || { cat "$WORK/build-$label.log" >&2; exit 1; }
   ninja -C "$build" indexer/dateline-index server/dateline-serve >>"$WORK/build-$label.log" 2>&1 ||
     { tail -40 "$WORK/build-$label.log" >&2; exit 1; }
-  SRC[$label]=$src BUILD[$label]=$build
+  BUILD[$label]=$build
   SCHEMA[$label]=$(sed -n 's/^#define DL_SCHEMA_VERSION "\([^"]*\)".*/\1/p' \
     "$src/include/dateline/schema.h" 2>/dev/null || true)
 }
-declare -A DESC SRC BUILD SCHEMA DB PORT
+declare -A DESC BUILD SCHEMA DB PORT
 build_rev old "$OLD_REV"
 build_rev new "$NEW_REV"
 
