@@ -230,36 +230,45 @@ static void test_load(void)
     CHECK(strncmp(err.msg, "cannot open '/nonexistent/aliases.tsv'", 38) == 0, "msg: %s", err.msg);
 }
 
+struct group_hits {
+    size_t n[8]; /* hits per group */
+    size_t total;
+};
+
 static int count_hit(void *ctx, size_t group, size_t first, size_t n)
 {
-    (void)group;
+    struct group_hits *h = ctx;
     (void)first;
     (void)n;
-    (*(size_t *)ctx)++;
+    if (group < sizeof h->n / sizeof h->n[0]) {
+        h->n[group]++;
+    }
+    h->total++;
     return 0;
 }
 
-/* Scanning must be cheap: it runs over every token of every indexed readout. */
-static void test_scan_speed(const struct dl_aliases *a)
+/* A long token stream (the indexer scans every token of every readout): each name is found at
+ * every one of its places, including one cut off at the end. Its speed is bench/alias_bench's. */
+static void test_scan_long(const struct dl_aliases *a)
 {
+    /* 15 tokens holding "to lam" (group 0), "minh chinh" (1), "ha noi" (2), "viet nam" (3) */
     static const char *words[] = {"the", "general", "secretary", "to",    "lam",
                                   "met", "with",    "minh",      "chinh", "in",
                                   "ha",  "noi",     "on",        "viet",  "nam"};
-    enum { N = 200000 };
+    enum { W = sizeof words / sizeof words[0], N = 200000 }; /* 13,333 x 15 + "... to lam" */
     const char **toks = malloc(N * sizeof *toks);
     for (size_t i = 0; i < N; i++) {
-        toks[i] = words[i % (sizeof words / sizeof words[0])];
+        toks[i] = words[i % W];
     }
-    size_t count = 0, nhits = 0;
-    double t0 = dl_now();
-    for (int rep = 0; rep < 5; rep++) {
-        dl_aliases_scan(a, toks, N, count_hit, &nhits);
-        count += N;
+    struct group_hits h;
+    memset(&h, 0, sizeof h);
+    CHECK(dl_aliases_scan(a, toks, N, count_hit, &h) == 0, "long scan rc");
+    size_t whole = N / W; /* the last 5 tokens end with "to lam" */
+    CHECK(h.n[0] == whole + 1, "to lam: %zu hits, want %zu", h.n[0], whole + 1);
+    for (size_t g = 1; g <= 3; g++) {
+        CHECK(h.n[g] == whole, "group %zu: %zu hits, want %zu", g, h.n[g], whole);
     }
-    double dt = dl_now() - t0;
-    printf("alias scan: %.1f M tokens/s (%zu hits)\n", (double)count / dt / 1e6, nhits);
-    CHECK(nhits > 0, "the synthetic text has alias hits");
-    CHECK(dt < 5.0, "scan of 1M tokens took %.2f s", dt);
+    CHECK(h.total == 4 * whole + 1, "%zu hits in all, want %zu", h.total, 4 * whole + 1);
     free(toks);
 }
 
@@ -275,7 +284,7 @@ int main(void)
         test_forms(a);
         test_scan(a);
         test_scan_stop(a);
-        test_scan_speed(a);
+        test_scan_long(a);
         dl_aliases_free(a);
     }
     test_merge();

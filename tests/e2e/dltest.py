@@ -10,7 +10,15 @@
 Environment (set by meson): DL_SOURCE_ROOT, DL_INDEX (dateline-index),
 DL_SERVE (dateline-serve). The index is built into a temporary folder that
 is removed at exit; the server listens on a free 127.0.0.1 port and is
-stopped with SIGTERM (its exit status must be 0).
+stopped with SIGTERM: Server.stop() (also the end of a `with` block) checks
+"SIGTERM stops the server with status 0" through the program's Checks, so
+every test that starts a server makes that check once per server.
+
+Nothing our programs write to stderr is thrown away: a server's goes to its
+log (printed when its start or stop fails, scanned for sanitizer reports at
+the end by main()); run_program() and run_index() capture the stderr of the
+others and check_stderr() fails the test, printing the report, when it holds
+a sanitizer report.
 """
 
 import atexit
@@ -34,6 +42,7 @@ DL_SERVE = os.environ.get("DL_SERVE") or os.path.join(BUILD_ROOT, "server", "dat
 
 _tmpdirs = []
 _servers = []  # every Server started, for the sanitizer check in main()
+_checks = None  # the program's Checks (the latest made): where helpers record their checks
 
 
 def _cleanup():
@@ -65,9 +74,11 @@ class Checks:
     """Counts checks; each prints one line; report() prints 'N passed, N failed'."""
 
     def __init__(self, name):
+        global _checks
         self.name = name
         self.passed = 0
         self.failed = 0
+        _checks = self
 
     def check(self, cond, what, detail=None):
         if cond:
@@ -90,13 +101,55 @@ class Checks:
         return 1 if self.failed else 0
 
 
+def _record(cond, what, detail=None):
+    """A check made by a helper: through the program's Checks, else an exception on failure."""
+    if _checks is not None:
+        return _checks.check(cond, what, detail)
+    if not cond:
+        raise AssertionError("%s\n%s" % (what, detail or ""))
+    return True
+
+
+def sanitizer_report(text, lines=60):
+    """The first sanitizer report in `text` (AddressSanitizer, LeakSanitizer, UBSan's
+    "runtime error:"), `lines` lines from its first; "" when there is none."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    all_lines = (text or "").splitlines()
+    for i, line in enumerate(all_lines):
+        if "Sanitizer" in line or "runtime error:" in line:
+            return "\n".join(all_lines[i:i + lines])
+    return ""
+
+
+def check_stderr(what, text):
+    """Fail the test, printing the report, when a program's stderr holds a sanitizer report;
+    records nothing when it does not. Returns True when clean."""
+    report = sanitizer_report(text)
+    if report:
+        return _record(False, "%s: no sanitizer report on stderr" % what, report)
+    return True
+
+
+def run_program(cmd, what=None, **kw):
+    """subprocess.run(cmd) with stdout and stderr captured as text (UTF-8, undecodable bytes
+    replaced; timeout 600 s unless given); a sanitizer report on stderr fails the test
+    (check_stderr). Returns the CompletedProcess."""
+    kw.setdefault("timeout", 600)
+    p = subprocess.run(cmd, capture_output=True, encoding="utf-8", errors="replace", **kw)
+    check_stderr(what or " ".join(os.path.basename(a) for a in cmd[:3]), p.stderr)
+    return p
+
+
 def run_index(src, db, extra=()):
-    """Run dateline-index -d DB SRC; returns the CompletedProcess (raises on failure)."""
+    """Run dateline-index -d DB SRC; returns the CompletedProcess (raises on failure, with its
+    stderr; a sanitizer report on stderr fails the test even when it exits 0)."""
     cmd = [DL_INDEX, "-d", db] + list(extra) + [src]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
     if p.returncode != 0:
         raise RuntimeError("%s failed (%d):\n%s" % (" ".join(cmd), p.returncode,
                                                     p.stderr.decode("utf-8", "replace")))
+    check_stderr("dateline-index " + " ".join(extra), p.stderr)
     return p
 
 
@@ -170,6 +223,8 @@ class Server:
             if self.proc.poll() is None:
                 self.proc.kill()
                 self.proc.wait()
+            self.exit_code = self.proc.returncode
+            self.proc = None  # not started: stop() has nothing to check
             self._log.close()
             # A port taken between free_port() and bind() is worth another try.
             if "cannot listen" not in self.log():
@@ -177,19 +232,34 @@ class Server:
         raise RuntimeError("dateline-serve did not start:\n" + self.log()[-3000:])
 
     def stop(self, timeout=30):
-        """SIGTERM; returns the exit status."""
+        """SIGTERM, and check "SIGTERM stops the server with status 0" (through the program's
+        Checks; without one, an exception when it fails): a server that exits otherwise, that
+        had already exited, or that ignores SIGTERM for `timeout` seconds fails it, and its log's
+        end is printed. Checked once; a second call only returns the exit status."""
         if self.proc is None:
             return self.exit_code
-        if self.proc.poll() is None:
+        how = "exit status %s"
+        running = self.proc.poll() is None
+        if running:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+                how = "no exit %d s after SIGTERM: killed (%%s)" % timeout
+        else:
+            how = "it had exited before the SIGTERM, exit status %s"
         self.exit_code = self.proc.returncode
         self.proc = None
         self._log.close()
+        ok = running and self.exit_code == 0
+        detail = None
+        if not ok:
+            detail = "%s; dateline-serve %s\n--- end of its log ---\n%s" % (
+                how % self.exit_code, " ".join(self.args) or "(default options)",
+                self.log()[-3000:])
+        _record(ok, "SIGTERM stops the server with status 0", detail)
         return self.exit_code
 
     def log(self):
@@ -289,9 +359,6 @@ def main(fn, name):
         c.check(False, "test ran to the end", "%s: %s" % (type(e).__name__, e))
     for s in _servers:
         s.stop()
-        log = s.log()
-        lines = log.splitlines()
-        bad = [i for i, l in enumerate(lines) if "Sanitizer" in l or "runtime error:" in l]
-        c.check(not bad, "the server log has no sanitizer report",
-                "\n".join(lines[bad[0]:bad[0] + 60]) if bad else "")
+        report = sanitizer_report(s.log())
+        c.check(not report, "the server log has no sanitizer report", report)
     sys.exit(c.report())

@@ -10,6 +10,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from dltest import sanitizer_report  # noqa: E402
+
 INDEX = os.environ.get("DL_INDEX", "build/indexer/dateline-index")
 SRC = os.environ.get("DL_SOURCE_ROOT", ".")
 SAMPLE = os.path.join(SRC, "data", "sample")
@@ -32,6 +35,10 @@ def check(cond, what):
 
 def run(*args):
     p = subprocess.run([INDEX, *args], capture_output=True, text=True, timeout=600)
+    report = sanitizer_report(p.stderr)  # printed, and a failure, whatever the caller checks
+    if report:
+        check(False, "dateline-index %s: no sanitizer report on stderr" % " ".join(args))
+        print("       " + report.replace("\n", "\n       "), flush=True)
     return p.returncode, p.stdout, p.stderr
 
 
