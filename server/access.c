@@ -297,6 +297,7 @@ void dl_page_login(struct dl_reply *rep, const char *message)
 
 int dl_access_login(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
 {
+    rep->html = 1; /* the form's own errors are pages, whatever the Accept header says */
     if (rq->method != DL_METHOD_POST) {
         dl_page_login(rep, NULL);
         return DL_OK;

@@ -360,7 +360,9 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
         raw_plen && uri[0] == '/' && !memchr(path, '\0', plen) && dl_utf8_valid(path, plen);
     /* A path that cannot be decoded is looked up as sent, for the format of its 400. */
     const struct dl_route *r = path_ok ? dl_route_find(path, plen) : dl_route_find(uri, raw_plen);
-    rep->html = dl_route_html(r, path_ok && accepts_html(con));
+    rep->html = r && (r->flags & DL_ROUTE_ACCEPT) && path_ok
+                    ? accepts_html(con)
+                    : dl_route_html(r, path_ok && accepts_html(con));
 
     struct dl_request rq = {
         .cfg = cfg,

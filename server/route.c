@@ -31,8 +31,8 @@ static const struct dl_route routes[] = {
     {"/search", DL_MATCH_EXACT, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_search},
     {"/doc/", DL_MATCH_PREFIX, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_doc},
     /* the form and the CSS/JS/icons it uses are open; /healthz is for monitors */
-    {"/login", DL_MATCH_EXACT, GET | POST, DL_ROUTE_PAGE, DL_ROUTE_OPEN | DL_ROUTE_TOKEN,
-     dl_access_login},
+    {"/login", DL_MATCH_EXACT, GET | POST, DL_ROUTE_PAGE,
+     DL_ROUTE_OPEN | DL_ROUTE_TOKEN | DL_ROUTE_ACCEPT, dl_access_login},
     {"/static/", DL_MATCH_TREE, GET, DL_ROUTE_FILE, DL_ROUTE_OPEN, dl_files_serve},
 };
 

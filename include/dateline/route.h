@@ -48,9 +48,11 @@ enum dl_route_kind {
 };
 
 enum dl_route_flags {
-    DL_ROUTE_INDEX = 1 << 0, /* reads the index: runs on a refreshed worker, retried, 503 */
-    DL_ROUTE_OPEN = 1 << 1,  /* answered without the --token */
-    DL_ROUTE_TOKEN = 1 << 2, /* answers only with --token (without it: 404, no method but GET) */
+    DL_ROUTE_INDEX = 1 << 0,  /* reads the index: runs on a refreshed worker, retried, 503 */
+    DL_ROUTE_OPEN = 1 << 1,   /* answered without the --token */
+    DL_ROUTE_TOKEN = 1 << 2,  /* answers only with --token (without it: 404, no method but GET) */
+    DL_ROUTE_ACCEPT = 1 << 3, /* a page, but the errors of routing it (a bad query string, no
+                                 --token) follow the Accept header, as on an unknown path */
 };
 
 struct dl_route {
