@@ -4,8 +4,9 @@
  *
  *   stage_bench INDEX QUERIES [RUNS]
  *
- * Per query: dl_query_normalize, dl_db_search (the match, facets and the
- * loading of ten readouts, bodies decompressed), dl_hl_new, then per hit
+ * Per query: dl_query_parse, dl_searcher_search (names, the Xapian query,
+ * the match, facets and the loading of ten readouts, bodies decompressed),
+ * dl_hl_new, then per hit
  * dl_hl_scan + dl_hl_snippet_spans (the highlighting). Prints the mean
  * microseconds of CPU time (this thread's, so that other load on the machine
  * disturbs the figures less than wall time) per query of each step and the
@@ -16,13 +17,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "dateline/alias.h"
 #include "dateline/buf.h"
 #include "dateline/common.h"
-#include "dateline/db.h"
 #include "dateline/highlight.h"
 #include "dateline/query.h"
-#include "dateline/schema.h"
+#include "dateline/searcher.h"
 
 static double cpu_now(void)
 {
@@ -39,20 +38,11 @@ int main(int argc, char **argv)
     }
     int runs = argc > 3 ? atoi(argv[3]) : 5;
     struct dl_error err = DL_ERROR_INIT;
-    struct dl_db *db = NULL;
-    if (dl_db_open_read(&db, argv[1], &err) != DL_OK) {
+    struct dl_searcher *s = NULL;
+    if (dl_searcher_open(&s, argv[1], &err) != DL_OK) {
         fprintf(stderr, "stage_bench: %s\n", err.msg);
         return 1;
     }
-    /* The alias table stored in the index, as the server loads it. */
-    struct dl_aliases *aliases = NULL;
-    struct dl_buf meta = DL_BUF_INIT;
-    if (dl_db_get_meta(db, DL_META_ALIASES, &meta, &err) == DL_OK && meta.len &&
-        dl_aliases_parse(meta.buf, meta.len, &aliases, &err) != DL_OK) {
-        fprintf(stderr, "stage_bench: stored aliases: %s\n", err.msg);
-        return 1;
-    }
-    dl_buf_release(&meta);
     FILE *f = fopen(argv[2], "r");
     if (!f) {
         perror(argv[2]);
@@ -76,25 +66,28 @@ int main(int argc, char **argv)
     for (int r = 0; r < runs; r++) {
         for (size_t i = 0; i < nq; i++) {
             double t0 = cpu_now();
-            struct dl_query q;
-            dl_query_init(&q);
-            if (dl_query_normalize(&q, qs[i], strlen(qs[i]), &err) != DL_OK) {
-                dl_query_release(&q);
+            struct dl_qtree q = DL_QTREE_INIT;
+            if (dl_query_parse(&q, qs[i], strlen(qs[i]), &err) != DL_OK) {
+                dl_qtree_release(&q);
                 continue;
             }
             double t1 = cpu_now();
-            struct dl_search_params p = {.query = q.text.buf, .fallback = q.plain.buf,
-                                         .limit = getenv("LIMIT") ? (size_t)atoi(getenv("LIMIT")) : 10, .check_at_least = 20000,
-                                         .time_limit = 1.0, .max_wildcard = 100,
+            size_t limit = getenv("LIMIT") ? (size_t)atoi(getenv("LIMIT")) : 10;
+            struct dl_search_params p = {.limit = limit,
+                                         .check_at_least = 20000,
+                                         .time_limit = 1.0,
+                                         .max_wildcard = 100,
                                          .want_facets = 1};
             struct dl_results res;
             memset(&res, 0, sizeof res);
-            if (dl_db_search(db, &p, &res, &err) != DL_OK) {
+            if (dl_searcher_search(s, &q, &p, &res, &err) != DL_OK) {
                 fprintf(stderr, "stage_bench: %s: %s\n", qs[i], err.msg);
                 return 1;
             }
             double t2 = cpu_now();
-            struct dl_hl *hl = dl_hl_new(res.terms, res.nterms, q.prefixes, q.nprefixes, aliases);
+            const struct dl_terms *t = &res.terms;
+            struct dl_hl *hl =
+                dl_hl_new(t->v, t->n, t->prefixes, t->nprefixes, dl_searcher_aliases(s));
             double t3 = cpu_now(), scan = 0, snip = 0;
             for (size_t h = 0; h < res.nhits; h++) {
                 const char *body = res.hits[h].doc.body ? res.hits[h].doc.body : "";
@@ -111,7 +104,7 @@ int main(int argc, char **argv)
             }
             dl_hl_free(hl);
             dl_results_release(&res);
-            dl_query_release(&q);
+            dl_qtree_release(&q);
             t_norm += t1 - t0;
             t_search += t2 - t1;
             t_hlnew += t3 - t2;
@@ -121,7 +114,7 @@ int main(int argc, char **argv)
         }
     }
     double us = 1e6 / (double)n;
-    printf("%zu queries x %d runs: per query (us) normalize %.1f  search+load %.1f  hl_new %.1f  "
+    printf("%zu queries x %d runs: per query (us) parse %.1f  search+load %.1f  hl_new %.1f  "
            "scan %.1f  snippet %.1f  total %.1f\n",
            nq, runs, t_norm * us, t_search * us, t_hlnew * us, t_scan * us, t_snip * us,
            (t_norm + t_search + t_hlnew + t_scan + t_snip) * us);
@@ -129,8 +122,7 @@ int main(int argc, char **argv)
            (double)bytes / (double)n / 1024.0, (double)spans / (double)n);
     dl_hl_spans_release(&sc);
     dl_buf_release(&out);
-    dl_db_free(db);
-    dl_aliases_free(aliases);
+    dl_searcher_free(s);
     for (size_t i = 0; i < nq; i++) {
         free(qs[i]);
     }

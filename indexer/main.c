@@ -28,6 +28,8 @@
 #include "dateline/pool.h"
 #include "dateline/readout.h"
 #include "dateline/schema.h"
+#include "dateline/store.h"
+#include "dateline/strset.h"
 #include "dateline/walk.h"
 
 /* Bump when the parser or the schema changes what is stored: every readout is then re-indexed. */
@@ -39,87 +41,6 @@ static void on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
-}
-
-/* --- a set of strings (ids seen in one origin) --------------------------------------- */
-
-struct strset {
-    char **slots;   /* open addressing, NULL = empty */
-    size_t cap;     /* power of two */
-    size_t count;
-};
-
-static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ULL
-
-static void strset_grow(struct strset *s);
-
-static int strset_add(struct strset *s, const char *key)
-{
-    if ((s->count + 1) * 2 > s->cap) {
-        strset_grow(s);
-    }
-    size_t i = (size_t)fnv1a(key, strlen(key), FNV_INIT) & (s->cap - 1);
-    while (s->slots[i]) {
-        if (strcmp(s->slots[i], key) == 0) {
-            return 0;
-        }
-        i = (i + 1) & (s->cap - 1);
-    }
-    s->slots[i] = dl_xstrdup(key);
-    s->count++;
-    return 1;
-}
-
-static int strset_has(const struct strset *s, const char *key)
-{
-    if (!s->cap) {
-        return 0;
-    }
-    size_t i = (size_t)fnv1a(key, strlen(key), FNV_INIT) & (s->cap - 1);
-    while (s->slots[i]) {
-        if (strcmp(s->slots[i], key) == 0) {
-            return 1;
-        }
-        i = (i + 1) & (s->cap - 1);
-    }
-    return 0;
-}
-
-static void strset_grow(struct strset *s)
-{
-    struct strset n = {NULL, s->cap ? s->cap * 2 : 1024, 0};
-    n.slots = dl_xcalloc(n.cap, sizeof *n.slots);
-    for (size_t i = 0; i < s->cap; i++) {
-        if (s->slots[i]) {
-            size_t j = (size_t)fnv1a(s->slots[i], strlen(s->slots[i]), FNV_INIT) & (n.cap - 1);
-            while (n.slots[j]) {
-                j = (j + 1) & (n.cap - 1);
-            }
-            n.slots[j] = s->slots[i];
-            n.count++;
-        }
-    }
-    free(s->slots);
-    *s = n;
-}
-
-static void strset_release(struct strset *s)
-{
-    for (size_t i = 0; i < s->cap; i++) {
-        free(s->slots[i]);
-    }
-    free(s->slots);
-    memset(s, 0, sizeof *s);
 }
 
 /* --- the run ------------------------------------------------------------------------- */
@@ -138,22 +59,22 @@ struct options {
 
 struct run {
     const struct options *opt;
-    struct dl_db *db;
-    struct dl_pool *pool;     /* set when a fresh index is built by several writers */
-    char alias_tag[17];       /* hash of the alias table, part of every readout's hash */
-    struct strset seen;       /* ids met in the current origin */
-    const char *origin;       /* current origin (borrowed from the walk) */
+    struct dl_store *db;
+    struct dl_pool *pool;  /* set when a fresh index is built by several writers */
+    char alias_tag[17];    /* hash of the alias table, part of every readout's hash */
+    struct dl_strset seen; /* ids met in the current origin */
+    const char *origin;    /* current origin (borrowed from the walk) */
     unsigned long added, updated, unchanged, removed, skipped;
-    unsigned long pending;    /* changes since the last commit */
+    unsigned long pending; /* changes since the last commit */
     uint64_t pending_bytes;
-    unsigned long commits;    /* successful commits this run */
-    int failed;               /* a commit failed: stop */
-    uint64_t bytes_total;     /* input bytes of all PATHs (progress) */
-    uint64_t bytes_before;    /* input bytes of the PATHs already finished */
-    uint64_t bytes_read;      /* readout bytes processed (for MB/s) */
+    unsigned long commits; /* successful commits this run */
+    int failed;            /* a commit failed: stop */
+    uint64_t bytes_total;  /* input bytes of all PATHs (progress) */
+    uint64_t bytes_before; /* input bytes of the PATHs already finished */
+    uint64_t bytes_read;   /* readout bytes processed (for MB/s) */
     double t0, last_draw;
-    struct dl_buf text;       /* decoded text of the current readout */
-    struct dl_buf hash;       /* stored hash of the current readout */
+    struct dl_buf text; /* decoded text of the current readout */
+    struct dl_buf hash; /* stored hash of the current readout */
     struct dl_error err;
 };
 
@@ -217,7 +138,7 @@ static int commit(struct run *r)
     if (!r->pending) {
         return 0;
     }
-    if (dl_db_commit(r->db, &r->err) != DL_OK) {
+    if (dl_store_commit(r->db, &r->err) != DL_OK) {
         clear_progress(r);
         fprintf(stderr, "dateline-index: cannot commit to '%s': %s\n", r->opt->dir, r->err.msg);
         r->failed = 1;
@@ -231,7 +152,7 @@ static int commit(struct run *r)
 
 static void readout_hash(struct run *r, const char *data, size_t len, char out[64])
 {
-    uint64_t h = fnv1a(data, len, FNV_INIT);
+    uint64_t h = dl_hash64(data, len);
     snprintf(out, 64, "%s-%s-%016llx-%zu", PARSER_VERSION, r->alias_tag, (unsigned long long)h,
              len);
 }
@@ -263,7 +184,7 @@ static void decode(struct run *r, const struct dl_walk_item *it)
 static int check_unchanged(struct run *r, const struct dl_walk_item *it, const char *id,
                            const char *hash, int *existed)
 {
-    int rc = dl_db_get_hash(r->db, id, &r->hash, &r->err);
+    int rc = dl_store_get_hash(dl_store_db(r->db), id, &r->hash, &r->err);
     if (rc != DL_OK && rc != DL_ENOTFOUND) {
         report(r, it->path, "cannot look up '%s': %s", id, r->err.msg);
         return -1;
@@ -286,7 +207,7 @@ static int on_item(void *ctx, const struct dl_walk_item *it)
     /* A text file's id is known before parsing: skip unchanged ones without decoding.
      * (A pool fills an empty index: its workers compare hashes within their shards.) */
     if (!it->is_json && !r->pool) {
-        strset_add(&r->seen, it->id);
+        dl_strset_add(&r->seen, it->id, strlen(it->id), 0);
         same = check_unchanged(r, it, it->id, hash, &existed);
         if (same != 0) {
             same > 0 ? (void)r->unchanged++ : (void)r->skipped++;
@@ -320,14 +241,14 @@ static int on_item(void *ctx, const struct dl_walk_item *it)
         return 0;
     }
     if (it->is_json) {
-        strset_add(&r->seen, doc.id);
+        dl_strset_add(&r->seen, doc.id, strlen(doc.id), 0);
         same = check_unchanged(r, it, doc.id, hash, &existed);
         if (same != 0) {
             same > 0 ? (void)r->unchanged++ : (void)r->skipped++;
             goto out_doc;
         }
     }
-    rc = dl_db_put(r->db, &doc, r->origin, hash, &r->err);
+    rc = dl_store_put(r->db, &doc, r->origin, hash, &r->err);
     if (rc == DL_EINVAL) {
         report(r, it->path, "cannot index '%s': %s", doc.id, r->err.msg);
         r->skipped++;
@@ -364,20 +285,20 @@ static void on_walk_error(void *ctx, const char *path, const char *id, const cha
     report(r, path, "skipped: %s", reason);
     r->skipped++;
     if (id) {
-        strset_add(&r->seen, id);
+        dl_strset_add(&r->seen, id, strlen(id), 0);
     }
 }
 
 struct sweep {
     struct run *r;
-    struct strset gone; /* ids to delete, collected before deleting */
+    struct dl_strset gone; /* ids to delete, collected before deleting */
 };
 
 static int collect_gone(void *ctx, const char *id)
 {
     struct sweep *s = ctx;
-    if (!strset_has(&s->r->seen, id)) {
-        strset_add(&s->gone, id);
+    if (dl_strset_find(&s->r->seen, id, strlen(id)) < 0) {
+        dl_strset_add(&s->gone, id, strlen(id), 0);
     }
     return 0;
 }
@@ -385,23 +306,23 @@ static int collect_gone(void *ctx, const char *id)
 /* Remove readouts of this origin that the walk no longer found. */
 static void sweep_origin(struct run *r, const char *origin)
 {
-    struct sweep s = {r, {0}};
-    if (dl_db_origin_ids(r->db, origin, collect_gone, &s, &r->err) != DL_OK) {
+    struct sweep s = {r, DL_STRSET_INIT};
+    if (dl_store_origin_ids(dl_store_db(r->db), origin, collect_gone, &s, &r->err) != DL_OK) {
         report(r, origin, "cannot list indexed readouts: %s", r->err.msg);
-        strset_release(&s.gone);
+        dl_strset_release(&s.gone);
         return;
     }
     for (size_t i = 0; i < s.gone.cap; i++) {
-        if (s.gone.slots[i]) {
-            if (dl_db_delete(r->db, s.gone.slots[i], &r->err) == DL_OK) {
+        if (s.gone.keys[i]) {
+            if (dl_store_delete(r->db, s.gone.keys[i], &r->err) == DL_OK) {
                 r->removed++;
                 r->pending++;
             } else {
-                report(r, s.gone.slots[i], "cannot remove: %s", r->err.msg);
+                report(r, s.gone.keys[i], "cannot remove: %s", r->err.msg);
             }
         }
     }
-    strset_release(&s.gone);
+    dl_strset_release(&s.gone);
 }
 
 /* --- a fresh index built by several writers ------------------------------------------ */
@@ -410,14 +331,23 @@ static void sweep_origin(struct run *r, const char *origin)
 static int start_pool(struct run *r, const struct dl_aliases *aliases, const char *alias_text)
 {
     struct stat st;
-    if (r->opt->jobs < 2 || dl_db_doccount(r->db) != 0 ||
-        (!r->opt->jobs_given && r->bytes_total < (8u << 20)) ||
+    unsigned long docs = 1;
+    if (dl_db_doccount(dl_store_db(r->db), &docs, &r->err) != DL_OK) {
+        fprintf(stderr, "dateline-index: cannot read '%s': %s\n", r->opt->dir, r->err.msg);
+        return -1;
+    }
+    if (r->opt->jobs < 2 || docs != 0 || (!r->opt->jobs_given && r->bytes_total < (8u << 20)) ||
         stat(r->opt->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         return 0;
     }
-    struct dl_pool_config cfg = {r->opt->dir, r->opt->jobs, aliases, alias_text,
-                                 alias_text ? strlen(alias_text) : 0, r->opt->spelling,
-                                 r->opt->batch_docs, r->opt->batch_bytes};
+    struct dl_pool_config cfg = {r->opt->dir,
+                                 r->opt->jobs,
+                                 aliases,
+                                 alias_text,
+                                 alias_text ? strlen(alias_text) : 0,
+                                 r->opt->spelling,
+                                 r->opt->batch_docs,
+                                 r->opt->batch_bytes};
     if (dl_pool_new(&r->pool, &cfg, &r->err) != DL_OK) {
         fprintf(stderr, "dateline-index: cannot start %u writers: %s\n", r->opt->jobs, r->err.msg);
         return -1;
@@ -453,7 +383,7 @@ static void finish_pool(struct run *r)
     struct dl_buf merged = DL_BUF_INIT, old = DL_BUF_INIT;
     dl_buf_addf(&merged, "%s.merged", r->opt->dir);
     dl_buf_addf(&old, "%s.old", r->opt->dir);
-    dl_db_free(r->db); /* the empty revision: nothing of it is kept */
+    dl_store_free(r->db); /* the empty revision: nothing of it is kept */
     r->db = NULL;
     rc = dl_remove_tree(merged.buf, &r->err);
     if (rc == DL_OK) {
@@ -570,10 +500,10 @@ static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out
             return -1;
         }
         snprintf(r->alias_tag, sizeof r->alias_tag, "%016llx",
-                 (unsigned long long)fnv1a(text.buf, text.len, FNV_INIT));
+                 (unsigned long long)dl_hash64(text.buf, text.len));
     }
     int written = 0;
-    int rc = dl_db_set_aliases(r->db, *out, text.buf, text.len, &written, &r->err);
+    int rc = dl_store_set_aliases(r->db, *out, text.buf, text.len, &written, &r->err);
     r->pending += written; /* new synonyms need a commit even if no readout changes */
     if (rc != DL_OK) {
         fprintf(stderr, "dateline-index: cannot store aliases: %s\n", r->err.msg);
@@ -588,7 +518,14 @@ int main(int argc, char **argv)
 {
     struct options o = {"./dateline.db", NULL, 1, 0, 0, 2000, 4ull << 20, 0, 0};
     int no_aliases = 0;
-    enum { OPT_ALIASES = 256, OPT_NO_ALIASES, OPT_NO_SPELLING, OPT_BATCH, OPT_BATCH_MB, OPT_VERSION };
+    enum {
+        OPT_ALIASES = 256,
+        OPT_NO_ALIASES,
+        OPT_NO_SPELLING,
+        OPT_BATCH,
+        OPT_BATCH_MB,
+        OPT_VERSION
+    };
     static const struct option longopts[] = {
         {"db", required_argument, NULL, 'd'},
         {"aliases", required_argument, NULL, OPT_ALIASES},
@@ -607,13 +544,22 @@ int main(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":d:j:qh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'd': o.dir = optarg; break;
-        case OPT_ALIASES: o.aliases = optarg; break;
-        case OPT_NO_ALIASES: no_aliases = 1; break;
-        case OPT_NO_SPELLING: o.spelling = 0; break;
+        case 'd':
+            o.dir = optarg;
+            break;
+        case OPT_ALIASES:
+            o.aliases = optarg;
+            break;
+        case OPT_NO_ALIASES:
+            no_aliases = 1;
+            break;
+        case OPT_NO_SPELLING:
+            o.spelling = 0;
+            break;
         case OPT_BATCH:
             if (parse_count(optarg, &o.batch_docs) != 0) {
-                fprintf(stderr, "dateline-index: invalid --batch '%s': expected a positive number\n",
+                fprintf(stderr,
+                        "dateline-index: invalid --batch '%s': expected a positive number\n",
                         optarg);
                 return 2;
             }
@@ -634,9 +580,15 @@ int main(int argc, char **argv)
             o.jobs = (unsigned)n;
             o.jobs_given = 1;
             break;
-        case 'q': o.quiet = 1; break;
-        case 'h': usage(stdout); return 0;
-        case OPT_VERSION: printf("dateline-index %s\n", DL_VERSION); return 0;
+        case 'q':
+            o.quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case OPT_VERSION:
+            printf("dateline-index %s\n", DL_VERSION);
+            return 0;
         case ':':
             fprintf(stderr, "dateline-index: option '%s' needs a value (see --help)\n",
                     argv[optind - 1]);
@@ -678,20 +630,20 @@ int main(int argc, char **argv)
         r.bytes_total += bytes;
     }
 
-    if (dl_db_open_write(&r.db, o.dir, &r.err) != DL_OK) {
+    if (dl_store_open(&r.db, o.dir, &r.err) != DL_OK) {
         fprintf(stderr, "dateline-index: cannot open index '%s': %s\n", o.dir, r.err.msg);
         return 1;
     }
-    dl_db_set_spelling(r.db, o.spelling);
+    dl_store_set_spelling(r.db, o.spelling);
     struct dl_aliases *aliases = NULL;
     char *alias_text = NULL;
     if (setup_aliases(&r, &aliases, &alias_text) != 0) {
-        dl_db_free(r.db);
+        dl_store_free(r.db);
         return 1;
     }
 
     if (start_pool(&r, aliases, alias_text) != 0) {
-        dl_db_free(r.db);
+        dl_store_free(r.db);
         dl_aliases_free(aliases);
         free(alias_text);
         return 1;
@@ -723,7 +675,7 @@ int main(int argc, char **argv)
         } else if (rc == 0 && !r.failed && !interrupted && !r.pool) {
             sweep_origin(&r, origin);
         }
-        strset_release(&r.seen);
+        dl_strset_release(&r.seen);
         free(origin);
         r.bytes_before += bytes;
     }
@@ -754,7 +706,7 @@ int main(int argc, char **argv)
     } else if (walk_failed) {
         status = 1;
     }
-    dl_db_free(r.db);
+    dl_store_free(r.db);
     dl_aliases_free(aliases);
     free(alias_text);
     dl_buf_release(&r.text);

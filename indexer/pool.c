@@ -11,6 +11,7 @@
 
 #include "dateline/buf.h"
 #include "dateline/db.h"
+#include "dateline/store.h"
 
 #define QUEUE_CAP 64 /* readouts waiting per worker: enough to ride out a slow parse */
 
@@ -24,37 +25,27 @@ struct job {
 struct worker {
     struct dl_pool *pool;
     pthread_t thread;
-    int started;               /* thread was created */
-    char *path;                /* shard directory (owned) */
-    struct dl_db *db;          /* the shard's writer */
+    int started;         /* thread was created */
+    char *path;          /* shard directory (owned) */
+    struct dl_store *db; /* the shard's writer */
     struct job queue[QUEUE_CAP];
-    size_t head, count;        /* ring buffer of jobs */
-    int closing;               /* no more jobs will come */
+    size_t head, count; /* ring buffer of jobs */
+    int closing;        /* no more jobs will come */
     pthread_cond_t nonempty, nonfull;
-    unsigned long pending;     /* changes since the shard's last commit */
+    unsigned long pending; /* changes since the shard's last commit */
     uint64_t pending_bytes;
 };
 
 struct dl_pool {
     struct dl_pool_config cfg;
-    char *shards_dir;          /* DIR.shards (owned) */
+    char *shards_dir; /* DIR.shards (owned) */
     struct worker *w;
     unsigned n;
-    pthread_mutex_t lock;      /* guards queues, stats and failure */
+    pthread_mutex_t lock; /* guards queues, stats and failure */
     struct dl_pool_stats stats;
-    int failed;                /* a worker's writer failed */
-    struct dl_error err;       /* its error */
+    int failed;          /* a worker's writer failed */
+    struct dl_error err; /* its error */
 };
-
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -92,7 +83,7 @@ static int commit_shard(struct worker *w, struct dl_error *e)
     if (!w->pending) {
         return DL_OK;
     }
-    int rc = dl_db_commit(w->db, e);
+    int rc = dl_store_commit(w->db, e);
     w->pending = 0;
     w->pending_bytes = 0;
     return rc;
@@ -102,7 +93,7 @@ static int commit_shard(struct worker *w, struct dl_error *e)
 static int index_job(struct worker *w, struct job *j, struct dl_buf *stored, struct dl_error *e)
 {
     struct dl_pool *p = w->pool;
-    int rc = dl_db_get_hash(w->db, j->doc.id, stored, e);
+    int rc = dl_store_get_hash(dl_store_db(w->db), j->doc.id, stored, e);
     int existed = rc == DL_OK;
     if (rc != DL_OK && rc != DL_ENOTFOUND) {
         return rc;
@@ -113,7 +104,7 @@ static int index_job(struct worker *w, struct job *j, struct dl_buf *stored, str
         pthread_mutex_unlock(&p->lock);
         return DL_OK;
     }
-    rc = dl_db_put(w->db, &j->doc, j->origin, j->hash, e);
+    rc = dl_store_put(w->db, &j->doc, j->origin, j->hash, e);
     if (rc == DL_EINVAL) {
         fprintf(stderr, "dateline-index: cannot index '%s': %s\n", j->doc.id, e->msg);
         pthread_mutex_lock(&p->lock);
@@ -194,11 +185,11 @@ int dl_pool_new(struct dl_pool **out, const struct dl_pool_config *cfg, struct d
         w->path = dl_buf_detach(&b, NULL);
         pthread_cond_init(&w->nonempty, NULL);
         pthread_cond_init(&w->nonfull, NULL);
-        rc = dl_db_open_write(&w->db, w->path, err);
+        rc = dl_store_open(&w->db, w->path, err);
         if (rc == DL_OK) {
-            dl_db_set_spelling(w->db, cfg->spelling);
-            rc = dl_db_set_aliases(w->db, cfg->aliases, cfg->alias_text, cfg->alias_len, NULL,
-                                   err);
+            dl_store_set_spelling(w->db, cfg->spelling);
+            rc = dl_store_set_aliases(w->db, cfg->aliases, cfg->alias_text, cfg->alias_len, NULL,
+                                      err);
         }
         if (rc == DL_OK) {
             w->pending = 1; /* the shard's metadata needs a commit even if it gets no readout */
@@ -220,7 +211,7 @@ int dl_pool_new(struct dl_pool **out, const struct dl_pool_config *cfg, struct d
 int dl_pool_put(struct dl_pool *p, struct dl_readout *doc, const char *origin, const char *hash,
                 size_t bytes)
 {
-    struct worker *w = &p->w[fnv1a(doc->id) % p->n];
+    struct worker *w = &p->w[dl_hash64(doc->id, strlen(doc->id)) % p->n];
     pthread_mutex_lock(&p->lock);
     while (w->count == QUEUE_CAP && !p->failed) {
         pthread_cond_wait(&w->nonfull, &p->lock);
@@ -269,7 +260,7 @@ int dl_pool_finish(struct dl_pool *p, struct dl_error *err)
 {
     stop(p);
     for (unsigned i = 0; i < p->n; i++) {
-        dl_db_free(p->w[i].db); /* committed by its thread; nothing is pending */
+        dl_store_free(p->w[i].db); /* committed by its thread; nothing is pending */
         p->w[i].db = NULL;
     }
     if (p->failed) {
@@ -300,7 +291,7 @@ void dl_pool_free(struct dl_pool *p)
     stop(p);
     for (unsigned i = 0; i < p->n; i++) {
         struct worker *w = &p->w[i];
-        dl_db_free(w->db);
+        dl_store_free(w->db);
         for (size_t k = 0; k < w->count; k++) {
             struct job *j = &w->queue[(w->head + k) % QUEUE_CAP];
             dl_readout_release(&j->doc);

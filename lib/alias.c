@@ -52,16 +52,6 @@ struct dl_aliases {
     size_t *by_term;    /* group indices sorted by term, for dl_aliases_find_term() */
 };
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 /* ---- parsing ---- */
 
 struct fold_ctx {
@@ -238,7 +228,7 @@ static int term_ref_cmp(const void *pa, const void *pb)
 
 static struct slot *lookup(const struct dl_aliases *a, const char *key, size_t klen)
 {
-    size_t i = (size_t)hash_bytes(key, klen) & a->mask;
+    size_t i = (size_t)dl_hash64(key, klen) & a->mask;
     for (;;) {
         struct slot *s = &a->slots[i];
         if (!s->key || (s->klen == klen && memcmp(s->key, key, klen) == 0)) {

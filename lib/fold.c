@@ -171,6 +171,29 @@ size_t dl_utf8_decode(const char *str, size_t n, int32_t *cp)
     return 0;
 }
 
+int32_t dl_utf8_at(const char *s, size_t n, size_t i, size_t *len)
+{
+    int32_t cp = 0xFFFD;
+    size_t k = dl_utf8_decode(s + i, n - i, &cp);
+    if (k == 0) {
+        cp = 0xFFFD;
+        k = 1;
+    }
+    if (len) {
+        *len = k;
+    }
+    return cp;
+}
+
+int dl_is_space(int32_t cp)
+{
+    if (cp < 0x80) {
+        return cp == ' ' || (cp >= '\t' && cp <= '\r');
+    }
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
 size_t dl_utf8_check(const char *s, size_t n)
 {
     size_t i = 0;
@@ -438,7 +461,7 @@ static void fold_text(const char *s, size_t n, struct dl_buf *out)
                 fold_run(run.buf, run.len, out);
                 dl_buf_reset(&run);
             }
-            if (!l || cat == UTF8PROC_CATEGORY_ZS || cp == 0x200B) {
+            if (!l || dl_is_space(cp)) {
                 dl_buf_addc(out, ' ');
             } else {
                 dl_buf_add(out, s + i, l);

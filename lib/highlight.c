@@ -20,8 +20,9 @@
 #include <string.h>
 
 #include "dateline/common.h"
-#include "dateline/db.h"
+#include "dateline/stem.h"
 #include "dateline/fold.h"
+#include "dateline/strset.h"
 
 #define MAX_SEQ 8       /* longest alias form matched, in tokens */
 #define MAX_FRAGMENTS 3 /* snippet fragments */
@@ -29,15 +30,6 @@
 #define DEFAULT_TARGET 300
 #define SNAP_CHARS 24 /* how far a fragment edge may move to reach a space */
 #define ELLIPSIS "\xe2\x80\xa6"
-
-/* An open-addressing set of strings, each with the id of its query term. */
-struct set {
-    char **keys;  /* NULL = empty slot (owned) */
-    size_t *lens; /* key lengths */
-    int *ids;
-    size_t cap; /* power of two, at least twice n */
-    size_t n;
-};
 
 struct seq {
     char **toks; /* folded tokens of one alias form (owned) */
@@ -47,9 +39,9 @@ struct seq {
 };
 
 struct dl_hl {
-    struct set exact;                            /* folded words and CJK characters */
+    struct dl_strset exact;                      /* folded words and CJK characters */
     unsigned char exact2[DL_TOKEN_FILTER_BYTES]; /* bit key(t): some exact term starts like t */
-    struct set stems;                            /* English stems of Z / ZS terms */
+    struct dl_strset stems;                      /* English stems of Z / ZS terms */
     unsigned char stem2[DL_TOKEN_FILTER_BYTES];  /* bit key(t): some stem starts like t */
     unsigned char want[DL_TOKEN_FILTER_BYTES];   /* exact2 | stem2 | wildcards: may match */
     char **stemv;                                /* the stems again, as a list (owned) */
@@ -64,81 +56,6 @@ struct dl_hl {
     size_t maxseq; /* longest form, in tokens */
     int nids;      /* distinct term ids handed out */
 };
-
-/* --- string set ---------------------------------------------------------------- */
-
-static uint64_t hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
-static int set_find(const struct set *s, const char *k, size_t n)
-{
-    if (s->n == 0) {
-        return -1;
-    }
-    for (size_t i = hash(k, n) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-        if (!s->keys[i]) {
-            return -1;
-        }
-        if (s->lens[i] == n && memcmp(s->keys[i], k, n) == 0) {
-            return s->ids[i];
-        }
-    }
-}
-
-static void set_put(struct set *s, const char *k, size_t n, int id)
-{
-    if (2 * (s->n + 1) > s->cap) {
-        struct set old = *s;
-        s->cap = s->cap ? 2 * s->cap : 16;
-        s->keys = dl_xcalloc(s->cap, sizeof *s->keys);
-        s->lens = dl_xcalloc(s->cap, sizeof *s->lens);
-        s->ids = dl_xcalloc(s->cap, sizeof *s->ids);
-        s->n = 0;
-        for (size_t i = 0; i < old.cap; i++) {
-            if (old.keys[i]) {
-                size_t j = hash(old.keys[i], old.lens[i]) & (s->cap - 1);
-                while (s->keys[j]) {
-                    j = (j + 1) & (s->cap - 1);
-                }
-                s->keys[j] = old.keys[i];
-                s->lens[j] = old.lens[i];
-                s->ids[j] = old.ids[i];
-                s->n++;
-            }
-        }
-        free(old.keys);
-        free(old.lens);
-        free(old.ids);
-    }
-    size_t i = hash(k, n) & (s->cap - 1);
-    while (s->keys[i]) {
-        if (s->lens[i] == n && memcmp(s->keys[i], k, n) == 0) {
-            return;
-        }
-        i = (i + 1) & (s->cap - 1);
-    }
-    s->keys[i] = dl_xstrndup(k, n);
-    s->lens[i] = n;
-    s->ids[i] = id;
-    s->n++;
-}
-
-static void set_release(struct set *s)
-{
-    for (size_t i = 0; i < s->cap; i++) {
-        free(s->keys[i]);
-    }
-    free(s->keys);
-    free(s->lens);
-    free(s->ids);
-}
 
 /* --- building ------------------------------------------------------------------ */
 
@@ -168,8 +85,8 @@ static void set_bit(unsigned char *map, unsigned char b0, unsigned char b1)
 static void add_stem(struct dl_hl *h, const char *t)
 {
     size_t n = strlen(t);
-    if (n && set_find(&h->stems, t, n) < 0) {
-        set_put(&h->stems, t, n, h->nids++);
+    if (n && dl_strset_find(&h->stems, t, n) < 0) {
+        dl_strset_add(&h->stems, t, n, h->nids++);
         unsigned char b0 = (unsigned char)t[0], b1 = n > 1 ? (unsigned char)t[1] : 0;
         set_bit(h->stem2, b0, b1);
         if (b1 == 'i') {
@@ -185,8 +102,8 @@ static void add_stem(struct dl_hl *h, const char *t)
 static void add_exact(struct dl_hl *h, const char *t)
 {
     size_t n = strlen(t);
-    if (n && set_find(&h->exact, t, n) < 0) {
-        set_put(&h->exact, t, n, h->nids++);
+    if (n && dl_strset_find(&h->exact, t, n) < 0) {
+        dl_strset_add(&h->exact, t, n, h->nids++);
         set_bit(h->exact2, (unsigned char)t[0], n > 1 ? (unsigned char)t[1] : 0);
     }
 }
@@ -325,8 +242,8 @@ void dl_hl_free(struct dl_hl *h)
     if (!h) {
         return;
     }
-    set_release(&h->exact);
-    set_release(&h->stems);
+    dl_strset_release(&h->exact);
+    dl_strset_release(&h->stems);
     for (size_t i = 0; i < h->nstemv; i++) {
         free(h->stemv[i]);
     }
@@ -475,11 +392,11 @@ static int on_token(void *ctx, const char *f, size_t flen, size_t start, size_t 
 {
     struct scan *c = ctx;
     const struct dl_hl *h = c->h;
-    int id = flen && has_bit(h->exact2, f, flen) ? set_find(&h->exact, f, flen) : -1;
+    int id = flen && has_bit(h->exact2, f, flen) ? dl_strset_find(&h->exact, f, flen) : -1;
     if (id < 0 && h->stems.n && !(flags & (DL_TOKEN_CJK | DL_TOKEN_DIGIT)) &&
         may_stem_to(h, f, flen)) {
         dl_stem(f, flen, &c->stem);
-        id = set_find(&h->stems, c->stem.buf, c->stem.len);
+        id = dl_strset_find(&h->stems, c->stem.buf, c->stem.len);
     }
     for (size_t i = 0; id < 0 && i < h->nwild; i++) {
         if (flen >= h->wildlen[i] && memcmp(f, h->wild[i], h->wildlen[i]) == 0) {
@@ -495,38 +412,17 @@ static int on_token(void *ctx, const char *f, size_t flen, size_t start, size_t 
     return 0;
 }
 
-/* Spaces that may sit inside one mark ("Tô Lâm"); line breaks end it. */
+/* Spaces that may sit inside one mark ("Tô Lâm"): every space (fold.h) but line breaks. */
 static int is_inline_space(int32_t c)
 {
-    return c == ' ' || c == '\t' || c == 0xa0 || (c >= 0x2000 && c <= 0x200a) || c == 0x202f ||
-           c == 0x205f || c == 0x3000;
-}
-
-static int is_space(int32_t c)
-{
-    return is_inline_space(c) || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0x85 ||
-           c == 0x2028 || c == 0x2029;
-}
-
-static int32_t cp_at(const char *s, size_t n, size_t i, size_t *len)
-{
-    int32_t c = 0;
-    size_t k = dl_utf8_decode(s + i, n - i, &c);
-    if (k == 0) {
-        c = -1; /* an invalid byte: a separator of its own */
-        k = 1;
-    }
-    if (len) {
-        *len = k;
-    }
-    return c;
+    return dl_is_space(c) && !(c >= '\n' && c <= '\r') && c != 0x85 && c != 0x2028 && c != 0x2029;
 }
 
 static int gap_mergeable(const char *s, size_t a, size_t b)
 {
     while (a < b) {
         size_t k;
-        if (!is_inline_space(cp_at(s, b, a, &k))) {
+        if (!is_inline_space(dl_utf8_at(s, b, a, &k))) {
             return 0;
         }
         a += k;
@@ -539,7 +435,7 @@ static int gap_blank(const char *s, size_t a, size_t b)
 {
     while (a < b) {
         size_t k;
-        if (!is_space(cp_at(s, b, a, &k))) {
+        if (!dl_is_space(dl_utf8_at(s, b, a, &k))) {
             return 0;
         }
         a += k;
@@ -699,14 +595,14 @@ static void add_flat(struct dl_buf *out, const char *p, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t j = i, k;
-        while (j < n && !is_space(cp_at(p, n, j, &k))) {
+        while (j < n && !dl_is_space(dl_utf8_at(p, n, j, &k))) {
             j += k;
         }
         dl_buf_add_html(out, p + i, j - i);
         if (j == n) {
             break;
         }
-        while (j < n && is_space(cp_at(p, n, j, &k))) {
+        while (j < n && dl_is_space(dl_utf8_at(p, n, j, &k))) {
             j += k;
         }
         if (!(out->len && out->buf[out->len - 1] == ' ')) {
@@ -752,14 +648,14 @@ static size_t back_chars(const char *s, size_t p, size_t n)
 /* Part of a word for cutting purposes: letters, digits, marks (CJK characters excepted). */
 static int wordish(int32_t c)
 {
-    if (c < 0) {
-        return 0;
+    if (c == 0xFFFD) {
+        return 0; /* an invalid byte: a separator of its own */
     }
     if (c < 0x80) {
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                c == '_';
     }
-    return !is_space(c) && !(c >= 0x2010 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) &&
+    return !dl_is_space(c) && !(c >= 0x2010 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f) &&
            !dl_is_cjk(c);
 }
 
@@ -770,7 +666,7 @@ static int cut_ok(const char *s, size_t len, size_t p)
         return 1;
     }
     size_t q = back_chars(s, p, 1);
-    return !wordish(cp_at(s, len, q, NULL)) || !wordish(cp_at(s, len, p, NULL));
+    return !wordish(dl_utf8_at(s, len, q, NULL)) || !wordish(dl_utf8_at(s, len, p, NULL));
 }
 
 struct frag {
@@ -858,20 +754,21 @@ static void widen(const char *text, size_t len, const struct dl_span *sp, size_t
     /* start after a space and end before one if there is one close by ... */
     size_t p = s;
     for (size_t k = 0; p > 0 && p < f->cs && k < SNAP_CHARS; k++) {
-        if (is_space(cp_at(text, len, back_chars(text, p, 1), NULL))) {
+        if (dl_is_space(dl_utf8_at(text, len, back_chars(text, p, 1), NULL))) {
             break;
         }
         p = fwd_chars(text, len, p, 1);
     }
-    s = p > 0 && p <= f->cs && is_space(cp_at(text, len, back_chars(text, p, 1), NULL)) ? p : s;
+    s = p > 0 && p <= f->cs && dl_is_space(dl_utf8_at(text, len, back_chars(text, p, 1), NULL)) ? p
+                                                                                                : s;
     p = e;
     for (size_t k = 0; p < len && p > f->ce && k < SNAP_CHARS; k++) {
-        if (is_space(cp_at(text, len, p, NULL))) {
+        if (dl_is_space(dl_utf8_at(text, len, p, NULL))) {
             break;
         }
         p = back_chars(text, p, 1);
     }
-    e = p < len && p >= f->ce && is_space(cp_at(text, len, p, NULL)) ? p : e;
+    e = p < len && p >= f->ce && dl_is_space(dl_utf8_at(text, len, p, NULL)) ? p : e;
     /* ... else at least not inside a word (CJK text has no spaces) */
     while (s < f->cs && !cut_ok(text, len, s)) {
         s = fwd_chars(text, len, s, 1);
@@ -888,12 +785,12 @@ static void widen(const char *text, size_t len, const struct dl_span *sp, size_t
         }
     }
     size_t k;
-    while (s < e && is_space(cp_at(text, len, s, &k))) {
+    while (s < e && dl_is_space(dl_utf8_at(text, len, s, &k))) {
         s += k;
     }
     while (e > s) {
         size_t p = back_chars(text, e, 1);
-        if (!is_space(cp_at(text, len, p, NULL))) {
+        if (!dl_is_space(dl_utf8_at(text, len, p, NULL))) {
             break;
         }
         e = p;
@@ -906,7 +803,7 @@ static int only_space(const char *text, size_t a, size_t b)
 {
     while (a < b) {
         size_t k;
-        if (!is_space(cp_at(text, b, a, &k))) {
+        if (!dl_is_space(dl_utf8_at(text, b, a, &k))) {
             return 0;
         }
         a += k;

@@ -73,14 +73,11 @@ enum {
 
 /* --- UTF-8 and character classes ----------------------------------------- */
 
-/* Decode at s[i] (i < n); never returns 0, so that scanning loops advance. */
+/* Decode at s[i] (i < n) with fold.h's one decoder; never returns 0, so that loops advance. */
 static size_t next_cp(const char *s, size_t n, size_t i, int32_t *cp)
 {
-    size_t k = dl_utf8_decode(s + i, n - i, cp);
-    if (k == 0) {
-        *cp = 0xFFFD;
-        k = 1;
-    }
+    size_t k;
+    *cp = dl_utf8_at(s, n, i, &k);
     return k;
 }
 
@@ -102,11 +99,10 @@ static int32_t prev_cp(const char *s, size_t i, size_t *start)
     return cp;
 }
 
+/* A space (fold.h), and, in text being cleaned, a byte order mark or a NUL. */
 static int is_space(int32_t c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0xA0 ||
-           (c >= 0x2000 && c <= 0x200B) || c == 0x202F || c == 0x205F || c == 0x3000 ||
-           c == 0xFEFF || c == 0;
+    return dl_is_space(c) || c == 0xFEFF || c == 0;
 }
 
 static int is_upper(int32_t c)

@@ -70,10 +70,7 @@ void dl_rate_free(struct dl_rate *r)
 
 static uint64_t hash_key(uint64_t seed, const unsigned char *k, size_t n)
 {
-    uint64_t h = seed ^ 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) {
-        h = (h ^ k[i]) * 0x100000001b3ULL;
-    }
+    uint64_t h = dl_hash64_add(DL_HASH64_INIT ^ seed, k, n);
     /* splitmix64's finaliser: FNV's low bits alone are weak for the table index. */
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;

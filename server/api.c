@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dateline/db.h"
 #include "dateline/search.h"
+#include "dateline/searcher.h"
 #include "dateline/worker.h"
 
 /* A JSON string, or null for NULL. */
@@ -199,7 +201,7 @@ int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err
         goto out;
     }
     rc = DL_OK;
-    int marked = s.query.text.len > 0;
+    int marked = dl_search_has_query(&s);
     const char *body = r.body ? r.body : "";
     size_t blen = strlen(body);
     struct dl_buf *b = &rep->body;
@@ -243,10 +245,16 @@ out:
 int dl_api_health(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
 {
     struct dl_buf *b = &rep->body;
+    struct dl_db *db = dl_searcher_db(rq->w->searcher);
+    unsigned long docs = 0;
+    int rc = dl_db_doccount(db, &docs, err);
+    if (rc != DL_OK) {
+        return rc;
+    }
     dl_buf_adds(b, "{\"status\":\"ok\",\"documents\":");
-    json_uint(b, dl_db_doccount(rq->w->db));
+    json_uint(b, docs);
     dl_buf_adds(b, ",\"revision\":");
-    json_uint(b, dl_db_revision(rq->w->db));
+    json_uint(b, dl_db_revision(db));
     dl_buf_add(b, "}\n", 2);
     return DL_OK;
 }

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dateline/db.h"
 #include "dateline/search.h"
+#include "dateline/searcher.h"
 #include "dateline/worker.h"
 
 #define TITLE "dateline"
@@ -248,11 +250,16 @@ static void top_bar(struct dl_buf *b, const struct dl_search *s)
 int dl_page_home(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
 {
     struct dl_buf *b = &rep->body;
+    unsigned long docs = 0;
+    int rc = dl_db_doccount(dl_searcher_db(rq->w->searcher), &docs, err);
+    if (rc != DL_OK) {
+        return rc;
+    }
     rep->type = "text/html; charset=utf-8";
     page_begin(b, "", 0, TITLE " – search diplomatic readouts");
     dl_buf_adds(b, "<main id=\"main\" class=\"home\">\n<h1 class=\"brand-big\">" TITLE "</h1>\n"
                    "<p class=\"lede\">Search ");
-    add_count(b, dl_db_doccount(rq->w->db));
+    add_count(b, docs);
     dl_buf_adds(b, " diplomatic readouts, whichever way names are typed: "
                    "<q>to lam</q> finds <q>Tô Lâm</q>.</p>\n");
     search_form(b, NULL, 1);
@@ -340,7 +347,7 @@ static void hit_item(struct dl_buf *b, const struct dl_search *s, const struct d
     const char *body = d->body ? d->body : "";
     dl_buf_adds(b, "<li class=\"hit\"><h2><a href=\"/doc/");
     add_id_path(b, d->id ? d->id : "");
-    if (s->query.text.len) {
+    if (dl_search_has_query(s)) {
         dl_buf_adds(b, "?q=");
         dl_buf_add_url(b, s->q, s->qlen);
     }
@@ -409,7 +416,7 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
     }
     add_count(b, s->res.total);
     dl_buf_adds(b, s->res.total == 1 ? " result" : " results");
-    if (s->query.text.len) {
+    if (dl_search_has_query(s)) {
         dl_buf_adds(b, " for <q>");
         dl_buf_add_html(b, s->q, s->qlen);
         dl_buf_adds(b, "</q>");
@@ -450,7 +457,7 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
         dl_buf_adds(b, "\">Back to the first page</a></p></div>\n");
     } else {
         dl_buf_adds(b, "<div class=\"empty\"><p>No readouts match");
-        if (s->query.text.len) {
+        if (dl_search_has_query(s)) {
             dl_buf_adds(b, " <strong>");
             dl_buf_add_html(b, s->q, s->qlen);
             dl_buf_adds(b, "</strong>");
@@ -528,7 +535,7 @@ int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *er
         goto out;
     }
     rc = DL_OK;
-    int marked = s.query.text.len > 0;
+    int marked = dl_search_has_query(&s);
     const char *body = r.body ? r.body : "";
     size_t blen = strlen(body);
     const char *title = r.title ? r.title : id;

@@ -28,6 +28,7 @@
 #include "dateline/db.h"
 #include "dateline/http.h"
 #include "dateline/schema.h"
+#include "dateline/searcher.h"
 
 #ifndef DL_WEB_DIR
 #define DL_WEB_DIR "web"
@@ -444,7 +445,7 @@ static int find_web(const char *given, char *out)
 /* Open the index once to fail early with a clear message; print what is served. */
 static int check_index(const char *path, unsigned long *docs, unsigned long *rev)
 {
-    struct dl_db *db = NULL;
+    struct dl_searcher *s = NULL;
     struct dl_error err = DL_ERROR_INIT;
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -452,29 +453,18 @@ static int check_index(const char *path, unsigned long *docs, unsigned long *rev
                 strerror(errno));
         return 1;
     }
-    if (dl_db_open_read(&db, path, &err) != DL_OK) {
-        /* The library's message already names the index ("cannot open index '...': ..."). */
-        fprintf(stderr, PROG ": %s\n", err.msg);
+    /* The library's messages name the index ("cannot open index '...': ...") or say what to
+     * do about it ("... (rebuild it)"). */
+    int rc = dl_searcher_open(&s, path, &err);
+    if (rc == DL_OK) {
+        rc = dl_db_doccount(dl_searcher_db(s), docs, &err);
+        *rev = dl_db_revision(dl_searcher_db(s));
+    }
+    dl_searcher_free(s);
+    if (rc != DL_OK) {
+        fprintf(stderr, PROG ": index '%s': %s\n", path, err.msg);
         return 1;
     }
-    struct dl_buf schema = DL_BUF_INIT;
-    int rc = dl_db_get_meta(db, DL_META_SCHEMA, &schema, &err);
-    if (rc == DL_OK && schema.len && strcmp(schema.buf, DL_SCHEMA_VERSION) != 0) {
-        fprintf(stderr,
-                PROG ": index '%s' has schema %s, this server reads schema " DL_SCHEMA_VERSION
-                     ": rebuild it with dateline-index\n",
-                path, schema.buf);
-        dl_buf_release(&schema);
-        dl_db_free(db);
-        return 1;
-    }
-    if (rc != DL_OK || !schema.len) {
-        dl_log(DL_LOG_WARN, "index '%s' does not record its schema version", path);
-    }
-    dl_buf_release(&schema);
-    *docs = dl_db_doccount(db);
-    *rev = dl_db_revision(db);
-    dl_db_free(db);
     return 0;
 }
 

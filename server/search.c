@@ -1,7 +1,7 @@
 /*
  * search.c - the search parameters shared by /api/search, /search and the
  * doc routes: validation (every refusal says which value and what was
- * expected), query normalisation and limits, the search, the highlighter.
+ * expected), the query's parse and limits, the search, the highlighter.
  */
 #include "dateline/search.h"
 
@@ -20,7 +20,7 @@ void dl_search_init(struct dl_search *s)
     s->sort = DL_SORT_RELEVANCE;
     s->facets = 1;
     s->matches = 1;
-    dl_query_init(&s->query);
+    dl_qtree_init(&s->query);
 }
 
 static void drop_results(struct dl_search *s)
@@ -34,7 +34,7 @@ static void drop_results(struct dl_search *s)
 void dl_search_release(struct dl_search *s)
 {
     drop_results(s);
-    dl_query_release(&s->query);
+    dl_qtree_release(&s->query);
 }
 
 /* A decimal number lo..hi, digits only (no sign, no spaces, no hex). */
@@ -122,7 +122,7 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
     s->q = q;
     s->qlen = len;
     struct dl_error err = DL_ERROR_INIT;
-    int rc = dl_query_normalize(&s->query, q, len, &err);
+    int rc = dl_query_parse(&s->query, q, len, &err);
     if (rc != DL_OK) {
         if (rc == DL_EENCODING) {
             dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "invalid UTF-8 in q");
@@ -132,9 +132,9 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
         }
         return -1;
     }
-    if (s->query.nterms > max_terms) {
+    if (s->query.nwords > max_terms) {
         dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "too many terms: %zu, at most %zu",
-                       s->query.nterms, max_terms);
+                       s->query.nwords, max_terms);
         return -1;
     }
     if (s->query.max_depth > DL_SERVE_MAX_DEPTH) {
@@ -172,7 +172,7 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
         return -1;
     }
     /* No query lists the newest readouts, unless another order is asked for. */
-    s->sort = s->query.text.len ? DL_SORT_RELEVANCE : DL_SORT_DATE_DESC;
+    s->sort = dl_search_has_query(s) ? DL_SORT_RELEVANCE : DL_SORT_DATE_DESC;
     if ((v = dl_params_get(p, "sort", &len)) && len) {
         s->sort_given = 1;
         if (strcmp(v, "relevance") == 0) {
@@ -220,8 +220,6 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
     drop_results(s);
     double t = dl_now();
     struct dl_search_params p = {
-        .query = s->query.text.buf,
-        .fallback = s->query.plain.buf,
         .offset = s->offset,
         .limit = s->limit,
         .sort = s->sort,
@@ -233,13 +231,14 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
         .max_wildcard = rq->cfg->max_wildcard,
         .want_facets = s->facets,
     };
-    int rc = dl_db_search(rq->w->db, &p, &s->res, err);
+    int rc = dl_searcher_search(rq->w->searcher, &s->query, &p, &s->res, err);
     if (rc != DL_OK) {
         drop_results(s);
         return rc;
     }
-    s->hl = dl_hl_new(s->res.terms, s->res.nterms, s->query.prefixes, s->query.nprefixes,
-                      rq->w->aliases);
+    const struct dl_terms *terms = &s->res.terms;
+    s->hl = dl_hl_new(terms->v, terms->n, terms->prefixes, terms->nprefixes,
+                      dl_searcher_aliases(rq->w->searcher));
     s->took_ms = (dl_now() - t) * 1000.0;
     return DL_OK;
 }
@@ -260,7 +259,7 @@ int dl_search_load_doc(struct dl_search *s, struct dl_request *rq, const char *i
     if (dl_search_parse_q(s, &rq->params, rep) != 0) {
         return 0;
     }
-    int rc = dl_db_get(rq->w->db, id, r, err);
+    int rc = dl_searcher_get(rq->w->searcher, id, r, err);
     if (rc == DL_ENOTFOUND) {
         dl_reply_error(rep, DL_HTTP_NOT_FOUND, "not_found", "no readout with id '%.200s'", id);
         return 0;
@@ -268,14 +267,18 @@ int dl_search_load_doc(struct dl_search *s, struct dl_request *rq, const char *i
     if (rc != DL_OK) {
         return rc;
     }
-    if (s->query.text.len > 0) {
-        /* The search only yields the query's terms for the highlighter. */
-        s->limit = 0;
-        s->facets = 0;
-        rc = dl_search_run(s, rq, err);
-        if (rc != DL_OK) {
-            return dl_search_fail(rc, err, rep) == DL_OK ? 0 : rc;
-        }
+    if (dl_search_has_query(s)) {
+        /* What to mark comes from the query alone: no search. */
+        drop_results(s);
+        dl_searcher_terms(rq->w->searcher, &s->query, &s->res.terms);
+        const struct dl_terms *t = &s->res.terms;
+        s->hl =
+            dl_hl_new(t->v, t->n, t->prefixes, t->nprefixes, dl_searcher_aliases(rq->w->searcher));
     }
     return 1;
+}
+
+int dl_search_has_query(const struct dl_search *s)
+{
+    return dl_qtree_root(&s->query) != NULL;
 }

@@ -3,8 +3,9 @@
 
     tests/check_structure.py [--root DIR]
         The include graph of lib/, server/ and indexer/ at module level must have no cycle.
-    tests/check_structure.py [--root DIR] --max-function-lines N FILE...
-        Also: no function in the C/C++ files FILE... is longer than N lines.
+    tests/check_structure.py [--root DIR] --max-function-lines N [--max-file-lines M] FILE...
+        Also: no function in the C/C++ files FILE... is longer than N lines, and no FILE is
+        longer than M lines.
     tests/check_structure.py --self-test
         Check the checker on small made-up trees (it must find what it is meant to find).
 
@@ -290,6 +291,18 @@ def check_functions(files, max_lines):
     return failures, summary
 
 
+def check_file_lengths(files, max_lines):
+    """Files of more than max_lines lines; returns (failures, summary)."""
+    failures = []
+    for path in files:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            n = sum(1 for _ in f)
+        if n > max_lines:
+            failures.append("%s: %d lines, more than %d" % (path, n, max_lines))
+    return failures, "%d file(s) %s %d lines" % (
+        len(files), "over" if failures else "within", max_lines)
+
+
 # --- self-test -------------------------------------------------------------------------------
 
 
@@ -349,6 +362,10 @@ def self_test():
         fails, _ = check_functions([os.path.join(root, "lib/long.c")], 5)
         expect("too long", [f.split(": ", 1)[1] for f in fails],
                ["longer is 6 lines long, more than 5"])
+        fails, _ = check_file_lengths([os.path.join(root, "lib/long.c")], 20)
+        expect("file too long", [f.split(": ", 1)[1] for f in fails], ["23 lines, more than 20"])
+        expect("file short enough", check_file_lengths([os.path.join(root, "lib/long.c")], 23)[0],
+               [])
     return bad
 
 
@@ -363,6 +380,8 @@ def main(argv):
                    help="the source tree (default: the one this script is in)")
     p.add_argument("--max-function-lines", type=int, metavar="N",
                    help="also fail on functions longer than N lines in FILE...")
+    p.add_argument("--max-file-lines", type=int, metavar="M",
+                   help="also fail on FILE... longer than M lines")
     p.add_argument("--self-test", action="store_true", help="check the checker and exit")
     p.add_argument("files", nargs="*", metavar="FILE")
     args = p.parse_args(argv)
@@ -380,6 +399,10 @@ def main(argv):
     summaries = [summary]
     if args.max_function_lines is not None:
         more, summary = check_functions(args.files, args.max_function_lines)
+        failures += more
+        summaries.append(summary)
+    if args.max_file_lines is not None:
+        more, summary = check_file_lengths(args.files, args.max_file_lines)
         failures += more
         summaries.append(summary)
     for line in failures:

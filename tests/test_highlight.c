@@ -5,7 +5,7 @@
 
 #include "dateline/alias.h"
 #include "dateline/common.h"
-#include "dateline/db.h"
+#include "dateline/stem.h"
 #include "dateline/fold.h"
 #include "dateline/highlight.h"
 #include "dl_test.h"

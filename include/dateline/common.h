@@ -19,21 +19,22 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define DL_VERSION "0.1.0"
 
 enum dl_status {
     DL_OK = 0,
-    DL_EIO = -1,        /* a file or socket operation failed */
-    DL_EPARSE = -2,     /* input could not be parsed */
-    DL_EINVAL = -3,     /* an argument is out of range or malformed */
-    DL_ENOTFOUND = -4,  /* no such document, file or key */
-    DL_EXAPIAN = -5,    /* Xapian threw; the message has its type and text */
-    DL_ELOCKED = -6,    /* the index is locked by another writer */
-    DL_EMODIFIED = -7,  /* the revision being read was discarded: reopen and retry */
-    DL_EENCODING = -8,  /* text is not valid UTF-8 */
-    DL_ELIMIT = -9,     /* a configured limit was exceeded */
-    DL_ETIMEOUT = -10,  /* a time budget ran out */
+    DL_EIO = -1,       /* a file or socket operation failed */
+    DL_EPARSE = -2,    /* input could not be parsed */
+    DL_EINVAL = -3,    /* an argument is out of range or malformed */
+    DL_ENOTFOUND = -4, /* no such document, file or key */
+    DL_EXAPIAN = -5,   /* Xapian threw; the message has its type and text */
+    DL_ELOCKED = -6,   /* the index is locked by another writer */
+    DL_EMODIFIED = -7, /* the revision being read was discarded: reopen and retry */
+    DL_EENCODING = -8, /* text is not valid UTF-8 */
+    DL_ELIMIT = -9,    /* a configured limit was exceeded */
+    DL_ETIMEOUT = -10, /* a time budget ran out */
 };
 
 struct dl_error {
@@ -41,7 +42,9 @@ struct dl_error {
     char msg[256]; /* NUL-terminated message, "" when unset */
 };
 
+/* clang-format off */
 #define DL_ERROR_INIT {0, ""}
+/* clang-format on */
 
 /*
  * Fill `err` (if not NULL) with `code` and a printf-formatted message, and
@@ -60,7 +63,7 @@ void *dl_xcalloc(size_t nmemb, size_t size);
 void *dl_xrealloc(void *p, size_t n);
 char *dl_xstrdup(const char *s);
 char *dl_xstrndup(const char *s, size_t n); /* copies at most n bytes, always NUL-terminates */
-void *dl_xmemdup(const void *p, size_t n);   /* adds a NUL after n bytes for convenience */
+void *dl_xmemdup(const void *p, size_t n);  /* adds a NUL after n bytes for convenience */
 
 /*
  * Logging to stderr. dl_log_level is the process-wide threshold (set once
@@ -72,5 +75,26 @@ void dl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 
 /* Monotonic clock in seconds, for timings and progress. */
 double dl_now(void);
+
+/*
+ * The one 64-bit hash: FNV-1a. Stored in the index (origin terms, long ids)
+ * and in its content digests, so it must never change. Hash a string in
+ * one call, or in pieces: h = DL_HASH64_INIT, then h = dl_hash64_add(h, ...).
+ * A different start (DL_HASH64_INIT ^ seed) gives a keyed variant.
+ */
+#define DL_HASH64_INIT 0xcbf29ce484222325ULL
+static inline uint64_t dl_hash64_add(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+static inline uint64_t dl_hash64(const void *p, size_t n)
+{
+    return dl_hash64_add(DL_HASH64_INIT, p, n);
+}
 
 #endif

@@ -1,169 +1,251 @@
 /*
- * db.h - the C face of the Xapian shim (lib/db.cc, the project's only C++).
+ * db.h - the Xapian shim: Xapian's nouns, typed, for C (lib/db.cc, the
+ * project's only C++).
  *
- * All handles are opaque. Every entry point catches every C++ exception
- * and turns it into a status + struct dl_error message ("xapian
- * DatabaseLockError: ..."); no C++ type or exception crosses into C.
+ * The shim decides nothing. It opens databases, stores and reads
+ * documents, builds queries from typed calls, runs an Enquire and hands
+ * the match set back. What dateline stores and how it searches (schema,
+ * aliases, CJK n-grams, the phrase rerank, compression, caching) is C:
+ * store.h, qbuild.h, searcher.h.
  *
- * Threads: a struct dl_db must be used by one thread at a time (Xapian has
- * no internal locking). The server opens one read handle per worker
- * thread. dl_stem() is safe from any thread (thread-local stemmer).
+ * Handles are opaque:
+ *   struct dl_db    a database: for writing, or for reading (a directory, or
+ *                   a stub file of shards "auto PATH", "remote HOST:PORT")
+ *   struct dl_xdoc  a document being built for dl_db_replace()
+ *   struct dl_xq    a query being built: a stack of Xapian queries
+ * and struct dl_mset, the outcome of dl_db_enquire(), is plain data.
+ * Every entry point catches every C++ exception and turns it into a status
+ * and a message ("xapian DatabaseLockError: ..."). Strings handed out are
+ * written into the caller's struct dl_buf or are borrowed from a handle
+ * until its next call, as each function says.
  *
- * Writing: dl_db_open_write() takes Xapian's write lock (DL_ELOCKED if
- * another writer holds it). Changes are buffered and become visible,
- * all at once, only at dl_db_commit(); dl_db_free() on a writer DISCARDS
- * uncommitted changes (it never commits behind the caller's back, so a
- * failed run leaves the previous revision as it was).
+ * Threads: a handle is used by one thread at a time (Xapian has no
+ * locking); the server gives each worker thread its own read handle.
  *
- * Reading: a read handle opens a database directory or a Xapian stub file
- * listing shards ("auto PATH", "remote HOST:PORT"). Readers see the
- * revision current at open or at the last dl_db_reopen(). Searches that
- * fail with DL_EMODIFIED (a writer committed twice meanwhile) should be
- * retried after dl_db_reopen(); dl_db_search() and dl_db_get() already do
- * that once themselves.
+ * Writing: dl_db_open_write() takes Xapian's write lock (DL_ELOCKED when
+ * another writer holds it). Changes are invisible, to readers and to the
+ * disk, until dl_db_commit() makes them one revision; dl_db_free() on a
+ * writer discards what was not committed.
+ *
+ * Reading: a read handle sees the revision current at open or at its last
+ * dl_db_reopen(). Any read may fail with DL_EMODIFIED when a writer has
+ * committed twice since: reopen and run the whole operation again (the
+ * old revision's documents may be gone).
  */
 #ifndef DATELINE_DB_H
 #define DATELINE_DB_H
 
 #include <stddef.h>
 
-#include "dateline/alias.h"
 #include "dateline/buf.h"
 #include "dateline/common.h"
-#include "dateline/readout.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 struct dl_db;
+struct dl_xdoc;
+struct dl_xq;
 
-/* --- opening --------------------------------------------------------------- */
+/* --- databases ----------------------------------------------------------------------- */
 int dl_db_open_write(struct dl_db **out, const char *path, struct dl_error *err);
 int dl_db_open_read(struct dl_db **out, const char *path, struct dl_error *err);
-void dl_db_free(struct dl_db *db); /* NULL is a no-op; discards uncommitted changes */
+void dl_db_free(struct dl_db *db); /* NULL is a no-op; a writer's uncommitted changes are lost */
 
-/* Pick up the newest committed revision. *changed (may be NULL) is set to 1 if it moved. */
+/* Move to the newest committed revision; *changed (may be NULL) is 1 if it moved. */
 int dl_db_reopen(struct dl_db *db, int *changed, struct dl_error *err);
-unsigned long dl_db_doccount(struct dl_db *db);
-unsigned long dl_db_revision(struct dl_db *db); /* 0 for sharded/remote databases */
+/* Number of documents (a writer counts its uncommitted changes). */
+int dl_db_doccount(struct dl_db *db, unsigned long *n, struct dl_error *err);
+/* The revision read, or 0 where there is none (sharded and remote databases). */
+unsigned long dl_db_revision(struct dl_db *db);
 
-/* --- writing ------------------------------------------------------------- */
-/*
- * Use this alias table for the documents put from now on, and store it in
- * the index (as synonyms for every form, and as DL_META_ALIASES text for
- * the server). The table is borrowed: it must outlive the handle. Old
- * synonyms are replaced. Takes effect at the next commit. A table equal to
- * the stored one (same text) is only borrowed for tokenizing, and its
- * synonyms are not written again, so commits leave the synonym table alone.
- * *written (if not NULL) tells which: 1 if the table was stored (it needs a
- * commit even without any readout change), else 0.
- */
-int dl_db_set_aliases(struct dl_db *db, const struct dl_aliases *a, const char *text, size_t len,
-                      int *written, struct dl_error *err);
-
-/* Build spelling data from indexed words (default on; costs indexing time). */
-void dl_db_set_spelling(struct dl_db *db, int on);
-
-/*
- * Add or replace the readout with r->id. `origin` names where it was read
- * from (a folder or a JSONL file, for dl_db_origin_ids), `hash` is the
- * content digest stored in DL_SLOT_HASH. Text is folded and tokenized with
- * dl_tokenize(); see schema.h for what is stored.
- */
-int dl_db_put(struct dl_db *db, const struct dl_readout *r, const char *origin, const char *hash,
-              struct dl_error *err);
-
-/* Remove a readout by id. DL_ENOTFOUND if there is none. */
-int dl_db_delete(struct dl_db *db, const char *id, struct dl_error *err);
-
-/* The stored hash of readout `id` into `out` (replacing its contents); DL_ENOTFOUND if absent. */
-int dl_db_get_hash(struct dl_db *db, const char *id, struct dl_buf *out, struct dl_error *err);
-
-/* Call cb(ctx, id) for every readout put with this origin (committed or pending). */
-typedef int (*dl_id_fn)(void *ctx, const char *id);
-int dl_db_origin_ids(struct dl_db *db, const char *origin, dl_id_fn cb, void *ctx,
-                     struct dl_error *err);
-
-/* Make every change since the last commit durable and visible, atomically. */
+/* Make every change since the last commit durable and visible at once (writer). */
 int dl_db_commit(struct dl_db *db, struct dl_error *err);
 
-/* --- reading ------------------------------------------------------------- */
-/* The index's stored alias text (DL_META_ALIASES), malloc'd into *text; "" when none. */
-int dl_db_get_meta(struct dl_db *db, const char *key, struct dl_buf *out, struct dl_error *err);
-
-/* Fetch a stored readout by id into `r` (zeroed or released). DL_ENOTFOUND if absent. */
-int dl_db_get(struct dl_db *db, const char *id, struct dl_readout *r, struct dl_error *err);
-
-enum dl_sort {
-    /* BM25; of the first 10 hits of a plain multi-word query, those with the words as a
-     * phrase come first; an empty or filter-only query (all weights 0) lists the newest first */
-    DL_SORT_RELEVANCE = 0,
-    DL_SORT_DATE_DESC = 1, /* newest first, undated last */
-    DL_SORT_DATE_ASC = 2,  /* oldest first, undated last */
-};
-
-struct dl_search_params {
-    const char *query;        /* normalised query (dl_query_normalize), "" = match all */
-    const char *fallback;     /* plain-words form, parsed if `query` is rejected; may be NULL */
-    size_t offset;            /* first hit to return */
-    size_t limit;             /* hits to return */
-    enum dl_sort sort;
-    const char *from;         /* "YYYY-MM-DD" inclusive lower bound, or NULL */
-    const char *to;           /* "YYYY-MM-DD" inclusive upper bound, or NULL */
-    const char *source;       /* source filter as typed (slugged inside), or NULL */
-    unsigned long check_at_least; /* matches to examine for exact totals and facets */
-    double time_limit;        /* seconds for the match, 0 = none */
-    unsigned max_wildcard;    /* most terms one wildcard may expand to */
-    int want_facets;          /* count years and sources */
-};
-
-struct dl_hit {
-    unsigned long rank;       /* 1-based position in the full result list */
-    double score;             /* BM25 weight (0 for pure filters and date sorts) */
-    struct dl_readout doc;    /* the stored readout */
-};
-
-struct dl_facet {
-    char *value;              /* "2026", "VNA/VNS" */
-    unsigned long count;
-};
-
-struct dl_results {
-    unsigned long total;       /* estimated number of matches */
-    int total_exact;           /* 1 when total is exact */
-    struct dl_hit *hits;
-    size_t nhits;
-    struct dl_facet *years;    /* newest year first */
-    size_t nyears;
-    struct dl_facet *sources;  /* most frequent first */
-    size_t nsources;
-    char **terms;              /* the query's terms as indexed ("lam", "Zlam", "XAto-lam"), for
-                                  the highlighter */
-    size_t nterms;
-    char *suggestion;          /* spelling suggestion when there are few matches, or NULL */
-    int relaxed;               /* 1 when the query was rejected and `fallback` was used */
-    int timed_out;             /* 1 when time_limit cut counting short */
-    char *parsed;              /* Xapian's description of the final query (debugging) */
-};
-
-/* Run a search. `res` must be zeroed; release it with dl_results_release(). */
-int dl_db_search(struct dl_db *db, const struct dl_search_params *p, struct dl_results *res,
-                 struct dl_error *err);
-void dl_results_release(struct dl_results *res);
-
-/* --- maintenance ------------------------------------------------------------ */
 /*
- * Merge the databases `srcs[0..n)` (committed, not open for writing) into a
- * new compacted database at `dest`, which must not exist. Documents get
- * new docids; ids (Q terms), synonyms, spelling data and metadata are kept
- * (for metadata present in several sources, the first wins).
+ * Merge the committed databases srcs[0..n) (not open for writing) into a
+ * new compacted one at dest, which must not exist. Documents get new
+ * docids; terms, values, synonyms, spelling and metadata are kept (for a
+ * metadata key in several sources, the first wins).
  */
 int dl_db_compact(const char *const *srcs, size_t n, const char *dest, struct dl_error *err);
 
-/* --- text helpers from Xapian -------------------------------------------- */
-/* English stem of the folded word w[0..n) into out (replacing its contents). Thread-safe. */
-void dl_stem(const char *w, size_t n, struct dl_buf *out);
+/* --- metadata, synonyms, spelling ------------------------------------------------------------ */
+/* The user metadata under key into out (replaced); "" when absent or not kept (remote). */
+int dl_db_get_meta(struct dl_db *db, const char *key, struct dl_buf *out, struct dl_error *err);
+int dl_db_set_meta(struct dl_db *db, const char *key, const char *v, size_t len,
+                   struct dl_error *err); /* writer */
+
+/* Replace every synonym (writer): keys[i] gets terms[i], for i < n. */
+int dl_db_set_synonyms(struct dl_db *db, const char *const *keys, const char *const *terms,
+                       size_t n, struct dl_error *err);
+
+/*
+ * Add freq to the spelling frequency of word[0..len) (writer). Calls are
+ * summed per word and given to Xapian at dl_db_commit(): one add_spelling()
+ * per distinct word and batch instead of one per document halved indexing
+ * time (measured on the White House corpus when it was written).
+ */
+int dl_db_add_spelling(struct dl_db *db, const char *word, size_t len, unsigned freq,
+                       struct dl_error *err);
+/* Xapian's spelling suggestion for word[0..len) into out (replaced); "" for none. */
+int dl_db_spelling(struct dl_db *db, const char *word, size_t len, struct dl_buf *out,
+                   struct dl_error *err);
+
+/* --- terms and documents ------------------------------------------------------------------- */
+/* Documents indexed by term[0..len) (0 when none). */
+int dl_db_termfreq(struct dl_db *db, const char *term, size_t len, unsigned long *freq,
+                   struct dl_error *err);
+/*
+ * Call cb(ctx, docid) for every document indexed by term[0..len), in docid
+ * order. The posting list is read first, so cb may change the database.
+ * A non-zero return of cb stops the walk and is returned.
+ */
+typedef int (*dl_docid_fn)(void *ctx, unsigned docid);
+int dl_db_postings(struct dl_db *db, const char *term, size_t len, dl_docid_fn cb, void *ctx,
+                   struct dl_error *err);
+
+/* Positions of term[0..len) in document docid, ascending, into out (replaced). */
+struct dl_positions {
+    unsigned *v; /* (owned; free() or reuse) */
+    size_t n, cap;
+};
+int dl_db_positions(struct dl_db *db, unsigned docid, const char *term, size_t len,
+                    struct dl_positions *out, struct dl_error *err);
+
+/*
+ * The data of document docid into data (may be NULL) and its values in
+ * slots[0..nslots) into values[0..nslots) (each replaced; "" when unset).
+ * DL_ENOTFOUND when there is no such document.
+ */
+int dl_db_document(struct dl_db *db, unsigned docid, struct dl_buf *data, const unsigned *slots,
+                   struct dl_buf *values, size_t nslots, struct dl_error *err);
+
+/*
+ * A document to store. Calls that fail (terms too long for the backend
+ * are refused only when stored, by dl_db_replace) keep the first error,
+ * which dl_db_replace() reports.
+ */
+struct dl_xdoc *dl_xdoc_new(void);
+void dl_xdoc_free(struct dl_xdoc *d);  /* NULL is a no-op */
+void dl_xdoc_clear(struct dl_xdoc *d); /* empty again, for the next document */
+void dl_xdoc_add_posting(struct dl_xdoc *d, const char *term, size_t len, unsigned pos);
+void dl_xdoc_add_term(struct dl_xdoc *d, const char *term, size_t len, unsigned wdf);
+void dl_xdoc_add_boolean(struct dl_xdoc *d, const char *term, size_t len);
+void dl_xdoc_set_value(struct dl_xdoc *d, unsigned slot, const char *v, size_t len);
+void dl_xdoc_set_data(struct dl_xdoc *d, const char *data, size_t len);
+
+/* Store d in place of the document(s) indexed by the unique term (writer). */
+int dl_db_replace(struct dl_db *db, const char *term, size_t len, struct dl_xdoc *d,
+                  struct dl_error *err);
+/* Delete the documents indexed by the unique term (writer); DL_ENOTFOUND when none is. */
+int dl_db_delete(struct dl_db *db, const char *term, size_t len, struct dl_error *err);
+
+/* --- queries ---------------------------------------------------------------------------------- */
+/*
+ * Queries are built bottom-up on a stack: the leaf calls push one query,
+ * dl_xq_combine() pops its operands and pushes the result. Calls never
+ * fail one by one: the first error (an operator given too few operands,
+ * an exception) is kept, later calls do nothing, and dl_xq_status()
+ * reports it.
+ */
+enum dl_xop {
+    DL_XOP_AND,
+    DL_XOP_OR,
+    DL_XOP_AND_NOT, /* the first, without the others */
+    DL_XOP_XOR,
+    DL_XOP_AND_MAYBE, /* the first; the others only add weight */
+    DL_XOP_FILTER,    /* the first, restricted to the others, which add no weight */
+    DL_XOP_NEAR,      /* terms within `window` positions */
+    DL_XOP_PHRASE,    /* terms in order within `window` positions */
+    DL_XOP_SYNONYM,   /* weighted as one term */
+};
+
+struct dl_xq *dl_xq_new(void);
+void dl_xq_free(struct dl_xq *q);  /* NULL is a no-op */
+void dl_xq_reset(struct dl_xq *q); /* an empty stack and no error */
+/* A term, with its within-query frequency and position (1..; 0 for none). */
+void dl_xq_term(struct dl_xq *q, const char *term, size_t len, unsigned wqf, unsigned pos);
+/* Every term starting with prefix[0..len), at most max of them (the most frequent), as one. */
+void dl_xq_wildcard(struct dl_xq *q, const char *prefix, size_t len, unsigned max);
+/* Documents whose value in slot is within [lo, hi] (strings; NULL or "" for an open end). */
+void dl_xq_value_range(struct dl_xq *q, unsigned slot, const char *lo, const char *hi);
+void dl_xq_all(struct dl_xq *q); /* every document, weight 0 */
+/* Replace the top n (>= 1) queries by op over them, in the order pushed (window: for
+ * DL_XOP_NEAR and DL_XOP_PHRASE, the positions they must fall within; ignored otherwise). */
+void dl_xq_combine(struct dl_xq *q, enum dl_xop op, size_t n, unsigned window);
+void dl_xq_scale(struct dl_xq *q, double factor); /* the top query's weights times factor */
+size_t dl_xq_depth(const struct dl_xq *q);
+int dl_xq_status(const struct dl_xq *q, struct dl_error *err);
+/* Xapian's description of the top query into out (replaced). */
+int dl_xq_describe(const struct dl_xq *q, struct dl_buf *out, struct dl_error *err);
+
+/* --- enquire ------------------------------------------------------------------------------- */
+enum dl_xsort {
+    DL_XSORT_RELEVANCE,            /* weight */
+    DL_XSORT_RELEVANCE_THEN_VALUE, /* weight, ties by the value */
+    DL_XSORT_VALUE_THEN_RELEVANCE, /* the value, ties by weight */
+    DL_XSORT_VALUE_MISSING_LAST,   /* the value, documents without one after all others;
+                                      ties by weight */
+};
+
+struct dl_xenquire {
+    enum dl_xsort sort;
+    unsigned sort_slot;
+    int sort_descending;          /* value sorts: largest first */
+    double time_limit;            /* seconds after which counting stops, 0 = none */
+    unsigned long check_at_least; /* matches to examine at least (exact counts) */
+    const unsigned *count_slots;  /* count the values of these slots over the matches examined */
+    size_t ncount;
+    int collapse_slot; /* keep only the best match per value of this slot; -1 = no collapse */
+};
+
+/* One match. */
+struct dl_match {
+    unsigned docid;
+    double weight;
+    unsigned long collapsed; /* matches of its collapse value folded into it */
+};
+
+/* One value of a counted slot and the number of matches examined that have it. */
+struct dl_value_count {
+    char *value; /* NUL-terminated (owned) */
+    size_t len;
+    unsigned long count;
+};
+
+/* What an Enquire found: plain data, copied out of Xapian. */
+struct dl_mset {
+    struct dl_match *matches; /* the matches asked for, best first (owned) */
+    size_t n;
+    unsigned long estimated, lower, upper; /* matches in all: estimate and bounds (equal when
+                                              exact) */
+    double max_possible;                   /* 0 when no match can weigh anything */
+    struct dl_value_count **values;        /* per count_slots[k]: in value order (owned) */
+    size_t *nvalues;
+    size_t ncount;
+};
+
+/*
+ * Run the top query of q with the options e; find up to max matches from
+ * rank first into out (zeroed or released). DL_EPARSE when Xapian refuses
+ * the query itself.
+ */
+int dl_db_enquire(struct dl_db *db, const struct dl_xq *q, const struct dl_xenquire *e,
+                  size_t first, size_t max, struct dl_mset *out, struct dl_error *err);
+void dl_mset_release(struct dl_mset *m); /* frees and zeroes; safe on a zeroed struct */
+
+/*
+ * Relevance feedback: the best max terms to find more documents like
+ * docids[0..n), best first: cb(ctx, term, len, weight) for each (a non-zero
+ * return stops it). Terms for which keep(ctx, term, len) returns 0 are
+ * skipped (keep may be NULL).
+ */
+typedef int (*dl_eterm_fn)(void *ctx, const char *term, size_t len, double weight);
+typedef int (*dl_keep_fn)(void *ctx, const char *term, size_t len);
+int dl_db_expand(struct dl_db *db, const unsigned *docids, size_t n, size_t max, dl_keep_fn keep,
+                 dl_eterm_fn cb, void *ctx, struct dl_error *err);
 
 #ifdef __cplusplus
 }

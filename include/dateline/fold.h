@@ -14,7 +14,7 @@
  * and "co\u00ADoperation" behave as if they were not there).
  *
  * The tokenizer is the single source of truth for "what is a word". The
- * indexer, the query normaliser and the highlighter all use it, so index
+ * indexer, the query parser and the highlighter all use it, so index
  * terms, query terms and highlighted spans agree by construction (the
  * model is SQLite FTS5's xToken callback).
  *
@@ -99,6 +99,21 @@ size_t dl_utf8_check(const char *s, size_t n);
 
 /* Decode one code point at s (n bytes available); returns its length, or 0 if invalid. */
 size_t dl_utf8_decode(const char *s, size_t n, int32_t *cp);
+
+/*
+ * The code point at s[i] (i < n), its length (>= 1) in *len (may be NULL).
+ * An invalid byte is U+FFFD of length 1, so that scanning loops always
+ * advance; a NUL byte is U+0000.
+ */
+int32_t dl_utf8_at(const char *s, size_t n, size_t i, size_t *len);
+
+/*
+ * A space, for every module that splits text (the tokenizer, the query
+ * parser, the highlighter, the readout parser): Unicode's White_Space
+ * characters (Zs, line and paragraph separators, TAB LF VT FF CR, U+0085)
+ * and U+200B ZERO WIDTH SPACE, which is a space in all but name.
+ */
+int dl_is_space(int32_t cp);
 
 /* Number of UTF-16 code units in the valid UTF-8 text s[0..n). */
 size_t dl_utf16_len(const char *s, size_t n);

@@ -11,14 +11,19 @@
 #ifndef DATELINE_SCHEMA_H
 #define DATELINE_SCHEMA_H
 
+#include <stddef.h>
+
+#include "dateline/buf.h"
+
 #define DL_SCHEMA_VERSION "3" /* 2: the body moved from the data to DL_SLOT_BODY;
                                  3: that value is zstd-compressed, id terms over 64 bytes
                                  and all origin terms hashed (a smaller index) */
 
 /* --- terms ------------------------------------------------------------- */
 /* (no prefix)  folded words of title and body, with positions (phrases) */
-/* "Z"          English stem of each folded word that starts with a letter,
- *              no positions: what QueryParser's STEM_SOME searches */
+/* "Z"          English stem of each folded word (but CJK characters and words
+ *              starting with a digit), no positions: what a query word searches
+ *              (qbuild.h) */
 #define DL_PREFIX_TITLE "S"      /* folded title words, positional; "ZS" + stem too */
 #define DL_PREFIX_ID "Q"         /* unique id (readout id; hashed when too long) */
 #define DL_PREFIX_SOURCE "XS"    /* slug of the source ("vna-vns"): boolean filter */
@@ -28,9 +33,10 @@
                                     hex digits of its 64-bit FNV-1a hash;
                                     lets a run remove readouts deleted from that origin */
 #define DL_PREFIX_ALIAS "XA"     /* alias group ("XAto-lam") of a name variant found in
-                                    the text; query-side synonyms map every variant to it */
+                                    the text; a name in a query searches it (qbuild.h) */
 /* CJK: each ideograph is a positional term, each adjacent pair a term
- * without positions, matching QueryParser's FLAG_CJK_NGRAM. */
+ * without positions (Xapian's FLAG_CJK_NGRAM n-grams, which a query's CJK
+ * runs search: qbuild.h). */
 
 /* Ids longer than this are stored as their first 40 bytes + "#" + 16 hex
  * digits of a hash: the term is in every document's termlist and keys its
@@ -64,6 +70,17 @@ enum dl_slot {
 
 /* --- index metadata keys ---------------------------------------------------- */
 #define DL_META_SCHEMA "dl:schema"   /* DL_SCHEMA_VERSION */
-#define DL_META_ALIASES "dl:aliases" /* the alias file's text, for the highlighter */
+#define DL_META_ALIASES "dl:aliases" /* the alias file's text: the names of queries and marks */
+
+/* --- terms ------------------------------------------------------------------ */
+/*
+ * The term for prefix + v[0..n) into out (replaced): as it is up to
+ * DL_ID_TERM_MAX bytes of value, else prefix + its first ~40 bytes (cut at
+ * a character boundary) + "#" + 16 hex digits of dl_hash64(v), which keeps
+ * every term under glass's 245-byte limit. Ids and filter values.
+ */
+void dl_schema_term(struct dl_buf *out, const char *prefix, const char *v, size_t n);
+/* The DL_PREFIX_ORIGIN term of origin (a hash only) into out (replaced). */
+void dl_schema_origin_term(struct dl_buf *out, const char *origin);
 
 #endif

@@ -1,11 +1,11 @@
 /*
  * search.h - the search parameters shared by /api/search, /search and the
  * doc routes: validation (every refusal says which value and what was
- * expected), query normalisation and limits, the search, the highlighter.
+ * expected), the query's parse and limits, the search, the highlighter.
  *
  * A struct dl_search is embedded by a route (dl_search_init/_release). It
  * borrows q and source from the request's parameters, so it must not
- * outlive them; it owns the normalised query, the results and the
+ * outlive them; it owns the parsed query, the results and the
  * highlighter.
  *
  * Errors: client input is refused as a 400 written into the route's
@@ -19,10 +19,10 @@
 #include <stddef.h>
 
 #include "dateline/common.h"
-#include "dateline/db.h"
 #include "dateline/highlight.h"
 #include "dateline/query.h"
 #include "dateline/request.h"
+#include "dateline/searcher.h"
 
 /* --- limits on what a client may ask (those on q are in config.h) --------- */
 #define DL_SERVE_MAX_DEPTH 32     /* bracket nesting in q */
@@ -42,7 +42,7 @@ struct dl_search {
     const char *source;    /* source filter, or NULL */
     int facets;            /* count years and sources */
     int matches;           /* list each hit's match offsets (API) */
-    struct dl_query query; /* normalised q */
+    struct dl_qtree query; /* q, parsed */
     /* output of dl_search_run() */
     struct dl_results res; /* zeroed until run */
     struct dl_hl *hl;      /* highlighter for res, or NULL */
@@ -65,7 +65,8 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged,
 int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_reply *rep);
 
 /*
- * Run the search on the request's worker and build the highlighter. May be
+ * Run the search on the request's worker (its searcher) and build the
+ * highlighter. May be
  * called again after DL_EMODIFIED (previous results are dropped). Returns
  * DL_OK or the index's status; DL_EINVAL/DL_EPARSE/DL_ELIMIT are client
  * errors (the caller answers 400 with err->msg).
@@ -80,11 +81,14 @@ int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep);
 /*
  * The common part of the /doc/ID routes (page and API): read q, fetch
  * readout `id` into `r` (zeroed; the caller releases it) and, when q is
- * given, run the query for its terms only, so that s->hl marks them.
+ * given, take the terms it marks, so that s->hl marks them (no search).
  * Returns 1 when there is a readout to render, 0 when `rep` already holds
  * the answer (404 unknown id, 400 bad q), or a negative index status.
  */
 int dl_search_load_doc(struct dl_search *s, struct dl_request *rq, const char *id,
                        struct dl_readout *r, struct dl_reply *rep, struct dl_error *err);
+
+/* Is there something to search in q (not empty, not only syntax)? */
+int dl_search_has_query(const struct dl_search *s);
 
 #endif

@@ -2,9 +2,10 @@
  * worker.h - one worker thread's view of the index.
  *
  * libmicrohttpd runs a pool of worker threads. Each owns one struct
- * dl_worker: its own read-only index handle (never shared: Xapian has no
- * locking), the alias table of the revision that handle reads, and a
- * scratch buffer the routes reuse from request to request. http.c creates
+ * dl_worker: its own searcher (searcher.h: a read-only index handle, never
+ * shared since Xapian has no locking, with the alias table and counts of
+ * the revision it reads), and a scratch buffer the routes reuse from
+ * request to request. http.c creates
  * it on the thread's first request and releases it when the server stops;
  * a route reaches it through struct dl_request's `w`, refreshed for the
  * routes that read the index.
@@ -19,24 +20,21 @@
 #include "dateline/buf.h"
 #include "dateline/common.h"
 
-struct dl_aliases;       /* alias.h */
-struct dl_db;            /* db.h */
+struct dl_searcher;      /* searcher.h */
 struct dl_server_config; /* config.h */
 
 struct dl_worker {
-    struct dl_db *db;           /* this thread's read handle, NULL until opened */
-    struct dl_aliases *aliases; /* alias table of the revision read, or NULL */
-    unsigned long revision;     /* revision `aliases` was loaded for */
-    int aliases_loaded;         /* 1 once `aliases` reflects the open revision */
-    struct dl_buf scratch;      /* reusable buffer for snippets, kept between requests */
+    struct dl_searcher *searcher; /* this thread's searcher, NULL until opened */
+    struct dl_buf scratch;        /* reusable buffer for snippets, kept between requests */
 };
 
 /* Set up `w` with nothing open (the first refresh opens the index). */
 void dl_worker_init(struct dl_worker *w);
 /*
- * Open the handle if needed, move it to the newest committed revision and
- * reload the alias table if the revision changed. DL_OK, or the status of
- * the failed open/reopen (the handle is then closed, to be reopened next time).
+ * Open the searcher if needed and move it to the newest committed revision
+ * (which reloads the alias table if it changed). DL_OK, or the status of
+ * the failed open/reopen (the searcher is then closed, to be opened again
+ * next time).
  */
 int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg,
                       struct dl_error *err);

@@ -1,15 +1,16 @@
 /* fuzz_highlight.c - random text x random query terms. The first line of the input is a
- * query (normalised as the server does, its words used as exact terms and stems), the rest is
- * the text. Snippets and markup must be valid UTF-8 with balanced <mark> tags, and spans
- * must lie inside the text, in order. */
+ * query (parsed as the server does; the terms it marks, and its plain words also as exact
+ * terms and stems), the rest is the text. Snippets and markup must be valid UTF-8 with
+ * balanced <mark> tags, and spans must lie inside the text, in order. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dateline/buf.h"
-#include "dateline/db.h"
+#include "dateline/stem.h"
 #include "dateline/fold.h"
 #include "dateline/highlight.h"
+#include "dateline/qbuild.h"
 #include "dateline/query.h"
 
 static void check_html(const struct dl_buf *b)
@@ -71,13 +72,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!dl_utf8_valid(text, tlen)) {
         return 0; /* stored bodies are always valid UTF-8 */
     }
-    struct dl_query q;
-    dl_query_init(&q);
+    struct dl_qtree q = DL_QTREE_INIT;
+    struct dl_terms marks = DL_TERMS_INIT;
     struct terms t = {{0}, 0, DL_BUF_INIT};
-    if (dl_query_normalize(&q, s, qlen, NULL) == 0) {
-        dl_tokenize(q.plain.buf, q.plain.len, add_term, &t);
+    if (dl_query_parse(&q, s, qlen, NULL) == 0) {
+        struct dl_buf plain = DL_BUF_INIT;
+        struct dl_qbuild o = {NULL, 0};
+        dl_qtree_plain(&q, &plain);
+        dl_tokenize(plain.buf, plain.len, add_term, &t);
+        dl_buf_release(&plain);
+        dl_qbuild(&q, &o, NULL, &marks);
+        for (size_t i = 0; i < marks.n && t.n < 64; i++) {
+            t.v[t.n++] = dl_xstrdup(marks.v[i]);
+        }
     }
-    struct dl_hl *h = dl_hl_new(t.v, t.n, q.prefixes, q.nprefixes, NULL);
+    struct dl_hl *h = dl_hl_new(t.v, t.n, marks.prefixes, marks.nprefixes, NULL);
     struct dl_buf out = DL_BUF_INIT;
     dl_hl_snippet(h, text, tlen, 300, &out);
     check_html(&out);
@@ -101,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(t.v[i]);
     }
     dl_buf_release(&t.stem);
-    dl_query_release(&q);
+    dl_terms_release(&marks);
+    dl_qtree_release(&q);
     return 0;
 }

@@ -1,5 +1,5 @@
 /* fuzz_params.c - the API's query-string handling on arbitrary bytes: dl_params_parse, then
- * dl_search_parse (which runs dl_query_normalize on q), then the error bodies a refusal becomes.
+ * dl_search_parse (which runs dl_query_parse on q), then the error bodies a refusal becomes.
  * Never crashes; what is accepted is within the limits and valid UTF-8; what is refused is a 400
  * whose JSON and HTML bodies are valid UTF-8 and whose page gains no markup from the input. */
 #include <stdint.h>
@@ -23,26 +23,21 @@ static size_t count(const char *s, size_t n, char c)
     return k;
 }
 
-static void check_query(const struct dl_query *q)
+/* The parsed query: its canonical text is valid UTF-8 and the tree's spans lie in q. */
+static void check_query(const struct dl_qtree *t, size_t qlen)
 {
-    if (!dl_utf8_valid(q->text.buf, q->text.len) || !dl_utf8_valid(q->plain.buf, q->plain.len) ||
-        strlen(q->text.buf) != q->text.len) {
+    struct dl_buf text = DL_BUF_INIT;
+    dl_qtree_format(t, &text);
+    if (!dl_utf8_valid(text.buf, text.len) || strlen(text.buf) != text.len ||
+        t->ninput != qlen) {
         abort();
     }
-    int depth = 0, quotes = 0;
-    for (size_t i = 0; i < q->text.len; i++) {
-        char c = q->text.buf[i];
-        if (c == '"') {
-            quotes ^= 1;
-        } else if (c == '(' && !quotes) {
-            depth++;
-        } else if (c == ')' && !quotes && --depth < 0) {
+    for (size_t i = 0; i < t->nnodes; i++) {
+        if (t->nodes[i].end > qlen || t->nodes[i].start > t->nodes[i].end) {
             abort();
         }
     }
-    if (quotes || depth) {
-        abort();
-    }
+    dl_buf_release(&text);
 }
 
 static void check_accepted(const struct dl_search *s, const struct dl_limits *lim, int paged)
@@ -51,7 +46,7 @@ static void check_accepted(const struct dl_search *s, const struct dl_limits *li
     size_t max_terms = lim ? lim->max_terms : DL_SERVE_MAX_TERMS;
     size_t max_wild = lim ? lim->max_wildcards : DL_SERVE_MAX_WILDCARDS;
     if (s->qlen > max_query || memchr(s->q, '\0', s->qlen) || !dl_utf8_valid(s->q, s->qlen) ||
-        s->query.nterms > max_terms || s->query.nprefixes > max_wild ||
+        s->query.nwords > max_terms || s->query.nprefixes > max_wild ||
         s->query.max_depth > DL_SERVE_MAX_DEPTH) {
         abort();
     }
@@ -72,7 +67,7 @@ static void check_accepted(const struct dl_search *s, const struct dl_limits *li
     if (s->source && (strlen(s->source) > 200 || !dl_utf8_valid(s->source, strlen(s->source)))) {
         abort();
     }
-    check_query(&s->query);
+    check_query(&s->query, s->qlen);
 }
 
 static void check_refused(struct dl_reply *rep)

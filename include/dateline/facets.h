@@ -1,0 +1,51 @@
+/*
+ * facets.h - exact totals and facet counts of recent searches.
+ *
+ * Counting them means examining every match (most of a search's cost for
+ * common words), while they depend only on the match set: the query and
+ * its filters, not the order or the page. A repeated search or the next
+ * page then needs only its hits. Only exact counts are kept, so a hit
+ * answers exactly what a miss would; and only for one index revision: the
+ * cache empties itself when asked about another.
+ *
+ * One cache per searcher, so per thread: no locking. Least recently used
+ * entries go first.
+ */
+#ifndef DATELINE_FACETS_H
+#define DATELINE_FACETS_H
+
+#include <stddef.h>
+
+/* One facet value and the number of matches with it. */
+struct dl_facet {
+    char *value; /* "2026", "VNA/VNS" (owned by whoever holds the array) */
+    unsigned long count;
+};
+
+/* A search's exact total and facets, in the order they are reported. */
+struct dl_facet_counts {
+    unsigned long total;
+    struct dl_facet *years; /* newest first */
+    size_t nyears;
+    struct dl_facet *sources; /* most frequent first */
+    size_t nsources;
+};
+
+/* Free the arrays and their values; the struct is zeroed. */
+void dl_facet_counts_release(struct dl_facet_counts *c);
+/* A deep copy of src into dst (zeroed or released). */
+void dl_facet_counts_copy(struct dl_facet_counts *dst, const struct dl_facet_counts *src);
+
+struct dl_fcache;
+struct dl_fcache *dl_fcache_new(size_t capacity);
+void dl_fcache_free(struct dl_fcache *c); /* NULL is a no-op */
+/* The counts stored under key[0..len) for this revision (borrowed until the next put), or NULL. */
+const struct dl_facet_counts *dl_fcache_get(struct dl_fcache *c, const char *key, size_t len,
+                                            unsigned long revision);
+/* Forget every entry (the index moved, and has no revision number to tell). */
+void dl_fcache_clear(struct dl_fcache *c);
+/* Store a copy of v under key[0..len) for this revision (nothing if the key is there). */
+void dl_fcache_put(struct dl_fcache *c, const char *key, size_t len, unsigned long revision,
+                   const struct dl_facet_counts *v);
+
+#endif

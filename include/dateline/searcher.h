@@ -1,0 +1,106 @@
+/*
+ * searcher.h - one thread's search of one index.
+ *
+ * A struct dl_searcher owns a read handle (db.h) and what belongs to the
+ * index revision it reads: the alias table stored in the index
+ * (DL_META_ALIASES), the cache of exact totals and facets (facets.h), a
+ * body decompressor (record.h) and a query builder. A search takes a
+ * parsed query (query.h), marks its names with the revision's aliases
+ * (qtree.h), builds the Xapian query (qbuild.h) with the caller's
+ * filters, runs it, reranks the first page (rerank.h), reads the readouts
+ * of the page and, when nothing matched, asks for a spelling suggestion.
+ *
+ * A searcher is used by one thread at a time (the server has one per
+ * worker thread). When the index moves on while a search runs (a writer
+ * committed twice, DL_EMODIFIED), the search reopens the index and runs
+ * once more on the new revision; callers may retry once more themselves.
+ */
+#ifndef DATELINE_SEARCHER_H
+#define DATELINE_SEARCHER_H
+
+#include <stddef.h>
+
+#include "dateline/alias.h"
+#include "dateline/common.h"
+#include "dateline/db.h"
+#include "dateline/facets.h"
+#include "dateline/qbuild.h"
+#include "dateline/qtree.h"
+#include "dateline/readout.h"
+
+enum dl_sort {
+    /* BM25; of the first DL_RERANK_WINDOW hits of a plain multi-word query, those with the
+     * words as a phrase come first; a query with nothing to search or only filters (every
+     * weight 0) lists the newest first */
+    DL_SORT_RELEVANCE = 0,
+    DL_SORT_DATE_DESC = 1, /* newest first, undated last */
+    DL_SORT_DATE_ASC = 2,  /* oldest first, undated last */
+};
+
+struct dl_search_params {
+    size_t offset; /* first hit to return */
+    size_t limit;  /* hits to return (0: counts only) */
+    enum dl_sort sort;
+    const char *from;             /* "YYYY-MM-DD" inclusive lower bound, or NULL */
+    const char *to;               /* "YYYY-MM-DD" inclusive upper bound, or NULL */
+    const char *source;           /* source filter as typed (slugged inside), or NULL */
+    unsigned long check_at_least; /* matches to examine for exact totals and facets */
+    double time_limit;            /* seconds for the match, 0 = none */
+    unsigned max_wildcard;        /* most terms one wildcard may expand to (0: 100) */
+    int want_facets;              /* count years and sources */
+};
+
+struct dl_hit {
+    unsigned long rank;    /* 1-based position in the whole result list */
+    double score;          /* BM25 weight (0 for pure filters and date orders) */
+    struct dl_readout doc; /* the stored readout */
+};
+
+struct dl_results {
+    unsigned long total; /* estimated number of matches */
+    int total_exact;     /* 1 when total is exact */
+    struct dl_hit *hits;
+    size_t nhits;
+    struct dl_facet *years; /* newest year first */
+    size_t nyears;
+    struct dl_facet *sources; /* most frequent first */
+    size_t nsources;
+    struct dl_terms terms; /* what the highlighter marks (qbuild.h) */
+    char *suggestion;      /* the query respelt, when nothing matched; or NULL */
+    int relaxed;           /* 1 when Xapian refused the query and its plain words were
+                              searched instead */
+    int timed_out;         /* 1 when time_limit cut counting short */
+    char *parsed;          /* Xapian's description of the query run (for logs) */
+};
+
+/* Free everything in res and zero it. Safe on a zeroed struct. */
+void dl_results_release(struct dl_results *res);
+
+struct dl_searcher;
+
+/*
+ * Open the index (a directory or a stub file) at path, refusing another
+ * schema version (DL_EINVAL, "rebuild it"), and load its alias table.
+ */
+int dl_searcher_open(struct dl_searcher **out, const char *path, struct dl_error *err);
+void dl_searcher_free(struct dl_searcher *s); /* NULL is a no-op */
+/* Move to the newest revision (*changed, may be NULL: 1 if it moved) and reload its aliases. */
+int dl_searcher_refresh(struct dl_searcher *s, int *changed, struct dl_error *err);
+struct dl_db *dl_searcher_db(struct dl_searcher *s); /* borrowed */
+/* The revision's alias table, or NULL (borrowed; valid until the next refresh). */
+const struct dl_aliases *dl_searcher_aliases(const struct dl_searcher *s);
+
+/*
+ * Search for q (its names are marked for this revision) with p; res must
+ * be zeroed. DL_OK, or DL_EINVAL for a malformed from/to date, or the
+ * index's status (DL_EMODIFIED once more after the internal retry).
+ */
+int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
+                       struct dl_results *res, struct dl_error *err);
+/* The readout with this id into r (zeroed or released); DL_ENOTFOUND when none. */
+int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r,
+                    struct dl_error *err);
+/* What q marks, without searching (a readout's page): into terms (DL_TERMS_INIT). */
+void dl_searcher_terms(struct dl_searcher *s, struct dl_qtree *q, struct dl_terms *terms);
+
+#endif

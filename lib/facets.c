@@ -1,0 +1,140 @@
+/*
+ * facets.c - the cache of exact totals and facets (see facets.h): a small
+ * array searched by hash, with a use counter for least-recently-used
+ * eviction. With 256 entries a lookup compares at most 256 hashes, far
+ * less than the match it saves.
+ */
+#include "dateline/facets.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/common.h"
+
+struct entry {
+    uint64_t hash;
+    char *key; /* NULL = a free slot (owned) */
+    size_t len;
+    uint64_t used; /* the cache's clock at the last get or put */
+    struct dl_facet_counts v;
+};
+
+struct dl_fcache {
+    struct entry *e;
+    size_t cap;
+    unsigned long revision; /* the entries belong to it */
+    uint64_t clock;
+};
+
+static void copy_facets(struct dl_facet **dst, size_t *ndst, const struct dl_facet *src, size_t n)
+{
+    *dst = dl_xcalloc(n ? n : 1, sizeof **dst);
+    for (size_t i = 0; i < n; i++) {
+        (*dst)[i].value = dl_xstrdup(src[i].value);
+        (*dst)[i].count = src[i].count;
+    }
+    *ndst = n;
+}
+
+void dl_facet_counts_copy(struct dl_facet_counts *dst, const struct dl_facet_counts *src)
+{
+    dst->total = src->total;
+    copy_facets(&dst->years, &dst->nyears, src->years, src->nyears);
+    copy_facets(&dst->sources, &dst->nsources, src->sources, src->nsources);
+}
+
+void dl_facet_counts_release(struct dl_facet_counts *c)
+{
+    for (size_t i = 0; i < c->nyears; i++) {
+        free(c->years[i].value);
+    }
+    for (size_t i = 0; i < c->nsources; i++) {
+        free(c->sources[i].value);
+    }
+    free(c->years);
+    free(c->sources);
+    memset(c, 0, sizeof *c);
+}
+
+struct dl_fcache *dl_fcache_new(size_t capacity)
+{
+    struct dl_fcache *c = dl_xcalloc(1, sizeof *c);
+    c->cap = capacity ? capacity : 1;
+    c->e = dl_xcalloc(c->cap, sizeof *c->e);
+    return c;
+}
+
+static void drop(struct entry *e)
+{
+    free(e->key);
+    dl_facet_counts_release(&e->v);
+    memset(e, 0, sizeof *e);
+}
+
+void dl_fcache_free(struct dl_fcache *c)
+{
+    if (!c) {
+        return;
+    }
+    for (size_t i = 0; i < c->cap; i++) {
+        drop(&c->e[i]);
+    }
+    free(c->e);
+    free(c);
+}
+
+void dl_fcache_clear(struct dl_fcache *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        drop(&c->e[i]);
+    }
+}
+
+/* Forget everything when the revision moves; then the entry under key, or NULL. */
+static struct entry *find(struct dl_fcache *c, const char *key, size_t len, unsigned long rev)
+{
+    if (rev != c->revision) {
+        dl_fcache_clear(c);
+        c->revision = rev;
+    }
+    uint64_t h = dl_hash64(key, len);
+    for (size_t i = 0; i < c->cap; i++) {
+        struct entry *e = &c->e[i];
+        if (e->key && e->hash == h && e->len == len && memcmp(e->key, key, len) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+const struct dl_facet_counts *dl_fcache_get(struct dl_fcache *c, const char *key, size_t len,
+                                            unsigned long revision)
+{
+    struct entry *e = find(c, key, len, revision);
+    if (!e) {
+        return NULL;
+    }
+    e->used = ++c->clock;
+    return &e->v;
+}
+
+void dl_fcache_put(struct dl_fcache *c, const char *key, size_t len, unsigned long revision,
+                   const struct dl_facet_counts *v)
+{
+    if (find(c, key, len, revision)) {
+        return;
+    }
+    struct entry *slot = &c->e[0];
+    for (size_t i = 0; i < c->cap && slot->key; i++) {
+        if (!c->e[i].key || c->e[i].used < slot->used) {
+            slot = &c->e[i];
+        }
+    }
+    drop(slot);
+    slot->hash = dl_hash64(key, len);
+    slot->key = dl_xmemdup(key, len);
+    slot->len = len;
+    slot->used = ++c->clock;
+    dl_facet_counts_copy(&slot->v, v);
+}

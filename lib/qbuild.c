@@ -1,0 +1,367 @@
+/*
+ * qbuild.c - a parsed query as a Xapian query and highlighter terms (see
+ * qbuild.h). One recursive walk; the shim's builder is a stack, so each
+ * node pushes exactly one query.
+ */
+#include "dateline/qbuild.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/fold.h"
+#include "dateline/query.h"
+#include "dateline/schema.h"
+#include "dateline/stem.h"
+
+#define DEFAULT_MAX_WILDCARD 100
+
+/* --- terms for the highlighter ------------------------------------------------------------ */
+
+static void push_string(char ***v, size_t *n, size_t *cap, const char *s, size_t len)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        *v = dl_xrealloc(*v, *cap * sizeof **v);
+    }
+    (*v)[(*n)++] = dl_xmemdup(s, len);
+}
+
+void dl_terms_add(struct dl_terms *t, const char *term, size_t len)
+{
+    if (len && dl_strset_add(&t->seen, term, len, 0)) {
+        push_string(&t->v, &t->n, &t->cap, term, len);
+    }
+}
+
+void dl_terms_add_prefix(struct dl_terms *t, const char *prefix, size_t len)
+{
+    /* "*" + prefix: a prefix is not a term of the same spelling */
+    char key[DL_TOKEN_MAX + 2];
+    if (!len || len > DL_TOKEN_MAX) {
+        return;
+    }
+    key[0] = '*';
+    memcpy(key + 1, prefix, len);
+    if (dl_strset_add(&t->seen, key, len + 1, 0)) {
+        push_string(&t->prefixes, &t->nprefixes, &t->capprefixes, prefix, len);
+    }
+}
+
+void dl_terms_release(struct dl_terms *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->v[i]);
+    }
+    for (size_t i = 0; i < t->nprefixes; i++) {
+        free(t->prefixes[i]);
+    }
+    free(t->v);
+    free(t->prefixes);
+    dl_strset_release(&t->seen);
+    memset(t, 0, sizeof *t);
+}
+
+/* --- the walk ------------------------------------------------------------------------------ */
+
+struct build {
+    const struct dl_qtree *t;
+    const struct dl_qbuild *o;
+    struct dl_xq *q;          /* NULL: terms only */
+    struct dl_terms *terms;   /* NULL: query only */
+    struct dl_buf term, stem; /* scratch */
+};
+
+static void build_node(struct build *b, const struct dl_qnode *nd, int marks);
+
+static const char *field_prefix(enum dl_qfield f)
+{
+    return f == DL_QF_TITLE ? DL_PREFIX_TITLE : "";
+}
+
+/* Push b->term as a query term; also a highlighter term when marks. */
+static void push_term(struct build *b, unsigned pos, int marks)
+{
+    if (b->q) {
+        dl_xq_term(b->q, b->term.buf, b->term.len, 1, pos);
+    }
+    if (marks && b->terms) {
+        dl_terms_add(b->terms, b->term.buf, b->term.len);
+    }
+}
+
+static void combine(struct build *b, enum dl_xop op, size_t n, unsigned window)
+{
+    if (b->q && n > 1) {
+        dl_xq_combine(b->q, op, n, window);
+    }
+}
+
+/* A word as an operand: its stem ("Z" + field + stem), or itself if it starts with a digit. */
+static void build_word(struct build *b, const struct dl_qnode *w, int marks)
+{
+    dl_buf_reset(&b->term);
+    if (w->flags & (DL_QN_DIGIT | DL_QN_CJK)) {
+        dl_buf_addf(&b->term, "%s%s", field_prefix(w->field), w->text);
+    } else {
+        dl_stem(w->text, w->len, &b->stem);
+        dl_buf_addf(&b->term, "Z%s%s", field_prefix(w->field), b->stem.buf);
+    }
+    push_term(b, w->pos, marks);
+}
+
+/* A word where its position counts (phrases, NEAR, ADJ): the word itself. */
+static void build_positional(struct build *b, const struct dl_qnode *w, int marks)
+{
+    dl_buf_reset(&b->term);
+    dl_buf_addf(&b->term, "%s%s", field_prefix(w->field), w->text);
+    push_term(b, w->pos, marks);
+}
+
+/* A phrase, NEAR or ADJ: positional words within a window (the phrase: its length). */
+static void build_positional_op(struct build *b, const struct dl_qnode *nd, int marks)
+{
+    for (size_t i = 0; i < nd->n; i++) {
+        const struct dl_qnode *c = dl_qtree_child(b->t, nd, i);
+        if (c->kind == DL_Q_WORD) {
+            build_positional(b, c, marks);
+        } else {
+            build_node(b, c, marks); /* not from the parser: Xapian may refuse it */
+        }
+    }
+    unsigned w = nd->window ? nd->window : DL_QUERY_NEAR_DEFAULT;
+    switch (nd->kind) {
+    case DL_Q_NEAR:
+        combine(b, DL_XOP_NEAR, nd->n, w - 1 + (unsigned)nd->n);
+        break;
+    case DL_Q_ADJ:
+        combine(b, DL_XOP_PHRASE, nd->n, w - 1 + (unsigned)nd->n);
+        break;
+    default:
+        combine(b, DL_XOP_PHRASE, nd->n, (unsigned)nd->n);
+        break;
+    }
+}
+
+/* A CJK run: each character and each adjacent pair, in the order Xapian's n-grams come. */
+static void build_cjk(struct build *b, const struct dl_qnode *nd, int marks)
+{
+    const char *prefix = field_prefix(nd->field);
+    for (size_t i = 0; i < nd->n; i++) {
+        const struct dl_qnode *c = dl_qtree_child(b->t, nd, i);
+        if (i) {
+            const struct dl_qnode *p = dl_qtree_child(b->t, nd, i - 1);
+            dl_buf_reset(&b->term);
+            dl_buf_addf(&b->term, "%s%s%s", prefix, p->text, c->text);
+            push_term(b, nd->pos, marks);
+        }
+        dl_buf_reset(&b->term);
+        dl_buf_addf(&b->term, "%s%s", prefix, c->text);
+        push_term(b, nd->pos, marks);
+    }
+    combine(b, DL_XOP_AND, nd->n ? 2 * nd->n - 1 : 0, 0);
+}
+
+/* A name: the query of its words (or CJK run), or its group's term, as one term. */
+static void build_alias(struct build *b, const struct dl_qnode *nd, int marks)
+{
+    for (size_t i = 0; i < nd->n; i++) {
+        build_node(b, dl_qtree_child(b->t, nd, i), marks);
+    }
+    combine(b, DL_XOP_AND, nd->n, 0);
+    const char *g = b->o->aliases && nd->group >= 0
+                        ? dl_aliases_group_term(b->o->aliases, (size_t)nd->group)
+                        : NULL;
+    if (!g) {
+        return; /* a tree marked with another table: the words alone */
+    }
+    if (marks && b->terms) {
+        dl_terms_add(b->terms, g, strlen(g)); /* the highlighter knows groups by this term */
+    }
+    dl_buf_reset(&b->term);
+    dl_buf_addf(&b->term, "%s%s", field_prefix(nd->field), g);
+    push_term(b, nd->pos, 0);
+    combine(b, DL_XOP_SYNONYM, 2, 0);
+}
+
+static void build_filter(struct build *b, const struct dl_qnode *nd)
+{
+    if (nd->kind == DL_Q_RANGE) {
+        const char *dots = strstr(nd->text, "..");
+        char lo[16] = "";
+        size_t nlo = dots ? (size_t)(dots - nd->text) : 0;
+        memcpy(lo, nd->text, nlo < sizeof lo ? nlo : 0);
+        if (b->q) {
+            dl_xq_value_range(b->q, DL_SLOT_DATE, lo, dots ? dots + 2 : "");
+        }
+        return;
+    }
+    const char *prefix = nd->field == DL_QF_SOURCE     ? DL_PREFIX_SOURCE
+                         : nd->field == DL_QF_DATELINE ? DL_PREFIX_DATELINE
+                                                       : DL_PREFIX_YEAR;
+    dl_schema_term(&b->term, prefix, nd->text, nd->len);
+    push_term(b, 0, 0);
+}
+
+/* Which part of a run a child is: 0 scored, 1 filter, 2 negated. */
+static int run_part(const struct dl_qnode *c)
+{
+    if (c->flags & DL_QN_NEGATED) {
+        return 2;
+    }
+    return c->kind == DL_Q_FILTER || c->kind == DL_Q_RANGE;
+}
+
+/* The filters of a run: of one field ORed, fields ANDed (source, dateline, year, date). */
+static size_t build_run_filters(struct build *b, const struct dl_qnode *nd)
+{
+    static const enum dl_qkind kinds[] = {DL_Q_FILTER, DL_Q_FILTER, DL_Q_FILTER, DL_Q_RANGE};
+    static const enum dl_qfield fields[] = {DL_QF_SOURCE, DL_QF_DATELINE, DL_QF_YEAR, DL_QF_ANY};
+    size_t groups = 0;
+    for (int g = 0; g < 4; g++) {
+        size_t n = 0;
+        for (size_t i = 0; i < nd->n; i++) {
+            const struct dl_qnode *c = dl_qtree_child(b->t, nd, i);
+            if (run_part(c) == 1 && c->kind == kinds[g] && c->field == fields[g]) {
+                build_filter(b, c);
+                n++;
+            }
+        }
+        combine(b, DL_XOP_OR, n, 0);
+        groups += n > 0;
+    }
+    combine(b, DL_XOP_AND, groups, 0);
+    return groups;
+}
+
+/* A run: scored operands ANDed, FILTERed by its filters, AND_NOT its negated operands. */
+static void build_run(struct build *b, const struct dl_qnode *nd, int marks)
+{
+    size_t count[3] = {0, 0, 0};
+    for (size_t i = 0; i < nd->n; i++) {
+        const struct dl_qnode *c = dl_qtree_child(b->t, nd, i);
+        if (run_part(c) == 0) {
+            build_node(b, c, marks);
+        }
+        count[run_part(c)]++;
+    }
+    combine(b, DL_XOP_AND, count[0], 0);
+    if (count[1]) {
+        build_run_filters(b, nd);
+        if (count[0]) {
+            combine(b, DL_XOP_FILTER, 2, 0);
+        } else if (b->q) {
+            dl_xq_scale(b->q, 0.0); /* filters alone: every readout they allow, weight 0 */
+        }
+    } else if (!count[0] && b->q) {
+        dl_xq_all(b->q); /* only '-' operands: everything else */
+    }
+    if (count[2]) {
+        for (size_t i = 0; i < nd->n; i++) {
+            const struct dl_qnode *c = dl_qtree_child(b->t, nd, i);
+            if (run_part(c) == 2) {
+                build_node(b, c, 0);
+            }
+        }
+        combine(b, DL_XOP_OR, count[2], 0);
+        combine(b, DL_XOP_AND_NOT, 2, 0);
+    }
+}
+
+static void build_children(struct build *b, const struct dl_qnode *nd, enum dl_xop op, int marks)
+{
+    for (size_t i = 0; i < nd->n; i++) {
+        build_node(b, dl_qtree_child(b->t, nd, i), marks);
+    }
+    combine(b, op, nd->n, 0);
+}
+
+static void build_node(struct build *b, const struct dl_qnode *nd, int marks)
+{
+    switch (nd->kind) {
+    case DL_Q_WORD:
+        build_word(b, nd, marks);
+        break;
+    case DL_Q_WILDCARD:
+        if (marks && b->terms) {
+            dl_terms_add_prefix(b->terms, nd->text, nd->len);
+        }
+        if (b->q) {
+            dl_buf_reset(&b->term);
+            dl_buf_addf(&b->term, "%s%s", field_prefix(nd->field), nd->text);
+            dl_xq_wildcard(b->q, b->term.buf, b->term.len,
+                           b->o->max_wildcard ? b->o->max_wildcard : DEFAULT_MAX_WILDCARD);
+        }
+        break;
+    case DL_Q_PHRASE:
+    case DL_Q_NEAR:
+    case DL_Q_ADJ:
+        build_positional_op(b, nd, marks);
+        break;
+    case DL_Q_CJK:
+        build_cjk(b, nd, marks);
+        break;
+    case DL_Q_ALIAS:
+        build_alias(b, nd, marks);
+        break;
+    case DL_Q_FILTER:
+    case DL_Q_RANGE:
+        build_filter(b, nd); /* a lone filter: as in a run of it alone */
+        if (b->q) {
+            dl_xq_scale(b->q, 0.0);
+        }
+        break;
+    case DL_Q_AND:
+        if (nd->flags & DL_QN_TYPED) {
+            build_children(b, nd, DL_XOP_AND, marks);
+        } else {
+            build_run(b, nd, marks);
+        }
+        break;
+    case DL_Q_OR:
+        build_children(b, nd, DL_XOP_OR, marks);
+        break;
+    case DL_Q_XOR:
+        build_children(b, nd, DL_XOP_XOR, marks);
+        break;
+    case DL_Q_NOT:
+        build_node(b, dl_qtree_child(b->t, nd, 0), marks);
+        build_node(b, dl_qtree_child(b->t, nd, 1), 0);
+        combine(b, DL_XOP_AND_NOT, 2, 0);
+        break;
+    case DL_Q_ALL:
+        if (b->q) {
+            dl_xq_all(b->q);
+        }
+        break;
+    }
+}
+
+void dl_qbuild(const struct dl_qtree *t, const struct dl_qbuild *o, struct dl_xq *q,
+               struct dl_terms *terms)
+{
+    struct build b = {t, o, q, terms, DL_BUF_INIT, DL_BUF_INIT};
+    const struct dl_qnode *r = dl_qtree_root(t);
+    if (r) {
+        build_node(&b, r, 1);
+    } else if (q) {
+        dl_xq_all(q);
+    }
+    dl_buf_release(&b.term);
+    dl_buf_release(&b.stem);
+}
+
+void dl_qbuild_plain(const struct dl_qtree *t, const struct dl_qbuild *o, struct dl_xq *q,
+                     struct dl_terms *terms)
+{
+    struct dl_buf words = DL_BUF_INIT;
+    struct dl_qtree plain;
+    dl_qtree_init(&plain);
+    dl_qtree_plain(t, &words);
+    /* Folded words and CJK runs only: nothing in them is syntax, and they are valid UTF-8. */
+    if (dl_query_parse(&plain, words.buf, words.len, NULL) == DL_OK) {
+        dl_qtree_alias(&plain, o->aliases);
+    }
+    dl_qbuild(&plain, o, q, terms);
+    dl_qtree_release(&plain);
+    dl_buf_release(&words);
+}

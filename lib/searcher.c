@@ -1,0 +1,518 @@
+/*
+ * searcher.c - one thread's search of one index (see searcher.h).
+ *
+ * A search, step by step (search_once): the query and the caller's filters
+ * on the shim's builder; the Enquire over the page (or over the rerank
+ * window), counting facets unless the cache has them; for a query of
+ * filters alone a second pass by date; the totals; the phrase rerank; the
+ * readouts of the page; the facets; the spelling suggestion.
+ */
+#include "dateline/searcher.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/fold.h"
+#include "dateline/rerank.h"
+#include "dateline/record.h"
+#include "dateline/schema.h"
+#include "dateline/store.h"
+
+/* Searches whose exact totals and facets a searcher remembers. */
+#define FACET_CACHE_SIZE 256
+/* Source facet: at most this many values. */
+#define MAX_SOURCE_FACETS 20
+
+struct dl_searcher {
+    struct dl_db *db;
+    char *path;
+    struct dl_aliases *aliases; /* the revision's table, or NULL */
+    struct dl_buf alias_text;   /* its text, to parse it again only when it changes */
+    struct dl_fcache *facets;
+    struct dl_codec *codec;
+    struct dl_xq *xq;
+};
+
+/* One search in progress. */
+struct run {
+    struct dl_searcher *s;
+    struct dl_qtree *q;
+    const struct dl_search_params *p;
+    struct dl_results *res;
+    struct dl_error *err;
+    int empty;                              /* nothing to search: every readout */
+    const char *boost[DL_RERANK_MAX_WORDS]; /* words of a plain query, for the rerank */
+    size_t nboost;
+    struct dl_buf key;                    /* the facet cache's key */
+    const struct dl_facet_counts *cached; /* the cache's counts, or NULL */
+    struct dl_mset m;
+};
+
+void dl_results_release(struct dl_results *res)
+{
+    if (!res) {
+        return;
+    }
+    for (size_t i = 0; i < res->nhits; i++) {
+        dl_readout_release(&res->hits[i].doc);
+    }
+    free(res->hits);
+    struct dl_facet_counts f = {0, res->years, res->nyears, res->sources, res->nsources};
+    dl_facet_counts_release(&f);
+    dl_terms_release(&res->terms);
+    free(res->suggestion);
+    free(res->parsed);
+    memset(res, 0, sizeof *res);
+}
+
+/* --- the searcher -------------------------------------------------------------------------- */
+
+/* The alias table stored in the index; kept as it is when its text did not change. */
+static int load_aliases(struct dl_searcher *s, struct dl_error *err)
+{
+    struct dl_buf text = DL_BUF_INIT;
+    int rc = dl_db_get_meta(s->db, DL_META_ALIASES, &text, err);
+    if (rc == DL_OK && (text.len != s->alias_text.len ||
+                        memcmp(text.buf, s->alias_text.buf, text.len) != 0 || !s->aliases)) {
+        struct dl_error e = DL_ERROR_INIT;
+        dl_aliases_free(s->aliases);
+        s->aliases = NULL;
+        if (text.len && dl_aliases_parse(text.buf, text.len, &s->aliases, &e) != DL_OK) {
+            dl_log(DL_LOG_WARN, "ignoring the index's alias table: %s", e.msg);
+            s->aliases = NULL;
+        }
+        dl_buf_reset(&s->alias_text);
+        dl_buf_add(&s->alias_text, text.buf, text.len);
+    }
+    dl_buf_release(&text);
+    return rc;
+}
+
+int dl_searcher_open(struct dl_searcher **out, const char *path, struct dl_error *err)
+{
+    struct dl_db *db = NULL;
+    *out = NULL;
+    int rc = dl_db_open_read(&db, path, err);
+    if (rc == DL_OK && (rc = dl_store_check_schema(db, err)) != DL_OK) {
+        dl_db_free(db);
+    }
+    if (rc != DL_OK) {
+        return rc;
+    }
+    struct dl_searcher *s = dl_xcalloc(1, sizeof *s);
+    s->db = db;
+    s->path = dl_xstrdup(path);
+    dl_buf_init(&s->alias_text, 0);
+    s->facets = dl_fcache_new(FACET_CACHE_SIZE);
+    s->codec = dl_codec_new();
+    s->xq = dl_xq_new();
+    if ((rc = load_aliases(s, err)) != DL_OK) {
+        dl_searcher_free(s);
+        return rc;
+    }
+    *out = s;
+    return DL_OK;
+}
+
+void dl_searcher_free(struct dl_searcher *s)
+{
+    if (!s) {
+        return;
+    }
+    dl_db_free(s->db);
+    free(s->path);
+    dl_aliases_free(s->aliases);
+    dl_buf_release(&s->alias_text);
+    dl_fcache_free(s->facets);
+    dl_codec_free(s->codec);
+    dl_xq_free(s->xq);
+    free(s);
+}
+
+int dl_searcher_refresh(struct dl_searcher *s, int *changed, struct dl_error *err)
+{
+    int moved = 0;
+    int rc = dl_db_reopen(s->db, &moved, err);
+    if (rc == DL_OK && moved) {
+        dl_fcache_clear(s->facets); /* counts of the old revision (shards have no number) */
+        rc = load_aliases(s, err);
+    }
+    if (changed) {
+        *changed = moved;
+    }
+    return rc;
+}
+
+struct dl_db *dl_searcher_db(struct dl_searcher *s)
+{
+    return s->db;
+}
+
+const struct dl_aliases *dl_searcher_aliases(const struct dl_searcher *s)
+{
+    return s->aliases;
+}
+
+/* --- the query ------------------------------------------------------------------------------- */
+
+/* "YYYY-MM-DD" as "YYYYMMDD" into out; 0 when s is not of that shape. */
+static int ymd(const char *s, char out[9])
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
+        return 0;
+    }
+    for (int i = 0, k = 0; i < 10; i++) {
+        if (i != 4 && i != 7) {
+            if (s[i] < '0' || s[i] > '9') {
+                return 0;
+            }
+            out[k++] = s[i];
+        }
+    }
+    out[8] = '\0';
+    return 1;
+}
+
+/* The caller's from/to/source filters on top of the query on the stack. */
+static int add_filters(struct run *r)
+{
+    const struct dl_search_params *p = r->p;
+    struct dl_xq *xq = r->s->xq;
+    char from[9] = "", to[9] = "";
+    const char *bad = p->from && !ymd(p->from, from) ? p->from
+                      : p->to && !ymd(p->to, to)     ? p->to
+                                                     : NULL;
+    if (bad) {
+        return dl_error_set(r->err, DL_EINVAL, "invalid date '%s': want YYYY-MM-DD", bad);
+    }
+    size_t n = 0;
+    if (from[0] || to[0]) {
+        dl_xq_value_range(xq, DL_SLOT_DATE, from, to);
+        n++;
+    }
+    if (p->source && *p->source) {
+        struct dl_buf slug = DL_BUF_INIT, term = DL_BUF_INIT;
+        dl_slug(p->source, strlen(p->source), &slug);
+        dl_schema_term(&term, DL_PREFIX_SOURCE, slug.buf, slug.len);
+        dl_xq_term(xq, term.buf, term.len, 1, 0);
+        dl_buf_release(&slug);
+        dl_buf_release(&term);
+        n++;
+    }
+    if (n) {
+        if (n > 1) {
+            dl_xq_combine(xq, DL_XOP_AND, n, 0);
+        }
+        dl_xq_combine(xq, DL_XOP_FILTER, 2, 0);
+    }
+    return DL_OK;
+}
+
+/* The query of q (or of its plain words) with the filters, and the terms it marks. */
+static int make_query(struct run *r, int plain)
+{
+    struct dl_qbuild o = {r->s->aliases, r->p->max_wildcard};
+    dl_xq_reset(r->s->xq);
+    dl_terms_release(&r->res->terms);
+    if (plain) {
+        dl_qbuild_plain(r->q, &o, r->s->xq, &r->res->terms);
+    } else {
+        dl_qbuild(r->q, &o, r->s->xq, &r->res->terms);
+    }
+    int rc = add_filters(r);
+    return rc ? rc : dl_xq_status(r->s->xq, r->err);
+}
+
+/* --- the match ------------------------------------------------------------------------------- */
+
+static int rerank_wanted(const struct run *r)
+{
+    return r->nboost && r->p->sort == DL_SORT_RELEVANCE && r->p->offset < DL_RERANK_WINDOW;
+}
+
+static void set_sort(const struct run *r, struct dl_xenquire *e)
+{
+    e->sort_slot = DL_SLOT_DATE;
+    e->sort_descending = 1;
+    if (r->p->sort == DL_SORT_DATE_DESC) {
+        /* Undated readouts have an empty value, which sorts below every date. */
+        e->sort = DL_XSORT_VALUE_THEN_RELEVANCE;
+    } else if (r->p->sort == DL_SORT_DATE_ASC) {
+        e->sort = DL_XSORT_VALUE_MISSING_LAST;
+        e->sort_descending = 0;
+    } else {
+        /* Ties in BM25 are rare; only all-equal weights (everything, or only filters) need
+         * an order, the newest first. Fetching the date of every candidate for the
+         * tie-break cost a fifth of a search. */
+        e->sort = r->empty ? DL_XSORT_RELEVANCE_THEN_VALUE : DL_XSORT_RELEVANCE;
+    }
+}
+
+/* The Enquire over the page (from 0 when the rerank window is reordered), counting facets. */
+static int match(struct run *r, double *elapsed)
+{
+    static const unsigned slots[2] = {DL_SLOT_YEAR, DL_SLOT_SOURCE};
+    const struct dl_search_params *p = r->p;
+    struct dl_xenquire e = {0};
+    set_sort(r, &e);
+    e.time_limit = p->time_limit;
+    /* With the counts known, only the page itself has to be found. */
+    e.check_at_least = r->cached ? 0 : p->check_at_least;
+    e.count_slots = slots;
+    e.ncount = p->want_facets && !r->cached ? 2 : 0;
+    e.collapse_slot = -1;
+    size_t first = p->offset, want = p->limit;
+    if (rerank_wanted(r)) {
+        first = 0;
+        want = p->offset + p->limit > DL_RERANK_WINDOW ? p->offset + p->limit : DL_RERANK_WINDOW;
+    }
+    double t0 = dl_now();
+    dl_mset_release(&r->m);
+    int rc = dl_db_enquire(r->s->db, r->s->xq, &e, first, want, &r->m, r->err);
+    *elapsed = dl_now() - t0;
+    if (rc == DL_OK && p->sort == DL_SORT_RELEVANCE && !r->empty && r->m.n &&
+        r->m.max_possible == 0) {
+        /* Only filters ("source:vna"): every weight is 0, so the newest first, as for an
+         * empty query. The counts are taken: this pass finds the page alone. */
+        e.sort = DL_XSORT_RELEVANCE_THEN_VALUE;
+        e.ncount = 0;
+        e.check_at_least = 0;
+        dl_mset_release(&r->m);
+        rc = dl_db_enquire(r->s->db, r->s->xq, &e, first, want, &r->m, r->err);
+    }
+    return rc;
+}
+
+/* --- the answer ------------------------------------------------------------------------------- */
+
+static void set_totals(struct run *r, double elapsed)
+{
+    struct dl_results *res = r->res;
+    if (r->cached) {
+        res->total = r->cached->total;
+        res->total_exact = 1;
+        return;
+    }
+    res->total = r->m.estimated;
+    res->total_exact = r->m.lower == r->m.upper;
+    res->timed_out = r->p->time_limit > 0 && elapsed >= r->p->time_limit && !res->total_exact;
+}
+
+static int positions_of(void *ctx, unsigned docid, const char *word, struct dl_positions *out,
+                        struct dl_error *err)
+{
+    return dl_db_positions(ctx, docid, word, strlen(word), out, err);
+}
+
+/* The page's readouts, after the rerank of the window when there is one. */
+static int read_hits(struct run *r)
+{
+    size_t size = r->m.n, skip = 0;
+    size_t *order = dl_xcalloc(size ? size : 1, sizeof *order);
+    double *score = dl_xcalloc(size ? size : 1, sizeof *score);
+    int rc = DL_OK;
+    for (size_t i = 0; i < size; i++) {
+        order[i] = i;
+        score[i] = r->m.matches[i].weight;
+    }
+    if (rerank_wanted(r)) {
+        size_t w = size < DL_RERANK_WINDOW ? size : DL_RERANK_WINDOW;
+        unsigned dids[DL_RERANK_WINDOW];
+        char phrase[DL_RERANK_WINDOW];
+        for (size_t i = 0; i < w; i++) {
+            dids[i] = r->m.matches[i].docid;
+        }
+        rc = dl_rerank_find(dids, w, r->boost, r->nboost, positions_of, r->s->db, phrase, r->err);
+        if (rc == DL_OK) {
+            dl_rerank_apply(order, score, phrase, w);
+        }
+        skip = r->p->offset;
+    }
+    size_t n = size > skip ? size - skip : 0;
+    n = n < r->p->limit ? n : r->p->limit;
+    r->res->hits = dl_xcalloc(n ? n : 1, sizeof *r->res->hits);
+    for (size_t k = 0; k < n && rc == DL_OK; k++) {
+        struct dl_hit *hit = &r->res->hits[k];
+        size_t i = order[skip + k];
+        hit->rank = r->p->offset + k + 1;
+        /* No weight for date orders, where it does not rank. */
+        hit->score = r->p->sort == DL_SORT_RELEVANCE ? score[i] : 0.0;
+        rc = dl_store_read(r->s->db, r->s->codec, r->m.matches[i].docid, &hit->doc, r->err);
+        r->res->nhits += rc == DL_OK;
+    }
+    free(order);
+    free(score);
+    return rc;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const struct dl_facet *x = a, *y = b;
+    if (x->count != y->count) {
+        return x->count > y->count ? -1 : 1;
+    }
+    return strcmp(x->value, y->value);
+}
+
+/* The counts of the match set: years newest first, the most frequent sources. */
+static void counted_facets(const struct run *r, struct dl_facet_counts *f)
+{
+    const struct dl_mset *m = &r->m;
+    size_t ny = m->ncount > 0 ? m->nvalues[0] : 0, ns = m->ncount > 1 ? m->nvalues[1] : 0;
+    f->total = r->res->total;
+    f->years = dl_xcalloc(ny ? ny : 1, sizeof *f->years);
+    f->sources = dl_xcalloc(ns ? ns : 1, sizeof *f->sources);
+    for (size_t i = 0; i < ny; i++) {
+        const struct dl_value_count *v = &m->values[0][ny - 1 - i];
+        f->years[f->nyears++] = (struct dl_facet){dl_xmemdup(v->value, v->len), v->count};
+    }
+    for (size_t i = 0; i < ns; i++) {
+        const struct dl_value_count *v = &m->values[1][i];
+        f->sources[f->nsources++] = (struct dl_facet){dl_xmemdup(v->value, v->len), v->count};
+    }
+    qsort(f->sources, f->nsources, sizeof *f->sources, by_count);
+    for (size_t i = MAX_SOURCE_FACETS; i < f->nsources; i++) {
+        free(f->sources[i].value);
+    }
+    f->nsources = f->nsources < MAX_SOURCE_FACETS ? f->nsources : MAX_SOURCE_FACETS;
+}
+
+static void set_facets(struct run *r)
+{
+    struct dl_facet_counts f = {0};
+    if (r->cached) {
+        dl_facet_counts_copy(&f, r->cached);
+    } else {
+        counted_facets(r, &f);
+        if (r->res->total_exact && !r->res->timed_out) {
+            dl_fcache_put(r->s->facets, r->key.buf, r->key.len, dl_db_revision(r->s->db), &f);
+        }
+    }
+    r->res->years = f.years;
+    r->res->nyears = f.nyears;
+    r->res->sources = f.sources;
+    r->res->nsources = f.nsources;
+}
+
+static int suggest(void *ctx, const char *word, size_t len, struct dl_buf *out)
+{
+    struct run *r = ctx;
+    int rc = dl_db_spelling(r->s->db, word, len, out, r->err);
+    if (rc != DL_OK) {
+        return rc;
+    }
+    return out->len && (out->len != len || memcmp(out->buf, word, len) != 0);
+}
+
+/* The match set's identity: what the facet cache's entries are keyed by. */
+static void cache_key(struct run *r)
+{
+    const struct dl_search_params *p = r->p;
+    dl_buf_reset(&r->key);
+    dl_buf_addf(&r->key, "%zu:", r->q->ninput);
+    dl_buf_add(&r->key, r->q->input ? r->q->input : "", r->q->ninput);
+    dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu", p->from ? p->from : "-", p->to ? p->to : "-",
+                p->source ? p->source : "", p->max_wildcard, p->check_at_least);
+    r->cached = dl_fcache_get(r->s->facets, r->key.buf, r->key.len, dl_db_revision(r->s->db));
+}
+
+/* --- a search ------------------------------------------------------------------------------- */
+
+/* Match, falling back to the plain words if Xapian refuses the query as built. */
+static int match_or_relax(struct run *r, double *elapsed)
+{
+    int rc = make_query(r, 0);
+    if (rc == DL_OK) {
+        rc = match(r, elapsed);
+    }
+    struct dl_buf plain = DL_BUF_INIT;
+    if (rc == DL_EPARSE && !r->empty) {
+        dl_qtree_plain(r->q, &plain);
+    }
+    if (plain.len) { /* with no word to search, the refusal stands */
+        dl_log(DL_LOG_WARN, "searching the plain words of '%.200s': %s",
+               r->q->input ? r->q->input : "", r->err ? r->err->msg : "refused");
+        r->res->relaxed = 1;
+        r->nboost = 0;
+        rc = make_query(r, 1);
+        if (rc == DL_OK) {
+            rc = match(r, elapsed);
+        }
+    }
+    dl_buf_release(&plain);
+    return rc;
+}
+
+static int search_once(struct run *r)
+{
+    struct dl_results *res = r->res;
+    double elapsed = 0;
+    dl_qtree_alias(r->q, r->s->aliases);
+    r->empty = dl_qtree_root(r->q) == NULL;
+    r->nboost = r->empty ? 0 : dl_qtree_plain_words(r->q, r->boost, DL_RERANK_MAX_WORDS);
+    if (r->p->want_facets) {
+        cache_key(r);
+    }
+    int rc = match_or_relax(r, &elapsed);
+    if (rc == DL_OK) {
+        set_totals(r, elapsed);
+        rc = read_hits(r);
+    }
+    if (rc == DL_OK && r->p->want_facets) {
+        set_facets(r);
+    }
+    for (size_t i = 0; i < r->nboost; i++) { /* the phrase's words rank too: mark them */
+        dl_terms_add(&res->terms, r->boost[i], strlen(r->boost[i]));
+    }
+    struct dl_buf b = DL_BUF_INIT;
+    if (rc == DL_OK && dl_xq_describe(r->s->xq, &b, NULL) == DL_OK) {
+        res->parsed = dl_buf_detach(&b, NULL);
+    }
+    /* Only now: Xapian also "corrects" words that exist. */
+    if (rc == DL_OK && res->total == 0 && !r->empty) {
+        int changed = dl_qtree_respell(r->q, suggest, r, &b);
+        rc = changed < 0 ? changed : DL_OK;
+        res->suggestion = changed > 0 ? dl_buf_detach(&b, NULL) : NULL;
+    }
+    dl_buf_release(&b);
+    dl_mset_release(&r->m);
+    return rc;
+}
+
+int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
+                       struct dl_results *res, struct dl_error *err)
+{
+    struct run r = {.s = s, .q = q, .p = p, .res = res, .err = err, .key = DL_BUF_INIT};
+    int rc = search_once(&r);
+    if (rc == DL_EMODIFIED) {
+        /* A writer committed twice since our snapshot: the whole search again on the new
+         * revision (hits of the old one may be gone). */
+        dl_results_release(res);
+        rc = dl_searcher_refresh(s, NULL, err);
+        if (rc == DL_OK) {
+            rc = search_once(&r);
+        }
+    }
+    if (rc != DL_OK) {
+        dl_results_release(res);
+    }
+    dl_buf_release(&r.key);
+    return rc;
+}
+
+int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r,
+                    struct dl_error *err)
+{
+    int rc = dl_store_get(s->db, s->codec, id, r, err);
+    if (rc == DL_EMODIFIED && (rc = dl_searcher_refresh(s, NULL, err)) == DL_OK) {
+        rc = dl_store_get(s->db, s->codec, id, r, err);
+    }
+    return rc;
+}
+
+void dl_searcher_terms(struct dl_searcher *s, struct dl_qtree *q, struct dl_terms *terms)
+{
+    struct dl_qbuild o = {s->aliases, 0};
+    dl_qtree_alias(q, s->aliases);
+    dl_qbuild(q, &o, NULL, terms);
+}

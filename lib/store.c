@@ -1,0 +1,530 @@
+/*
+ * store.c - readouts into the index and back (see store.h).
+ *
+ * The terms written per token mirror what the query builder (qbuild.c)
+ * looks up: the positional word, "Z" + stem for words starting with a
+ * letter, and for CJK the positional character plus a position-less
+ * bigram of adjacent characters.
+ */
+#include "dateline/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/fold.h"
+#include "dateline/schema.h"
+#include "dateline/stem.h"
+#include "dateline/strset.h"
+
+/* Gap between the title's last position and the body's first: no phrase spans both. */
+#define TITLE_GAP 100
+
+struct tok {
+    size_t off, len;   /* folded form in the arena */
+    size_t start, end; /* bytes in the field */
+    unsigned flags;    /* DL_TOKEN_* */
+};
+
+struct toks {
+    struct tok *v;
+    size_t n, cap;
+    struct dl_buf arena; /* folded forms, each NUL-terminated */
+    const char **ptrs;   /* the folded forms, for dl_aliases_scan */
+    size_t capptrs;
+};
+
+struct dl_store {
+    struct dl_db *db;
+    const struct dl_aliases *aliases; /* borrowed */
+    int spelling;
+    struct dl_codec *codec;
+    struct dl_xdoc *doc;             /* the document being built, reused */
+    struct toks toks;                /* tokens of the field being indexed */
+    struct dl_strset words;          /* spelling words of the readout being put */
+    struct dl_buf term, stem, value; /* scratch */
+    unsigned *groups;                /* alias forms found per group in the field */
+    size_t ngroups;
+};
+
+/* --- tokens ----------------------------------------------------------------------------- */
+
+static int on_token(void *ctx, const char *folded, size_t flen, size_t start, size_t end,
+                    unsigned flags)
+{
+    struct toks *t = ctx;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 256;
+        t->v = dl_xrealloc(t->v, t->cap * sizeof *t->v);
+    }
+    t->v[t->n++] = (struct tok){t->arena.len, flen, start, end, flags};
+    dl_buf_add(&t->arena, folded, flen + 1); /* with its NUL */
+    return 0;
+}
+
+static void tokenize(struct toks *t, const char *s)
+{
+    t->n = 0;
+    dl_buf_reset(&t->arena);
+    if (s) {
+        dl_tokenize(s, strlen(s), on_token, t);
+    }
+}
+
+static const char *tok_text(const struct toks *t, size_t i)
+{
+    return t->arena.buf + t->v[i].off;
+}
+
+/* --- terms -------------------------------------------------------------------------------- */
+
+/* s->term = prefix + a[0..alen) + b[0..blen) */
+static void make_term(struct dl_store *s, const char *prefix, const char *a, size_t alen,
+                      const char *b, size_t blen)
+{
+    dl_buf_reset(&s->term);
+    dl_buf_adds(&s->term, prefix);
+    dl_buf_add(&s->term, a, alen);
+    dl_buf_add(&s->term, b, blen);
+}
+
+static void add_term(struct dl_store *s, const char *prefix, const char *a, size_t alen,
+                     const char *b, size_t blen, unsigned wdf)
+{
+    make_term(s, prefix, a, alen, b, blen);
+    dl_xdoc_add_term(s->doc, s->term.buf, s->term.len, wdf);
+}
+
+/* The terms of token i (see the top of the file); title words also with DL_PREFIX_TITLE. */
+static void index_token(struct dl_store *s, size_t i, int title, unsigned pos)
+{
+    const struct toks *t = &s->toks;
+    const struct tok *k = &t->v[i];
+    const char *w = tok_text(t, i);
+    dl_xdoc_add_posting(s->doc, w, k->len, pos);
+    if (title) {
+        make_term(s, DL_PREFIX_TITLE, w, k->len, "", 0);
+        dl_xdoc_add_posting(s->doc, s->term.buf, s->term.len, pos);
+    }
+    if (k->flags & DL_TOKEN_CJK) {
+        const struct tok *p = i ? &t->v[i - 1] : NULL;
+        if (p && (p->flags & DL_TOKEN_CJK) && p->end == k->start) {
+            add_term(s, "", tok_text(t, i - 1), p->len, w, k->len, 1);
+            if (title) {
+                add_term(s, DL_PREFIX_TITLE, tok_text(t, i - 1), p->len, w, k->len, 1);
+            }
+        }
+    } else if (!(k->flags & DL_TOKEN_DIGIT)) {
+        dl_stem(w, k->len, &s->stem);
+        add_term(s, "Z", s->stem.buf, s->stem.len, "", 0, 1);
+        if (title) {
+            add_term(s, "Z" DL_PREFIX_TITLE, s->stem.buf, s->stem.len, "", 0, 1);
+        }
+        if (s->spelling) {
+            dl_strset_add(&s->words, w, k->len, 0);
+        }
+    }
+}
+
+static int count_form(void *ctx, size_t group, size_t first, size_t ntokens)
+{
+    (void)first, (void)ntokens;
+    ((unsigned *)ctx)[group]++;
+    return 0;
+}
+
+/* The group term of every alias form in the field, as often as it occurs. */
+static void index_aliases(struct dl_store *s, int title)
+{
+    struct toks *t = &s->toks;
+    if (!s->aliases || !t->n) {
+        return;
+    }
+    if (t->n > t->capptrs) {
+        t->capptrs = t->n;
+        t->ptrs = dl_xrealloc(t->ptrs, t->capptrs * sizeof *t->ptrs);
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        t->ptrs[i] = tok_text(t, i);
+    }
+    memset(s->groups, 0, s->ngroups * sizeof *s->groups);
+    dl_aliases_scan(s->aliases, t->ptrs, t->n, count_form, s->groups);
+    for (size_t g = 0; g < s->ngroups; g++) {
+        if (s->groups[g]) {
+            const char *term = dl_aliases_group_term(s->aliases, g);
+            add_term(s, "", term, strlen(term), "", 0, s->groups[g]);
+            if (title) {
+                add_term(s, DL_PREFIX_TITLE, term, strlen(term), "", 0, s->groups[g]);
+            }
+        }
+    }
+}
+
+/* Index one field's text; positions run on across fields in *pos. */
+static void index_field(struct dl_store *s, const char *text, int title, unsigned *pos)
+{
+    tokenize(&s->toks, text);
+    for (size_t i = 0; i < s->toks.n; i++) {
+        index_token(s, i, title, ++*pos);
+    }
+    index_aliases(s, title);
+}
+
+/* The boolean term prefix + slug of v[0..n), when the slug is not empty. */
+static void add_slug_term(struct dl_store *s, const char *prefix, const char *v, size_t n)
+{
+    dl_buf_reset(&s->value);
+    dl_slug(v, n, &s->value);
+    if (s->value.len) {
+        dl_schema_term(&s->term, prefix, s->value.buf, s->value.len);
+        dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
+    }
+}
+
+/* "YYYY-MM-DD" as the DL_SLOT_DATE value "YYYYMMDD" into out; 0 when d is not of that shape. */
+static int date_key(const char *d, char out[9])
+{
+    if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-') {
+        return 0;
+    }
+    for (int i = 0, k = 0; i < 10; i++) {
+        if (i != 4 && i != 7) {
+            if (d[i] < '0' || d[i] > '9') {
+                return 0;
+            }
+            out[k++] = d[i];
+        }
+    }
+    out[8] = '\0';
+    return 1;
+}
+
+/* Date, year, source, dateline, origin and hash: the filters, facets and bookkeeping. */
+static void add_metadata(struct dl_store *s, const struct dl_readout *r, const char *origin,
+                         const char *hash)
+{
+    if (r->source && *r->source) {
+        add_slug_term(s, DL_PREFIX_SOURCE, r->source, strlen(r->source));
+        dl_xdoc_set_value(s->doc, DL_SLOT_SOURCE, r->source, strlen(r->source));
+    }
+    if (r->dateline && *r->dateline) {
+        add_slug_term(s, DL_PREFIX_DATELINE, r->dateline, strcspn(r->dateline, ",("));
+    }
+    char ymd[9];
+    if (date_key(r->date, ymd)) {
+        dl_xdoc_set_value(s->doc, DL_SLOT_DATE, ymd, 8);
+        dl_xdoc_set_value(s->doc, DL_SLOT_YEAR, ymd, 4);
+        make_term(s, DL_PREFIX_YEAR, ymd, 4, "", 0);
+        dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
+    }
+    if (origin && *origin) {
+        dl_schema_origin_term(&s->term, origin);
+        dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
+    }
+    if (hash && *hash) {
+        dl_xdoc_set_value(s->doc, DL_SLOT_HASH, hash, strlen(hash));
+    }
+}
+
+/* --- writing ------------------------------------------------------------------------------ */
+
+int dl_store_open(struct dl_store **out, const char *path, struct dl_error *err)
+{
+    struct dl_db *db = NULL;
+    *out = NULL;
+    int rc = dl_db_open_write(&db, path, err);
+    if (rc == DL_OK) {
+        rc = dl_store_check_schema(db, err);
+    }
+    struct dl_buf v = DL_BUF_INIT;
+    if (rc == DL_OK && (rc = dl_db_get_meta(db, DL_META_SCHEMA, &v, err)) == DL_OK && !v.len) {
+        rc = dl_db_set_meta(db, DL_META_SCHEMA, DL_SCHEMA_VERSION, strlen(DL_SCHEMA_VERSION), err);
+    }
+    dl_buf_release(&v);
+    if (rc != DL_OK) {
+        dl_db_free(db);
+        return rc;
+    }
+    struct dl_store *s = dl_xcalloc(1, sizeof *s);
+    s->db = db;
+    s->spelling = 1;
+    dl_buf_init(&s->toks.arena, 0);
+    dl_buf_init(&s->term, 0);
+    dl_buf_init(&s->stem, 0);
+    dl_buf_init(&s->value, 0);
+    s->codec = dl_codec_new();
+    s->doc = dl_xdoc_new();
+    *out = s;
+    return DL_OK;
+}
+
+void dl_store_free(struct dl_store *s)
+{
+    if (!s) {
+        return;
+    }
+    dl_db_free(s->db);
+    dl_codec_free(s->codec);
+    dl_xdoc_free(s->doc);
+    free(s->toks.v);
+    free(s->toks.ptrs);
+    dl_buf_release(&s->toks.arena);
+    dl_strset_release(&s->words);
+    dl_buf_release(&s->term);
+    dl_buf_release(&s->stem);
+    dl_buf_release(&s->value);
+    free(s->groups);
+    free(s);
+}
+
+struct dl_db *dl_store_db(struct dl_store *s)
+{
+    return s->db;
+}
+
+void dl_store_set_spelling(struct dl_store *s, int on)
+{
+    s->spelling = on != 0;
+}
+
+/* Every form of every group as a synonym of its group term (and title forms of title terms). */
+static int write_synonyms(struct dl_store *s, const struct dl_aliases *a, struct dl_error *err)
+{
+    size_t n = 0, cap = 0;
+    char **keys = NULL, **terms = NULL;
+    for (size_t g = 0; a && g < dl_aliases_ngroups(a); g++) {
+        const char *term = dl_aliases_group_term(a, g);
+        for (size_t f = 0; f < dl_aliases_nforms(a, g); f++) {
+            const char *form = dl_aliases_form(a, g, f);
+            if (n + 2 > cap) {
+                cap = cap ? 2 * cap : 64;
+                keys = dl_xrealloc(keys, cap * sizeof *keys);
+                terms = dl_xrealloc(terms, cap * sizeof *terms);
+            }
+            keys[n] = dl_xstrdup(form);
+            terms[n++] = dl_xstrdup(term);
+            /* title:FORM is looked up with the field's prefix */
+            make_term(s, DL_PREFIX_TITLE, form, strlen(form), "", 0);
+            keys[n] = dl_buf_detach(&s->term, NULL);
+            make_term(s, DL_PREFIX_TITLE, term, strlen(term), "", 0);
+            terms[n++] = dl_buf_detach(&s->term, NULL);
+        }
+    }
+    int rc =
+        dl_db_set_synonyms(s->db, (const char *const *)keys, (const char *const *)terms, n, err);
+    for (size_t i = 0; i < n; i++) {
+        free(keys[i]);
+        free(terms[i]);
+    }
+    free(keys);
+    free(terms);
+    return rc;
+}
+
+int dl_store_set_aliases(struct dl_store *s, const struct dl_aliases *a, const char *text,
+                         size_t len, int *written, struct dl_error *err)
+{
+    if (written) {
+        *written = 0;
+    }
+    s->aliases = a;
+    free(s->groups);
+    s->ngroups = a ? dl_aliases_ngroups(a) : 0;
+    s->groups = dl_xcalloc(s->ngroups ? s->ngroups : 1, sizeof *s->groups);
+    struct dl_buf stored = DL_BUF_INIT;
+    int rc = dl_db_get_meta(s->db, DL_META_ALIASES, &stored, err);
+    int same = rc == DL_OK && stored.len == len && (!len || memcmp(stored.buf, text, len) == 0);
+    dl_buf_release(&stored);
+    if (rc != DL_OK || same) {
+        /* Stored by an earlier commit. Writing it again would change the synonym table at
+         * every commit, for nothing. */
+        return rc;
+    }
+    rc = write_synonyms(s, a, err);
+    if (rc == DL_OK) {
+        rc = dl_db_set_meta(s->db, DL_META_ALIASES, text ? text : "", text ? len : 0, err);
+    }
+    if (rc == DL_OK && written) {
+        *written = 1;
+    }
+    return rc;
+}
+
+/* The readout's words to the spelling table, each once per readout. */
+static int feed_spelling(struct dl_store *s, struct dl_error *err)
+{
+    int rc = DL_OK;
+    for (size_t i = 0; i < s->words.cap && rc == DL_OK; i++) {
+        if (s->words.keys[i]) {
+            rc = dl_db_add_spelling(s->db, s->words.keys[i], s->words.lens[i], 1, err);
+        }
+    }
+    dl_strset_clear(&s->words);
+    return rc;
+}
+
+int dl_store_put(struct dl_store *s, const struct dl_readout *r, const char *origin,
+                 const char *hash, struct dl_error *err)
+{
+    if (!r->id || !*r->id) {
+        return dl_error_set(err, DL_EINVAL, "cannot add a readout without an id");
+    }
+    dl_xdoc_clear(s->doc);
+    dl_strset_clear(&s->words);
+    unsigned pos = 0;
+    index_field(s, r->title, 1, &pos);
+    pos += TITLE_GAP;
+    index_field(s, r->body, 0, &pos);
+    /* The dateline and the source are searchable words too: "ha noi" must find a readout
+     * whose only mention of Hà Nội is its "HÀ NỘI —" dateline. */
+    const char *meta[2] = {r->dateline, r->source};
+    for (int k = 0; k < 2; k++) {
+        if (meta[k] && *meta[k]) {
+            pos += TITLE_GAP;
+            index_field(s, meta[k], 0, &pos);
+        }
+    }
+    add_metadata(s, r, origin, hash);
+    int rc = DL_OK;
+    if (r->body && *r->body &&
+        (rc = dl_codec_compress(s->codec, r->body, strlen(r->body), &s->value, err)) == DL_OK) {
+        dl_xdoc_set_value(s->doc, DL_SLOT_BODY, s->value.buf, s->value.len);
+    }
+    dl_record_encode(r, &s->value);
+    dl_xdoc_set_data(s->doc, s->value.buf, s->value.len);
+    if (rc == DL_OK) {
+        rc = feed_spelling(s, err);
+    }
+    dl_schema_term(&s->term, DL_PREFIX_ID, r->id, strlen(r->id));
+    dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
+    return rc == DL_OK ? dl_db_replace(s->db, s->term.buf, s->term.len, s->doc, err) : rc;
+}
+
+int dl_store_delete(struct dl_store *s, const char *id, struct dl_error *err)
+{
+    dl_schema_term(&s->term, DL_PREFIX_ID, id, strlen(id));
+    int rc = dl_db_delete(s->db, s->term.buf, s->term.len, err);
+    if (rc == DL_ENOTFOUND) {
+        return dl_error_set(err, DL_ENOTFOUND, "cannot delete '%s': no such readout", id);
+    }
+    return rc;
+}
+
+int dl_store_commit(struct dl_store *s, struct dl_error *err)
+{
+    return dl_db_commit(s->db, err);
+}
+
+/* --- reading -------------------------------------------------------------------------------- */
+
+int dl_store_check_schema(struct dl_db *db, struct dl_error *err)
+{
+    struct dl_buf v = DL_BUF_INIT;
+    int rc = dl_db_get_meta(db, DL_META_SCHEMA, &v, err);
+    if (rc == DL_OK && v.len && strcmp(v.buf, DL_SCHEMA_VERSION) != 0) {
+        rc = dl_error_set(err, DL_EINVAL,
+                          "the index has schema %.20s, this program reads and writes %s "
+                          "(rebuild it)",
+                          v.buf, DL_SCHEMA_VERSION);
+    }
+    dl_buf_release(&v);
+    return rc;
+}
+
+static int first_docid(void *ctx, unsigned docid)
+{
+    *(unsigned *)ctx = docid;
+    return 1; /* one is enough */
+}
+
+int dl_store_find(struct dl_db *db, const char *id, unsigned *docid, struct dl_error *err)
+{
+    struct dl_buf term = DL_BUF_INIT;
+    dl_schema_term(&term, DL_PREFIX_ID, id, strlen(id));
+    *docid = 0;
+    int rc = dl_db_postings(db, term.buf, term.len, first_docid, docid, err);
+    dl_buf_release(&term);
+    if (rc < 0) {
+        return rc;
+    }
+    return *docid ? DL_OK : dl_error_set(err, DL_ENOTFOUND, "no readout with id '%s'", id);
+}
+
+int dl_store_read(struct dl_db *db, struct dl_codec *c, unsigned docid, struct dl_readout *r,
+                  struct dl_error *err)
+{
+    struct dl_buf data = DL_BUF_INIT, body = DL_BUF_INIT;
+    const unsigned slot = DL_SLOT_BODY;
+    int rc = dl_db_document(db, docid, &data, &slot, &body, 1, err);
+    if (rc == DL_OK) {
+        dl_record_decode(data.buf, data.len, r);
+        if (!r->body) { /* since schema 2 the body is in its value slot */
+            rc = dl_codec_decompress(c, body.buf, body.len, &r->body, err);
+        }
+        if (rc != DL_OK) {
+            dl_readout_release(r);
+        }
+    }
+    dl_buf_release(&data);
+    dl_buf_release(&body);
+    return rc;
+}
+
+int dl_store_get(struct dl_db *db, struct dl_codec *c, const char *id, struct dl_readout *r,
+                 struct dl_error *err)
+{
+    unsigned docid;
+    int rc = dl_store_find(db, id, &docid, err);
+    return rc == DL_OK ? dl_store_read(db, c, docid, r, err) : rc;
+}
+
+int dl_store_get_hash(struct dl_db *db, const char *id, struct dl_buf *out, struct dl_error *err)
+{
+    unsigned docid;
+    const unsigned slot = DL_SLOT_HASH;
+    int rc = dl_store_find(db, id, &docid, err);
+    return rc == DL_OK ? dl_db_document(db, docid, NULL, &slot, out, 1, err) : rc;
+}
+
+struct ids {
+    struct dl_db *db;
+    struct dl_buf data;
+    char **v;
+    size_t n, cap;
+    int rc;
+    struct dl_error *err;
+};
+
+static int collect_id(void *ctx, unsigned docid)
+{
+    struct ids *ids = ctx;
+    ids->rc = dl_db_document(ids->db, docid, &ids->data, NULL, NULL, 0, ids->err);
+    if (ids->rc != DL_OK) {
+        return ids->rc;
+    }
+    if (ids->n == ids->cap) {
+        ids->cap = ids->cap ? 2 * ids->cap : 64;
+        ids->v = dl_xrealloc(ids->v, ids->cap * sizeof *ids->v);
+    }
+    ids->v[ids->n++] = dl_xmemdup(ids->data.buf, dl_record_id_len(ids->data.buf, ids->data.len));
+    return 0;
+}
+
+int dl_store_origin_ids(struct dl_db *db, const char *origin, dl_id_fn cb, void *ctx,
+                        struct dl_error *err)
+{
+    struct ids ids = {db, DL_BUF_INIT, NULL, 0, 0, DL_OK, err};
+    struct dl_buf term = DL_BUF_INIT;
+    dl_schema_origin_term(&term, origin);
+    int rc = dl_db_postings(db, term.buf, term.len, collect_id, &ids, err);
+    /* Collected first: the callback may delete documents of this posting list. */
+    for (size_t i = 0; i < ids.n && rc == DL_OK; i++) {
+        rc = cb(ctx, ids.v[i]);
+    }
+    for (size_t i = 0; i < ids.n; i++) {
+        free(ids.v[i]);
+    }
+    free(ids.v);
+    dl_buf_release(&ids.data);
+    dl_buf_release(&term);
+    return rc;
+}

@@ -1,0 +1,52 @@
+/* test_facets.c - the cache of exact totals and facets: hits, misses, eviction, revisions. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dateline/common.h"
+#include "dateline/facets.h"
+#include "dl_test.h"
+
+static struct dl_facet years[2] = {{"2026", 3}, {"2025", 1}};
+static struct dl_facet sources[1] = {{"VNA", 4}};
+
+int main(void)
+{
+    struct dl_fcache *c = dl_fcache_new(3);
+    struct dl_facet_counts v = {4, years, 2, sources, 1};
+    CHECK(dl_fcache_get(c, "a", 1, 7) == NULL, "an empty cache misses");
+    dl_fcache_put(c, "a", 1, 7, &v);
+    v.total = 99; /* the cache keeps its own copy */
+    years[0].value = "changed";
+    const struct dl_facet_counts *got = dl_fcache_get(c, "a", 1, 7);
+    CHECK(got && got->total == 4 && got->nyears == 2 && strcmp(got->years[0].value, "2026") == 0 &&
+              got->sources[0].count == 4,
+          "a hit gives what was put, copied");
+    years[0].value = "2026";
+    CHECK(dl_fcache_get(c, "ab", 2, 7) == NULL && dl_fcache_get(c, "a\0", 2, 7) == NULL,
+          "keys are compared whole");
+
+    dl_fcache_put(c, "b", 1, 7, &v);
+    dl_fcache_put(c, "c", 1, 7, &v);
+    CHECK(dl_fcache_get(c, "a", 1, 7) != NULL, "a is used again");
+    dl_fcache_put(c, "d", 1, 7, &v); /* full: the least recently used, b, goes */
+    CHECK(dl_fcache_get(c, "b", 1, 7) == NULL, "the least recently used entry was evicted");
+    CHECK(dl_fcache_get(c, "a", 1, 7) && dl_fcache_get(c, "c", 1, 7) && dl_fcache_get(c, "d", 1, 7),
+          "the others stay");
+    dl_fcache_put(c, "a", 1, 7, &(struct dl_facet_counts){1, NULL, 0, NULL, 0});
+    CHECK(dl_fcache_get(c, "a", 1, 7)->total == 4, "a key already there is not replaced");
+
+    CHECK(dl_fcache_get(c, "a", 1, 8) == NULL, "another revision: everything is forgotten");
+    CHECK(dl_fcache_get(c, "c", 1, 7) == NULL, "also when asked about the old one again");
+    dl_fcache_put(c, "e", 1, 8, &v);
+    dl_fcache_clear(c);
+    CHECK(dl_fcache_get(c, "e", 1, 8) == NULL, "cleared");
+
+    struct dl_facet_counts copy = {0};
+    dl_facet_counts_copy(&copy, &v);
+    CHECK(copy.nyears == 2 && copy.years[1].value != years[1].value, "a deep copy");
+    dl_facet_counts_release(&copy);
+    CHECK(copy.years == NULL && copy.nyears == 0, "released and zeroed");
+    dl_fcache_free(c);
+    dl_fcache_free(NULL);
+    return dl_test_report();
+}
