@@ -8,8 +8,8 @@
 # prepare.py as in bench/run.sh, is indexed once by NEW's dateline-index and compacted (by each
 # build's own indexer when their DL_SCHEMA_VERSION differ), and each server gets the same wrk
 # Lua script and 50 queries as the peers (../shared/peers: wrk-queries.lua, queries.txt,
-# lib.sh's wrk_point) on /api/search at each concurrency, alternating OLD, NEW, OLD, NEW so that
-# machine noise hits both alike. Prints per build the QPS, p50 and p99 (median of the rounds) and
+# lib.sh's wrk_point) on /api/search at each concurrency, alternating OLD NEW, NEW OLD, ... so
+# that machine noise and drift hit both alike. Prints per build the QPS, p50 and p99 (median of the rounds) and
 # NEW/OLD ratios, and writes WORKDIR/compare.json.
 # env: DUR (s per point, default 5), ROUNDS (default 2), CONCS (default "1 16"),
 #      THREADS (server threads, default nproc), WORK (default /tmp/dateline-compare/<corpus>).
@@ -130,8 +130,10 @@ for b in old new; do
     '/api/search?q={q}' 2>/dev/null) || true
 done
 for r in $(seq 1 "$ROUNDS"); do
+  order="old new"
+  (( r % 2 == 0 )) && order="new old"  # OLD NEW, NEW OLD, ...: drift within a pair cancels
   for c in $CONCS; do
-    for b in old new; do
+    for b in $order; do
       wrk_point "$b" "$c" "http://127.0.0.1:${PORT[$b]}/" '/api/search?q={q}' build=$b round="$r"
     done
   done
@@ -153,7 +155,7 @@ summary = {"old": old_desc, "new": new_desc, "indexed": indexed, "docs": int(doc
            "check_vietnam_total": checks, "points": []}
 print(f"\nOLD = {old_desc}\nNEW = {new_desc}")
 print(f"{docs} documents, indexed {indexed}; {threads} server threads; "
-      f"{rounds} rounds of {dur} s per point, OLD and NEW alternating; 'vietnam' finds "
+      f"{rounds} rounds of {dur} s per point, OLD and NEW alternating (ABBA); 'vietnam' finds "
       f"{checks.get('old')} (old) / {checks.get('new')} (new)\n")
 print("| conc | build | QPS | p50 ms | p99 ms | errors | QPS per round |")
 print("|---:|---|---:|---:|---:|---:|---|")

@@ -14,6 +14,9 @@
  * the readout's strings (the struct is zeroed) and blocks while that
  * worker's queue is full. A worker whose writer fails stops the pool:
  * dl_pool_put() then returns DL_EIO and dl_pool_finish() the error.
+ *
+ * dl_remove_tree() is here because the pool removes its shards with it;
+ * dateline-index uses it too, for what a merge leaves behind.
  */
 #ifndef DATELINE_POOL_H
 #define DATELINE_POOL_H
