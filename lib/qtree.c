@@ -115,6 +115,19 @@ size_t dl_qtree_add_parent(struct dl_qtree *t, enum dl_qkind kind, enum dl_qfiel
     return i;
 }
 
+size_t dl_qtree_add_cjk(struct dl_qtree *t, const size_t *c, size_t n, unsigned pos)
+{
+    struct dl_buf text = DL_BUF_INIT;
+    for (size_t k = 0; k < n; k++) {
+        dl_buf_add(&text, t->nodes[c[k]].text, t->nodes[c[k]].len);
+    }
+    size_t i = dl_qtree_add_parent(t, DL_Q_CJK, t->nodes[c[0]].field, c, n);
+    dl_qtree_set_text(t, i, text.buf, text.len);
+    t->nodes[i].pos = pos;
+    dl_buf_release(&text);
+    return i;
+}
+
 void dl_qtree_finish(struct dl_qtree *t, size_t root, const char *input, size_t n)
 {
     free(t->input);
@@ -193,16 +206,7 @@ static enum dl_qfield name_field(const struct aliasing *al, size_t a, size_t b)
 /* A CJK run over the characters idx[a..b), as a new node. */
 static size_t cjk_piece(struct aliasing *al, size_t a, size_t b, unsigned pos)
 {
-    struct dl_qtree *t = al->t;
-    struct dl_buf text = DL_BUF_INIT;
-    for (size_t k = a; k < b; k++) {
-        dl_buf_add(&text, t->nodes[al->idx[k]].text, t->nodes[al->idx[k]].len);
-    }
-    size_t i = dl_qtree_add_parent(t, DL_Q_CJK, t->nodes[al->idx[a]].field, al->idx + a, b - a);
-    dl_qtree_set_text(t, i, text.buf, text.len);
-    t->nodes[i].pos = pos;
-    dl_buf_release(&text);
-    return i;
+    return dl_qtree_add_cjk(al->t, al->idx + a, b - a, pos);
 }
 
 /*

@@ -175,21 +175,13 @@ static int is_cjk(const struct state *st, const struct tok *k)
 /* A CJK run over tokens v[a..b): one node and one position, its characters as children. */
 static size_t cjk_run(struct state *st, const struct tok *v, size_t a, size_t b)
 {
-    struct dl_qtree *t = st->t;
     unsigned pos = ++st->pos;
     st->nscratch = 0;
-    struct dl_buf text = DL_BUF_INIT;
     for (size_t k = a; k < b; k++) {
         scratch_push(st, v[k].word);
-        t->nodes[v[k].word].pos = pos;
-        dl_buf_add(&text, t->nodes[v[k].word].text, t->nodes[v[k].word].len);
+        st->t->nodes[v[k].word].pos = pos;
     }
-    size_t i =
-        dl_qtree_add_parent(t, DL_Q_CJK, t->nodes[v[a].word].field, st->scratch, st->nscratch);
-    dl_qtree_set_text(t, i, text.buf, text.len);
-    t->nodes[i].pos = pos;
-    dl_buf_release(&text);
-    return i;
+    return dl_qtree_add_cjk(st->t, st->scratch, st->nscratch, pos);
 }
 
 static void add_prefix_count(struct state *st, size_t node)

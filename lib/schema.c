@@ -30,3 +30,20 @@ void dl_schema_origin_term(struct dl_buf *out, const char *origin)
     dl_buf_addf(out, "%s%016llx", DL_PREFIX_ORIGIN,
                 (unsigned long long)dl_hash64(origin, strlen(origin)));
 }
+
+int dl_schema_date(const char *d, char out[9])
+{
+    if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-') {
+        return 0;
+    }
+    for (int i = 0, k = 0; i < 10; i++) {
+        if (i != 4 && i != 7) {
+            if (d[i] < '0' || d[i] > '9') {
+                return 0;
+            }
+            out[k++] = d[i];
+        }
+    }
+    out[8] = '\0';
+    return 1;
+}

@@ -155,33 +155,18 @@ const struct dl_aliases *dl_searcher_aliases(const struct dl_searcher *s)
 
 /* --- the query ------------------------------------------------------------------------------- */
 
-/* "YYYY-MM-DD" as "YYYYMMDD" into out; 0 when s is not of that shape. */
-static int ymd(const char *s, char out[9])
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
-        return 0;
-    }
-    for (int i = 0, k = 0; i < 10; i++) {
-        if (i != 4 && i != 7) {
-            if (s[i] < '0' || s[i] > '9') {
-                return 0;
-            }
-            out[k++] = s[i];
-        }
-    }
-    out[8] = '\0';
-    return 1;
-}
-
 /* The caller's from/to/source filters on top of the query on the stack. */
 static int add_filters(struct run *r)
 {
     const struct dl_search_params *p = r->p;
     struct dl_xq *xq = r->s->xq;
     char from[9] = "", to[9] = "";
-    const char *bad = p->from && !ymd(p->from, from) ? p->from
-                      : p->to && !ymd(p->to, to)     ? p->to
-                                                     : NULL;
+    const char *bad = NULL;
+    if (p->from && !dl_schema_date(p->from, from)) {
+        bad = p->from;
+    } else if (p->to && !dl_schema_date(p->to, to)) {
+        bad = p->to;
+    }
     if (bad) {
         return dl_error_set(r->err, DL_EINVAL, "invalid date '%s': want YYYY-MM-DD", bad);
     }

@@ -180,24 +180,6 @@ static void add_slug_term(struct dl_store *s, const char *prefix, const char *v,
     }
 }
 
-/* "YYYY-MM-DD" as the DL_SLOT_DATE value "YYYYMMDD" into out; 0 when d is not of that shape. */
-static int date_key(const char *d, char out[9])
-{
-    if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-') {
-        return 0;
-    }
-    for (int i = 0, k = 0; i < 10; i++) {
-        if (i != 4 && i != 7) {
-            if (d[i] < '0' || d[i] > '9') {
-                return 0;
-            }
-            out[k++] = d[i];
-        }
-    }
-    out[8] = '\0';
-    return 1;
-}
-
 /* Date, year, source, dateline, origin and hash: the filters, facets and bookkeeping. */
 static void add_metadata(struct dl_store *s, const struct dl_readout *r, const char *origin,
                          const char *hash)
@@ -210,7 +192,7 @@ static void add_metadata(struct dl_store *s, const struct dl_readout *r, const c
         add_slug_term(s, DL_PREFIX_DATELINE, r->dateline, strcspn(r->dateline, ",("));
     }
     char ymd[9];
-    if (date_key(r->date, ymd)) {
+    if (dl_schema_date(r->date, ymd)) {
         dl_xdoc_set_value(s->doc, DL_SLOT_DATE, ymd, 8);
         dl_xdoc_set_value(s->doc, DL_SLOT_YEAR, ymd, 4);
         make_term(s, DL_PREFIX_YEAR, ymd, 4, "", 0);

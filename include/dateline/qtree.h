@@ -114,6 +114,8 @@ void dl_qtree_set_text(struct dl_qtree *t, size_t i, const char *s, size_t n);
 /* A new node over the children c[0..n) (n >= 1), spanning their offsets; returns its index. */
 size_t dl_qtree_add_parent(struct dl_qtree *t, enum dl_qkind kind, enum dl_qfield field,
                            const size_t *c, size_t n);
+/* A DL_Q_CJK node at position pos over the characters c[0..n) (n >= 1), its text theirs. */
+size_t dl_qtree_add_cjk(struct dl_qtree *t, const size_t *c, size_t n, unsigned pos);
 /* Replace node i's children by c[0..n). */
 void dl_qtree_set_kids(struct dl_qtree *t, size_t i, const size_t *c, size_t n);
 /*

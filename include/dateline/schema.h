@@ -82,5 +82,8 @@ enum dl_slot {
 void dl_schema_term(struct dl_buf *out, const char *prefix, const char *v, size_t n);
 /* The DL_PREFIX_ORIGIN term of origin (a hash only) into out (replaced). */
 void dl_schema_origin_term(struct dl_buf *out, const char *origin);
+/* "YYYY-MM-DD" (digits in that shape; NULL allowed) as the DL_SLOT_DATE value "YYYYMMDD" in
+ * out: 1, or 0 when d is not of that shape. */
+int dl_schema_date(const char *d, char out[9]);
 
 #endif
