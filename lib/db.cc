@@ -242,6 +242,16 @@ void set_sort(Xapian::Enquire &enq, const struct dl_xenquire *e, MissingLastKey 
     }
 }
 
+void set_weighting(Xapian::Enquire &enq, const struct dl_xweight *w)
+{
+    if (w->k1 > 0 && w->delta > 0) {
+        enq.set_weighting_scheme(
+            Xapian::BM25PlusWeight(w->k1, 0, 1, w->b, w->min_normlen, w->delta));
+    } else if (w->k1 > 0) {
+        enq.set_weighting_scheme(Xapian::BM25Weight(w->k1, 0, 1, w->b, w->min_normlen));
+    }
+}
+
 /* The values counted by a spy, into a C array. */
 void copy_values(const Xapian::ValueCountMatchSpy &spy, struct dl_value_count **out, size_t *n)
 {
@@ -264,9 +274,9 @@ void run_enquire(struct dl_db *h, const Xapian::Query &q, const struct dl_xenqui
     Xapian::Enquire enq(h->db());
     enq.set_query(q);
     set_sort(enq, e, &key);
+    set_weighting(enq, &e->weight);
     enq.set_time_limit(e->time_limit > 0 ? e->time_limit : 0.0);
-    enq.set_collapse_key(e->collapse_slot >= 0 ? Xapian::valueno(e->collapse_slot)
-                                               : Xapian::BAD_VALUENO);
+    enq.set_collapse_key(Xapian::valueno(e->collapse_slot)); /* -1 is Xapian::BAD_VALUENO */
     for (size_t k = 0; k < e->ncount; k++) {
         spies.emplace_back(new Xapian::ValueCountMatchSpy(e->count_slots[k]));
         enq.add_matchspy(spies.back().get());

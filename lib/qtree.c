@@ -366,43 +366,6 @@ void dl_qtree_alias(struct dl_qtree *t, const struct dl_aliases *a)
 
 /* --- plain words ------------------------------------------------------------------------- */
 
-/* Append the words of a plain-query operand to words[*k..max); 0 if it is not plain. */
-static int plain_operand(const struct dl_qtree *t, const struct dl_qnode *c, const char **words,
-                         size_t max, size_t *k)
-{
-    if (c->kind == DL_Q_ALIAS) {
-        for (size_t i = 0; i < c->n; i++) {
-            if (!plain_operand(t, dl_qtree_child(t, c, i), words, max, k)) {
-                return 0;
-            }
-        }
-        return 1;
-    }
-    if (c->kind != DL_Q_WORD || c->field != DL_QF_ANY || (c->flags & (DL_QN_NEGATED | DL_QN_CJK))) {
-        return 0;
-    }
-    if (*k == max) {
-        return 0;
-    }
-    words[(*k)++] = c->text;
-    return 1;
-}
-
-size_t dl_qtree_plain_words(const struct dl_qtree *t, const char **words, size_t max)
-{
-    const struct dl_qnode *r = dl_qtree_root(t);
-    if (!r || r->kind != DL_Q_AND || (r->flags & DL_QN_TYPED)) {
-        return 0;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        if (!plain_operand(t, dl_qtree_child(t, r, i), words, max, &k)) {
-            return 0;
-        }
-    }
-    return k >= 2 ? k : 0;
-}
-
 static void add_word(struct dl_buf *out, const char *w)
 {
     if (out->len) {

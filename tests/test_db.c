@@ -242,7 +242,7 @@ static void test_enquire(struct dl_db *r)
     struct dl_mset m = {0};
     char got[64];
     static const unsigned slots[1] = {1};
-    struct dl_xenquire e = {DL_XSORT_RELEVANCE, 0, 0, 0, 100, slots, 1, -1};
+    struct dl_xenquire e = {DL_XSORT_RELEVANCE, 0, 0, 0, 100, slots, 1, -1, {0, 0, 0, 0}};
 
     dl_xq_term(q, "alpha", 5, 1, 1);
     CHECK(dl_db_enquire(r, q, &e, 0, 10, &m, &err) == 0, "enquire: %s", err.msg);
@@ -256,7 +256,26 @@ static void test_enquire(struct dl_db *r)
                   strcmp(m.values[0][1].value, "y") == 0 && m.values[0][1].count == 1,
               "value counts, in value order");
     }
+    double plain = m.n ? m.matches[0].weight : 0;
     dl_mset_release(&m);
+
+    /* The weighting scheme is the caller's: BM25+ adds delta to every matching term; a
+     * smaller k1 makes the second occurrence count for less. */
+    static const struct {
+        struct dl_xweight w;
+        int more; /* 1: doc 1 weighs more than with Xapian's default, -1 less */
+    } weights[] = {
+        {{1.2, 0.75, 0.5, 1.0}, 1},
+        {{0.5, 0.5, 0.5, 0.0}, -1},
+    };
+    for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++) {
+        struct dl_xenquire w = {DL_XSORT_RELEVANCE, 0, 0, 0, 0, NULL, 0, -1, weights[i].w};
+        CHECK(dl_db_enquire(r, q, &w, 0, 10, &m, &err) == 0, "weighting %zu: %s", i, err.msg);
+        double got_w = m.n ? m.matches[0].weight : 0;
+        CHECK(m.n == 2 && (weights[i].more > 0 ? got_w > plain : got_w < plain),
+              "weighting %zu: %g against Xapian's default %g", i, got_w, plain);
+        dl_mset_release(&m);
+    }
 
     static const struct {
         enum dl_xsort sort;
@@ -271,7 +290,8 @@ static void test_enquire(struct dl_db *r)
     dl_xq_reset(q);
     dl_xq_all(q);
     for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++) {
-        struct dl_xenquire s = {sorts[i].sort, 0, sorts[i].descending, 0, 0, NULL, 0, -1};
+        struct dl_xenquire s = {sorts[i].sort, 0, sorts[i].descending, 0, 0, NULL, 0, -1,
+                                {0, 0, 0, 0}};
         CHECK(dl_db_enquire(r, q, &s, 0, 10, &m, &err) == 0, "sort %zu: %s", i, err.msg);
         ids(&m, got, sizeof got);
         CHECK_STR(got, sorts[i].want, "sort %zu", i);
@@ -282,7 +302,7 @@ static void test_enquire(struct dl_db *r)
     /* Collapsing on the group value keeps the best of each group. */
     dl_xq_reset(q);
     dl_xq_term(q, "gamma", 5, 1, 1);
-    struct dl_xenquire c = {DL_XSORT_RELEVANCE, 0, 0, 0, 10, NULL, 0, 1};
+    struct dl_xenquire c = {DL_XSORT_RELEVANCE, 0, 0, 0, 10, NULL, 0, 1, {0, 0, 0, 0}};
     CHECK(dl_db_enquire(r, q, &c, 0, 10, &m, &err) == 0, "collapse: %s", err.msg);
     CHECK(m.n == 2 && m.matches[0].collapsed + m.matches[1].collapsed == 1,
           "3 gammas in 2 groups: %zu hits", m.n);
@@ -291,7 +311,7 @@ static void test_enquire(struct dl_db *r)
     /* Pages. */
     dl_xq_reset(q);
     dl_xq_all(q);
-    struct dl_xenquire pg = {DL_XSORT_VALUE_THEN_RELEVANCE, 0, 1, 0, 0, NULL, 0, -1};
+    struct dl_xenquire pg = {DL_XSORT_VALUE_THEN_RELEVANCE, 0, 1, 0, 0, NULL, 0, -1, {0, 0, 0, 0}};
     CHECK(dl_db_enquire(r, q, &pg, 1, 2, &m, &err) == 0, "a page");
     ids(&m, got, sizeof got);
     CHECK_STR(got, "2 4", "second and third");

@@ -93,43 +93,6 @@ static void test_names(const struct dl_aliases *a)
     dl_buf_release(&after);
 }
 
-static void test_plain_words(const struct dl_aliases *a)
-{
-    static const struct {
-        const char *q, *want; /* the words, or "" for a query that is not plain */
-    } cases[] = {
-        {"to lam", "to lam"},
-        {"Tô Lâm met Xi", "to lam met xi"},
-        {"lam", ""},
-        {"to lam -x", ""},
-        {"title:to lam", ""},
-        {"\"to lam\"", ""},
-        {"to lam*", ""},
-        {"lam 首页", ""},
-        {"a b c d e f", "a b c d e f"},
-        {"a b c d e f g", ""},
-        {"a OR b", ""},
-        {"2026 election", "2026 election"},
-        {"(to lam)", "to lam"},
-        {"to lam source:vna", ""},
-    };
-    struct dl_qtree t = DL_QTREE_INIT;
-    struct dl_buf got = DL_BUF_INIT;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *w[6];
-        dl_query_parse(&t, cases[i].q, strlen(cases[i].q), NULL);
-        dl_qtree_alias(&t, a);
-        size_t n = dl_qtree_plain_words(&t, w, 6);
-        dl_buf_reset(&got);
-        for (size_t k = 0; k < n; k++) {
-            dl_buf_addf(&got, "%s%s", k ? " " : "", w[k]);
-        }
-        CHECK_STR(got.buf, cases[i].want, "plain words of '%s'", cases[i].q);
-    }
-    dl_qtree_release(&t);
-    dl_buf_release(&got);
-}
-
 /* A speller that knows three words, and fails on "boom". */
 static int speller(void *ctx, const char *word, size_t len, struct dl_buf *out)
 {
@@ -187,7 +150,6 @@ int main(void)
     struct dl_aliases *a = NULL;
     CHECK(dl_aliases_parse(ALIASES, strlen(ALIASES), &a, NULL) == 0, "aliases");
     test_names(a);
-    test_plain_words(a);
     test_respell();
     dl_aliases_free(a);
     return dl_test_report();

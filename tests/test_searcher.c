@@ -172,24 +172,25 @@ static void test_search(struct dl_searcher *s)
     struct dl_results res;
     struct dl_search_params p = params();
 
-    /* Folding + alias + phrase boost: Tô Lâm first (phrase), then the distractor with both
-     * words and Su Lin (the name only), in BM25's order. */
-    CHECK_STR(run(s, "to lam", &p, &res), "1 3 2", "to lam");
+    /* Folding + alias: the readouts naming him (Tô Lâm as typed, then Su Lin) ahead of the
+     * distractor with both words apart ("Lam went to the market"). */
+    CHECK_STR(run(s, "to lam", &p, &res), "1 2 3", "to lam");
     CHECK(res.total == 3 && res.total_exact, "to lam: total %lu", res.total);
-    CHECK(has_term(&res, "XAto-lam") && has_term(&res, "Zlam") && has_term(&res, "lam"),
+    CHECK(has_term(&res, "XAto-lam") && has_term(&res, "Zlam"),
           "to lam: terms for the highlighter");
     CHECK(res.parsed && strstr(res.parsed, "SYNONYM") != NULL, "parsed: %s", res.parsed);
     CHECK(res.relaxed == 0 && res.suggestion == NULL, "to lam: not relaxed, no suggestion");
-    CHECK(res.nhits == 3 && res.hits[0].score > 2 * res.hits[1].score && res.hits[0].rank == 1 &&
+    CHECK(res.nhits == 3 && res.hits[0].score > res.hits[1].score &&
+              res.hits[1].score > 1.5 * res.hits[2].score && res.hits[0].rank == 1 &&
               res.hits[2].rank == 3,
-          "to lam: the phrase match scores well ahead");
+          "to lam: scores fall with rank, the distractor well behind");
     dl_results_release(&res);
     CHECK(res.hits == NULL && res.nhits == 0, "release zeroes the results");
 
-    /* The phrase rerank keeps paging consistent: one hit per page gives the same order,
-     * ranks and scores as one page of all. */
+    /* Paging is consistent: one hit per page gives the same order, ranks and scores as one
+     * page of all. */
     for (size_t off = 0; off < 3; off++) {
-        static const char *const want[] = {"1", "3", "2"};
+        static const char *const want[] = {"1", "2", "3"};
         p = params();
         p.offset = off;
         p.limit = 1;
@@ -202,7 +203,7 @@ static void test_search(struct dl_searcher *s)
         const char *q;
         const char *want; /* document numbers in rank order, or "*" + set in any order */
     } cases[] = {
-        {"Tô Lâm", "1 3 2"},      /* folded as the indexer folds */
+        {"Tô Lâm", "1 2 3"},      /* folded as the indexer folds */
         {"su lin", "2 1"},        /* the name in the other direction (and the phrase) */
         {"congratulate", "*124"}, /* stemming: congratulated, congratulations */
         {"congratulations", "*124"},

@@ -5,7 +5,7 @@
  * The shim decides nothing. It opens databases, stores and reads
  * documents, builds queries from typed calls, runs an Enquire and hands
  * the match set back. What dateline stores and how it searches (schema,
- * aliases, CJK n-grams, the phrase rerank, compression, caching) is C:
+ * aliases, CJK n-grams, weighting parameters, compression, caching) is C:
  * store.h, qbuild.h, searcher.h.
  *
  * Handles are opaque:
@@ -190,6 +190,15 @@ enum dl_xsort {
                                       ties by weight */
 };
 
+/*
+ * The weighting scheme: Xapian::BM25PlusWeight(k1, 0, 1, b, min_normlen,
+ * delta) when delta > 0, else Xapian::BM25Weight(k1, 0, 1, b, min_normlen);
+ * k1 == 0: Xapian's default BM25Weight (k1 1, b 0.5, min_normlen 0.5).
+ */
+struct dl_xweight {
+    double k1, b, min_normlen, delta;
+};
+
 struct dl_xenquire {
     enum dl_xsort sort;
     unsigned sort_slot;
@@ -199,6 +208,7 @@ struct dl_xenquire {
     const unsigned *count_slots;  /* count the values of these slots over the matches examined */
     size_t ncount;
     int collapse_slot; /* keep only the best match per value of this slot; -1 = no collapse */
+    struct dl_xweight weight;
 };
 
 /* One match. */

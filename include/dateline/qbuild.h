@@ -3,16 +3,20 @@
  * the highlighter marks.
  *
  * The mapping, node by node (terms as the store writes them, store.h):
- *   word        "Z" + stem, or the word itself when it starts with a digit;
- *               title:word "ZS" + stem
+ *   word        "Z" + stem OR the word itself (its exact form scores once
+ *               more: "talks" ranks "talks" above "talked"), or the word
+ *               alone when it starts with a digit; title:word "ZS" + stem
+ *               OR "S" + the word; under '-' or NOT, the stem alone
  *   phrase      the words themselves (not stemmed), in order side by side
  *   NEAR, ADJ   the words themselves within n (default 10) positions,
  *               ADJ in order
  *   wildcard    every term starting with the prefix, at most max_wildcard
  *               of them (the most frequent), weighted as one term
  *   CJK run     all its characters and adjacent pairs
- *   name        (alias) its words' query, or the group term: the two
- *               weighted as one term (Xapian's OP_SYNONYM)
+ *   name        (alias) its words' query (stems only), or the group term:
+ *               the two weighted as one term (Xapian's OP_SYNONYM); the
+ *               group term once more (AND_MAYBE) for readouts naming the
+ *               person in any spelling
  *   filter      the slug's term, "date:" a value range: restrict a run
  *               without weight (alone: every readout they allow, weight 0)
  *   run         its operands ANDed, restricted by its filters (filters of

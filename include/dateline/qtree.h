@@ -4,8 +4,7 @@
  * dl_query_parse() (query.h) makes the tree; everything else that reads a
  * query reads it here: the Xapian query and the highlighter's terms
  * (qbuild.h), the alias groups of an index revision (dl_qtree_alias), the
- * words of a plain query for the phrase rerank, the plain-words retry, the
- * spelling suggestion (which replaces words at their offsets) and a
+ * plain-words retry, the spelling suggestion (which replaces words at their offsets) and a
  * canonical text form for tests and logs.
  *
  * Nodes live in one array, children before their parents; a node's
@@ -136,14 +135,6 @@ void dl_qtree_finish(struct dl_qtree *t, size_t root, const char *input, size_t 
  * the last call.
  */
 void dl_qtree_alias(struct dl_qtree *t, const struct dl_aliases *a);
-
-/*
- * The words of a plain query: when the whole query is a run of 2..max
- * positive words (or names of them) with no field, phrase, wildcard,
- * filter, digit-only restriction or CJK, set words[0..k) to the folded
- * words (borrowed from t) and return k; otherwise 0.
- */
-size_t dl_qtree_plain_words(const struct dl_qtree *t, const char **words, size_t max);
 
 /*
  * Append the words that must match, space separated, in the order typed:

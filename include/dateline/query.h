@@ -4,8 +4,8 @@
  * One grammar, one parser: dl_query_parse() reads the query language of
  * the README into a tree of typed nodes, each with the byte offsets of the
  * input it came from. Nothing else in dateline lexes query text: the
- * Xapian query (qbuild.h), the highlighter's terms, the spelling
- * suggestion and the phrase rerank all read this tree. Xapian's
+ * Xapian query (qbuild.h), the highlighter's terms and the spelling
+ * suggestion all read this tree. Xapian's
  * QueryParser is not used at all, so a newer Xapian cannot change what a
  * query means.
  *

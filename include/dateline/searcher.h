@@ -7,8 +7,9 @@
  * body decompressor (record.h) and a query builder. A search takes a
  * parsed query (query.h), marks its names with the revision's aliases
  * (qtree.h), builds the Xapian query (qbuild.h) with the caller's
- * filters, runs it, reranks the first page (rerank.h), reads the readouts
- * of the page and, when nothing matched, asks for a spelling suggestion.
+ * filters, runs it with dateline's weighting (BM25+, searcher.c), reads
+ * the readouts of the page and, when nothing matched, asks for a spelling
+ * suggestion.
  *
  * A searcher is used by one thread at a time (the server has one per
  * worker thread). When the index moves on while a search runs (a writer
@@ -29,9 +30,8 @@
 #include "dateline/readout.h"
 
 enum dl_sort {
-    /* BM25; of the first DL_RERANK_WINDOW hits of a plain multi-word query, those with the
-     * words as a phrase come first; a query with nothing to search or only filters (every
-     * weight 0) lists the newest first */
+    /* the weight (BM25+): scores fall with rank; a query with nothing to search or only
+     * filters (every weight 0) lists the newest first */
     DL_SORT_RELEVANCE = 0,
     DL_SORT_DATE_DESC = 1, /* newest first, undated last */
     DL_SORT_DATE_ASC = 2,  /* oldest first, undated last */
@@ -51,9 +51,9 @@ struct dl_search_params {
 };
 
 struct dl_hit {
-    unsigned long rank;    /* 1-based position in the whole result list */
-    double score;          /* BM25 weight (0 for pure filters and date orders) */
-    struct dl_readout doc; /* the stored readout */
+    unsigned long rank;            /* 1-based position in the whole result list */
+    double score;                  /* the weight (0 for pure filters and date orders) */
+    struct dl_readout doc;         /* the stored readout */
 };
 
 struct dl_results {

@@ -227,6 +227,13 @@ def test(c):
                                                 for h in r["hits"]),
                 "matches=0 leaves the match lists out, snippets stay", r["hits"][:1])
 
+        # --- scores ------------------------------------------------------------------------------
+        for q in ("to lam congratulated", "wang yi cooperation", "xi jinping OR beijing"):
+            st, r = s.search(q=q, limit=20)
+            scores = [h["score"] for h in r["hits"]]
+            c.check(st == 200 and len(scores) > 1 and scores == sorted(scores, reverse=True),
+                    "%r: scores fall with rank" % q, scores)
+
         # --- source filter ---------------------------------------------------------------------
         st, r = s.search(q="wang yi", source="xinhua")
         c.check(r["total"] >= 1 and all(h["source"] == "Xinhua" for h in r["hits"]),

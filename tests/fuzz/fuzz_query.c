@@ -2,7 +2,7 @@
  * fuzz_query.c - the query language end to end on arbitrary bytes: the
  * parser's tree (well formed, its canonical form stable), the names
  * of an alias table, the Xapian query the shim builds from it, and a whole
- * search (filters, rerank, facets, spelling) on a small index made at
+ * search (filters, facets, spelling) on a small index made at
  * start in /dev/shm (memory; /tmp where there is none). Never crashes,
  * never fails but with a client's error.
  */
