@@ -379,6 +379,35 @@ void dl_qbuild(const struct dl_qtree *t, const struct dl_qbuild *o, struct dl_xq
     dl_buf_release(&b.stem);
 }
 
+void dl_qbuild_node(const struct dl_qtree *t, const struct dl_qnode *node,
+                    const struct dl_qbuild *o, struct dl_xq *q, struct dl_terms *terms)
+{
+    struct build b = {t, o, q, terms, DL_BUF_INIT, DL_BUF_INIT, 0};
+    build_node(&b, node, 1);
+    dl_buf_release(&b.term);
+    dl_buf_release(&b.stem);
+}
+
+size_t dl_qbuild_parts(const struct dl_qtree *t, const struct dl_qnode **parts, size_t max)
+{
+    const struct dl_qnode *r = dl_qtree_root(t);
+    size_t n = 0;
+    if (!r || max == 0) {
+        return 0;
+    }
+    if (r->kind != DL_Q_AND && r->kind != DL_Q_OR) {
+        parts[0] = r;
+        return run_part(r) == 0;
+    }
+    for (size_t i = 0; i < r->n && n < max; i++) {
+        const struct dl_qnode *c = dl_qtree_child(t, r, i);
+        if (run_part(c) == 0) {
+            parts[n++] = c;
+        }
+    }
+    return n;
+}
+
 void dl_qbuild_plain(const struct dl_qtree *t, const struct dl_qbuild *o, struct dl_xq *q,
                      struct dl_terms *terms)
 {

@@ -62,6 +62,7 @@ void dl_results_release(struct dl_results *res)
     }
     for (size_t i = 0; i < res->nhits; i++) {
         dl_readout_release(&res->hits[i].doc);
+        dl_explanation_release(&res->hits[i].explain);
     }
     free(res->hits);
     struct dl_facet_counts f = {0, res->years, res->nyears, res->sources, res->nsources};
@@ -370,6 +371,22 @@ static void cache_key(struct run *r)
     r->cached = dl_fcache_get(r->s->facets, r->key.buf, r->key.len, dl_db_revision(r->s->db));
 }
 
+/* The score of each hit of the page, part by part (explain.h); not for a relaxed query,
+ * whose tree is not what was searched. */
+static int explain_hits(struct run *r)
+{
+    struct dl_qbuild o = {r->s->aliases, r->p->max_wildcard};
+    struct dl_explain_ctx c = {r->s->db, r->s->xq, r->q, &o, &WEIGHTING};
+    int rc = DL_OK;
+    if (r->res->relaxed || r->p->sort != DL_SORT_RELEVANCE) {
+        return DL_OK;
+    }
+    for (size_t i = 0; i < r->res->nhits && rc == DL_OK; i++) {
+        rc = dl_explain(&c, &r->res->hits[i].doc, &r->res->hits[i].explain, r->err);
+    }
+    return rc;
+}
+
 /* --- a search ------------------------------------------------------------------------------- */
 
 /* Match, falling back to the plain words if Xapian refuses the query as built. */
@@ -416,6 +433,9 @@ static int search_once(struct run *r)
     struct dl_buf b = DL_BUF_INIT;
     if (rc == DL_OK && dl_xq_describe(r->s->xq, &b, NULL) == DL_OK) {
         res->parsed = dl_buf_detach(&b, NULL);
+    }
+    if (rc == DL_OK && r->p->explain) {
+        rc = explain_hits(r);
     }
     /* Only now: Xapian also "corrects" words that exist. */
     if (rc == DL_OK && res->total == 0 && !r->empty) {

@@ -94,10 +94,33 @@ static void json_facets(struct dl_buf *b, const char *name, const struct dl_face
     dl_buf_addc(b, ']');
 }
 
-/* One hit; `sc` and `scratch` are reused from hit to hit. */
-static void json_hit(struct dl_buf *b, const struct dl_hit *h, const struct dl_hl *hl, int matches,
+/* "explain": each part of the query, its share of the score and its forms in the readout. */
+static void json_explain(struct dl_buf *b, const struct dl_explanation *x)
+{
+    dl_buf_add(b, ",\"explain\":[", 12);
+    for (size_t i = 0; i < x->nparts; i++) {
+        const struct dl_explain_part *p = &x->parts[i];
+        dl_buf_add(b, i ? ",{\"query\":" : "{\"query\":", i ? 10 : 9);
+        json_str(b, p->query);
+        dl_buf_add(b, ",\"weight\":", 10);
+        json_double(b, p->weight, "%.6g");
+        dl_buf_add(b, ",\"forms\":[", 10);
+        for (size_t k = 0; k < p->nforms; k++) {
+            if (k) {
+                dl_buf_addc(b, ',');
+            }
+            json_str(b, p->forms[k]);
+        }
+        dl_buf_add(b, "]}", 2);
+    }
+    dl_buf_addc(b, ']');
+}
+
+/* One hit of s; `sc` and `scratch` are reused from hit to hit. */
+static void json_hit(struct dl_buf *b, const struct dl_hit *h, const struct dl_search *s,
                      struct dl_hl_spans *sc, struct dl_buf *scratch)
 {
+    const struct dl_hl *hl = s->hl;
     const struct dl_readout *d = &h->doc;
     const char *body = d->body ? d->body : "";
     size_t blen = strlen(body);
@@ -124,9 +147,12 @@ static void json_hit(struct dl_buf *b, const struct dl_hit *h, const struct dl_h
     dl_hl_snippet_spans(hl, sc, body, blen, DL_SERVE_SNIPPET, scratch);
     dl_buf_add_json(b, scratch->buf, scratch->len);
     dl_buf_addc(b, '"');
-    if (matches) {
+    if (s->matches) {
         dl_buf_addc(b, ',');
         json_matches(b, sc);
+    }
+    if (s->explain) {
+        json_explain(b, &h->explain);
     }
     dl_buf_addc(b, '}');
 }
@@ -168,7 +194,7 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
         if (i) {
             dl_buf_addc(b, ',');
         }
-        json_hit(b, &s.res.hits[i], s.hl, s.matches, &sc, &rq->w->scratch);
+        json_hit(b, &s.res.hits[i], &s, &sc, &rq->w->scratch);
     }
     dl_hl_spans_release(&sc);
     dl_buf_add(b, "],\"facets\":", 11);

@@ -209,7 +209,8 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
         s->source = v;
     }
     if (parse_flag(p, "facets", &s->facets, rep) != 0 ||
-        parse_flag(p, "matches", &s->matches, rep) != 0) {
+        parse_flag(p, "matches", &s->matches, rep) != 0 ||
+        parse_flag(p, "explain", &s->explain, rep) != 0) {
         return -1;
     }
     return 0;
@@ -230,6 +231,7 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
         .time_limit = rq->cfg->query_timeout,
         .max_wildcard = rq->cfg->max_wildcard,
         .want_facets = s->facets,
+        .explain = s->explain,
     };
     int rc = dl_searcher_search(rq->w->searcher, &s->query, &p, &s->res, err);
     if (rc != DL_OK) {

@@ -492,6 +492,69 @@ static int collect_id(void *ctx, const char *id)
     return 0;
 }
 
+/* Does part i of hit h list `form` among the forms found in the readout? */
+static int has_form(const struct dl_hit *h, size_t i, const char *form)
+{
+    for (size_t k = 0; i < h->explain.nparts && k < h->explain.parts[i].nforms; k++) {
+        if (strcmp(h->explain.parts[i].forms[k], form) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* explain: the parts' weights add up to each score, with the forms found in the readout. */
+static void test_explain(struct dl_searcher *s)
+{
+    struct dl_results res;
+    struct dl_search_params p = params();
+    p.explain = 1;
+    static const struct {
+        const char *q;
+        size_t nparts;
+        const char *first; /* the first part as typed */
+    } cases[] = {
+        {"Tô Lâm congratulated", 2, "Tô Lâm"},
+        {"railway OR congratulate", 2, "railway"},
+        {"\"minh chinh\" cooperation source:\"VNA/VNS\" -energy", 2, "\"minh chinh\""},
+        {"delegation", 1, "delegation"},
+        {"source:\"VNA/VNS\"", 0, ""},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        run(s, cases[c].q, &p, &res);
+        CHECK(res.nhits > 0, "explain '%s': hits", cases[c].q);
+        for (size_t i = 0; i < res.nhits; i++) {
+            const struct dl_hit *h = &res.hits[i];
+            double sum = 0;
+            for (size_t k = 0; k < h->explain.nparts; k++) {
+                sum += h->explain.parts[k].weight;
+                CHECK(h->explain.parts[k].weight > 0 || h->explain.parts[k].nforms == 0,
+                      "explain '%s': a part that gives nothing has no form", cases[c].q);
+            }
+            CHECK(h->explain.nparts == cases[c].nparts, "explain '%s', hit %zu: %zu parts",
+                  cases[c].q, i + 1, h->explain.nparts);
+            CHECK(sum > h->score - 1e-9 * (1 + h->score) && sum < h->score + 1e-9 * (1 + h->score),
+                  "explain '%s', hit %zu: the parts add up to the score (%g, %g)", cases[c].q,
+                  i + 1, sum, h->score);
+            CHECK(!cases[c].nparts || strcmp(h->explain.parts[0].query, cases[c].first) == 0,
+                  "explain '%s': the first part as typed: '%s'", cases[c].q,
+                  h->explain.nparts ? h->explain.parts[0].query : "");
+        }
+        if (c == 0 && res.nhits >= 2) {
+            CHECK(has_form(&res.hits[0], 0, "Tô Lâm") && has_form(&res.hits[0], 1, "congratulated"),
+                  "explain: the forms found in readout 1");
+            CHECK(has_form(&res.hits[1], 0, "Su Lin") &&
+                      has_form(&res.hits[1], 1, "congratulations"),
+                  "explain: another spelling of the name, another form of the word");
+        }
+        dl_results_release(&res);
+    }
+    p.explain = 0;
+    run(s, "Tô Lâm congratulated", &p, &res);
+    CHECK(res.nhits && res.hits[0].explain.nparts == 0, "no explain unless asked");
+    dl_results_release(&res);
+}
+
 static void test_get(struct dl_searcher *s)
 {
     struct dl_readout d;
@@ -776,6 +839,7 @@ int main(void)
         test_filters_sorts(s);
         test_facets(s);
         test_relaxed_and_suggest(s);
+        test_explain(s);
         test_get(s);
         test_updates(s);
         dl_searcher_free(s);

@@ -71,6 +71,18 @@ void dl_qbuild(const struct dl_qtree *t, const struct dl_qbuild *o, struct dl_xq
                struct dl_terms *terms);
 
 /*
+ * The parts of t whose weights add up to a readout's score, for explain=1:
+ * the operands of the root's run, AND or OR but filters and '-' operands,
+ * or the root itself; at most max of them into parts (borrowed from t).
+ * Returns how many (0 for a query of filters alone or nothing to search).
+ */
+size_t dl_qbuild_parts(const struct dl_qtree *t, const struct dl_qnode **parts, size_t max);
+
+/* dl_qbuild() of one node of t, as if it were the root (a part of dl_qbuild_parts). */
+void dl_qbuild_node(const struct dl_qtree *t, const struct dl_qnode *node,
+                    const struct dl_qbuild *o, struct dl_xq *q, struct dl_terms *terms);
+
+/*
  * The same for the plain words of t (dl_qtree_plain): the query searched
  * when Xapian refuses the one dl_qbuild() made. Names are found in them
  * again with o->aliases.

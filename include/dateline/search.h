@@ -42,6 +42,7 @@ struct dl_search {
     const char *source;    /* source filter, or NULL */
     int facets;            /* count years and sources */
     int matches;           /* list each hit's match offsets (API) */
+    int explain;           /* explain each hit's score, part by part (API) */
     struct dl_qtree query; /* q, parsed */
     /* output of dl_search_run() */
     struct dl_results res; /* zeroed until run */

@@ -24,6 +24,7 @@
 #include "dateline/alias.h"
 #include "dateline/common.h"
 #include "dateline/db.h"
+#include "dateline/explain.h"
 #include "dateline/facets.h"
 #include "dateline/qbuild.h"
 #include "dateline/qtree.h"
@@ -48,12 +49,14 @@ struct dl_search_params {
     double time_limit;            /* seconds for the match, 0 = none */
     unsigned max_wildcard;        /* most terms one wildcard may expand to (0: 100) */
     int want_facets;              /* count years and sources */
+    int explain;                  /* explain each hit's score (explain.h) */
 };
 
 struct dl_hit {
     unsigned long rank;            /* 1-based position in the whole result list */
     double score;                  /* the weight (0 for pure filters and date orders) */
     struct dl_readout doc;         /* the stored readout */
+    struct dl_explanation explain; /* with params.explain: what each part of q gives it */
 };
 
 struct dl_results {

@@ -87,6 +87,7 @@ def test(c):
                "range", what="from after to is refused")
         expect(c, s, "/api/search?q=x&facets=maybe", 400, "bad_request", "facets")
         expect(c, s, "/api/search?q=x&matches=2", 400, "bad_request", "matches")
+        expect(c, s, "/api/search?q=x&explain=yes", 400, "bad_request", "explain")
 
         # --- query limits --------------------------------------------------------------
         expect(c, s, "/api/search?q=" + "a" * 1001, 400, "bad_request", "too long",

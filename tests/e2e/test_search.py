@@ -227,12 +227,28 @@ def test(c):
                                                 for h in r["hits"]),
                 "matches=0 leaves the match lists out, snippets stay", r["hits"][:1])
 
-        # --- scores ------------------------------------------------------------------------------
+        # --- scores and explain=1 ----------------------------------------------------------------
         for q in ("to lam congratulated", "wang yi cooperation", "xi jinping OR beijing"):
             st, r = s.search(q=q, limit=20)
             scores = [h["score"] for h in r["hits"]]
             c.check(st == 200 and len(scores) > 1 and scores == sorted(scores, reverse=True),
                     "%r: scores fall with rank" % q, scores)
+            c.check(all("explain" not in h for h in r["hits"]), "%r: no explain unless asked" % q)
+            st, x = s.search(q=q, limit=20, explain=1)
+            c.eq(ids(x), ids(r), "%r: explain=1 ranks the same" % q)
+            for h in x["hits"]:
+                parts = h.get("explain") or []
+                total = sum(p["weight"] for p in parts)
+                c.check(len(parts) == 2 and abs(total - h["score"]) <= 1e-4 * max(1, h["score"]),
+                        "%r, %s: the parts' weights add up to the score" % (q, h["id"]),
+                        (h["score"], parts))
+                c.check(all(p["forms"] for p in parts if p["weight"] > 0) and
+                        all(not p["forms"] for p in parts if p["weight"] == 0),
+                        "%r, %s: a part that counts shows the forms found" % (q, h["id"]), parts)
+        st, x = s.search(q="to lam", limit=100, explain=1)
+        forms = {f for h in x["hits"] for f in h["explain"][0]["forms"]}
+        c.check({"Tô Lâm", "Su Lin", "苏林"} <= forms, "explain shows the name as each readout wrote it",
+                sorted(forms))
 
         # --- source filter ---------------------------------------------------------------------
         st, r = s.search(q="wang yi", source="xinhua")

@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                  .max_wildcard = 5,
                                  .want_facets = (int)(size & 1),
                                  .time_limit = 1.0,
+                                 .explain = size % 7 < 3,
                                  .source = size % 5 == 0 ? "VNA" : NULL};
     struct dl_results res;
     memset(&res, 0, sizeof res);
@@ -167,6 +169,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rc == DL_OK && (res.nhits > p.limit || res.total > 3)) {
         abort();
+    }
+    int explained = rc == DL_OK && p.explain && p.sort == DL_SORT_RELEVANCE && !res.relaxed;
+    for (size_t i = 0; explained && i < res.nhits; i++) {
+        /* explain: the parts' weights add up to the score (past the parts left out) */
+        double sum = 0;
+        for (size_t k = 0; k < res.hits[i].explain.nparts; k++) {
+            sum += res.hits[i].explain.parts[k].weight;
+        }
+        if (res.hits[i].explain.nparts < DL_EXPLAIN_MAX_PARTS &&
+            fabs(sum - res.hits[i].score) > 1e-6 * (1 + res.hits[i].score)) {
+            fprintf(stderr, "explain: parts %g, score %g\n", sum, res.hits[i].score);
+            abort();
+        }
     }
     dl_results_release(&res);
     dl_qtree_release(&t);
