@@ -80,6 +80,15 @@ enum dl_slot {
  * every term under glass's 245-byte limit. Ids and filter values.
  */
 void dl_schema_term(struct dl_buf *out, const char *prefix, const char *v, size_t n);
+/*
+ * The slugs (dl_slug) that a source filter on source[0..n) answers to, into out (replaced),
+ * each followed by one NUL byte; returns how many. First the slug of the whole source, then
+ * that of each part of a combined source, split at / , ; & | + (and their fullwidth forms,
+ * and the ideographic comma): "VNA/VNS" -> "vna-vns", "vna", "vns"; "CCTV / Xinhua" ->
+ * "cctv-xinhua", "cctv", "xinhua"; "The White House" -> "the-white-house" alone. Empty slugs
+ * and repeats are left out ("" gives none). A name with '&' in it also answers to its halves.
+ */
+size_t dl_schema_source_slugs(const char *source, size_t n, struct dl_buf *out);
 /* The DL_PREFIX_ORIGIN term of origin (a hash only) into out (replaced). */
 void dl_schema_origin_term(struct dl_buf *out, const char *origin);
 /* "YYYY-MM-DD" (digits in that shape; NULL allowed) as the DL_SLOT_DATE value "YYYYMMDD" in
