@@ -93,7 +93,7 @@ int dl_searcher_open(struct dl_searcher **out, const char *path, struct dl_error
     struct dl_db *db = NULL;
     *out = NULL;
     int rc = dl_db_open_read(&db, path, err);
-    if (rc == DL_OK && (rc = dl_store_check_schema(db, err)) != DL_OK) {
+    if (rc == DL_OK && (rc = dl_store_check_schema(db, path, err)) != DL_OK) {
         dl_db_free(db);
     }
     if (rc != DL_OK) {

@@ -745,11 +745,24 @@ static void test_open_errors(void)
     dl_db_set_meta(db, DL_META_SCHEMA, "2", 1, &err);
     CHECK(dl_db_commit(db, &err) == 0, "commit the old schema");
     dl_db_free(db);
-    CHECK(dl_searcher_open(&s, old, &err) == DL_EINVAL && strstr(err.msg, "rebuild it"),
+    /* One line that says how: the command names this index. */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rebuild it (rm -r '%s' && dateline-index -d '%s' PATH...)", old,
+             old);
+    CHECK(dl_searcher_open(&s, old, &err) == DL_EINVAL && strstr(err.msg, cmd) &&
+              !strchr(err.msg, '\n'),
           "reader refuses schema 2: %s", err.msg);
     struct dl_store *w = NULL;
-    CHECK(dl_store_open(&w, old, &err) == DL_EINVAL && w == NULL && strstr(err.msg, "schema 2"),
+    CHECK(dl_store_open(&w, old, &err) == DL_EINVAL && w == NULL && strstr(err.msg, "schema 2") &&
+              strstr(err.msg, cmd),
           "writer refuses schema 2: %s", err.msg);
+    /* A path too long to fit twice is "DIR" in the command, never a cut path. */
+    char deep[320];
+    snprintf(deep, sizeof deep, "%s/old-%0100d", dir, 0);
+    CHECK(rename(old, deep) == 0, "move the old index deeper");
+    CHECK(dl_searcher_open(&s, deep, &err) == DL_EINVAL &&
+              strstr(err.msg, "rm -r 'DIR' && dateline-index -d 'DIR' PATH...)"),
+          "long path: %s", err.msg);
 }
 
 int main(void)

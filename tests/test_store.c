@@ -202,7 +202,7 @@ int main(void)
     dl_store_free(NULL);
 
     CHECK(dl_store_open(&w, idx, &err) == 0, "open again");
-    CHECK(dl_store_check_schema(dl_store_db(w), &err) == 0, "schema accepted");
+    CHECK(dl_store_check_schema(dl_store_db(w), idx, &err) == 0, "schema accepted");
     CHECK(dl_store_get_hash(dl_store_db(w), R1.id, &h, &err) == 0, "the delete was discarded");
     dl_store_free(w);
     dl_aliases_free(a);
