@@ -180,12 +180,25 @@ static void add_slug_term(struct dl_store *s, const char *prefix, const char *v,
     }
 }
 
+/* The DL_PREFIX_SOURCE terms: the source's slug and each of its parts' (schema.h). */
+static void add_source_terms(struct dl_store *s, const char *source)
+{
+    size_t k = dl_schema_source_slugs(source, strlen(source), &s->value);
+    const char *p = s->value.buf;
+    for (; k > 0; k--) {
+        size_t len = strlen(p);
+        dl_schema_term(&s->term, DL_PREFIX_SOURCE, p, len);
+        dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
+        p += len + 1;
+    }
+}
+
 /* Date, year, source, dateline, origin and hash: the filters, facets and bookkeeping. */
 static void add_metadata(struct dl_store *s, const struct dl_readout *r, const char *origin,
                          const char *hash)
 {
     if (r->source && *r->source) {
-        add_slug_term(s, DL_PREFIX_SOURCE, r->source, strlen(r->source));
+        add_source_terms(s, r->source);
         dl_xdoc_set_value(s->doc, DL_SLOT_SOURCE, r->source, strlen(r->source));
     }
     if (r->dateline && *r->dateline) {

@@ -216,6 +216,12 @@ static void test_search(struct dl_searcher *s)
         {"congrat*", "*124"},
         {"source:xinhua", "2"},
         {"source:vna-vns", "1 5"}, /* boolean only: newest first */
+        {"source:vna", "1 5"},     /* each part of a combined source */
+        {"source:VNS", "1 5"},
+        {"source:vna/vns", "1 5"},
+        {"source:\"VNA/VNS\"", "1 5"},
+        {"source:vn", ""}, /* a part is whole, not a prefix */
+        {"source:vns OR source:xinhua", "*125"},
         {"dateline:beijing", "2"},
         {"dateline:da-nang", "5"},
         {"year:2026", "1 5"},
@@ -293,6 +299,9 @@ static void test_filters_sorts(struct dl_searcher *s)
         {"", NULL, "2025-11-12", NULL, DL_SORT_DATE_DESC, "2 3"}, /* bounds are inclusive */
         {"", NULL, NULL, "VNA/VNS", DL_SORT_RELEVANCE, "1 5"},
         {"", NULL, NULL, "vna vns", DL_SORT_RELEVANCE, "1 5"}, /* slugged: same source */
+        {"", NULL, NULL, "vna", DL_SORT_RELEVANCE, "1 5"},     /* a part of VNA/VNS */
+        {"", NULL, NULL, "VNS", DL_SORT_RELEVANCE, "1 5"},
+        {"", NULL, NULL, "Xinhua", DL_SORT_RELEVANCE, "2"},
         {"", NULL, NULL, "Nobody", DL_SORT_RELEVANCE, ""},
         {"cooperation", NULL, NULL, "VNA/VNS", DL_SORT_DATE_ASC, "5 1"},
         {"cooperation", "2026-02-01", NULL, "VNA/VNS", DL_SORT_RELEVANCE, "1"},
