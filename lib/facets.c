@@ -2,7 +2,7 @@
  * facets.c - the cache of exact totals and facets (see facets.h): a small
  * array searched by hash, with a use counter for least-recently-used
  * eviction. With 256 entries a lookup compares at most 256 hashes, far
- * less than the match it saves.
+ * less than the match it saves. At the end, the source facets' merge.
  */
 #include "dateline/facets.h"
 
@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dateline/buf.h"
 #include "dateline/common.h"
+#include "dateline/schema.h"
+#include "dateline/strset.h"
 
 struct entry {
     uint64_t hash;
@@ -137,4 +140,84 @@ void dl_fcache_put(struct dl_fcache *c, const char *key, size_t len, unsigned lo
     slot->len = len;
     slot->used = ++c->clock;
     dl_facet_counts_copy(&slot->v, v);
+}
+
+/* --- source facets ------------------------------------------------------------------------ */
+
+/* The matches of each slug, for dl_facet_sources_merge. */
+struct slug_sums {
+    struct dl_strset index; /* slug -> its position in sum and taken */
+    unsigned long *sum;     /* matches whose source answers to the slug */
+    char *taken;            /* a facet has the slug as its own */
+    size_t cap;
+};
+
+/* The position of slug k[0..len) in ss, added with a sum of 0 when new. */
+static size_t slug_at(struct slug_sums *ss, const char *k, size_t len)
+{
+    int at = dl_strset_find(&ss->index, k, len);
+    if (at >= 0) {
+        return (size_t)at;
+    }
+    if (ss->index.n == ss->cap) {
+        ss->cap = ss->cap ? 2 * ss->cap : 16;
+        ss->sum = dl_xrealloc(ss->sum, ss->cap * sizeof *ss->sum);
+        ss->taken = dl_xrealloc(ss->taken, ss->cap);
+    }
+    ss->sum[ss->index.n] = 0;
+    ss->taken[ss->index.n] = 0;
+    dl_strset_add(&ss->index, k, len, (int)ss->index.n);
+    return ss->index.n - 1;
+}
+
+static int by_count(const void *a, const void *b)
+{
+    const struct dl_facet *x = a, *y = b;
+    if (x->count != y->count) {
+        return x->count > y->count ? -1 : 1;
+    }
+    return strcmp(x->value, y->value);
+}
+
+/* Each value's count added to every slug it answers to; own[i]: v[i]'s own slug, or SIZE_MAX
+ * when it has none. */
+static void sum_slugs(struct slug_sums *ss, const struct dl_facet *v, size_t n, size_t *own)
+{
+    struct dl_buf slugs = DL_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = dl_schema_source_slugs(v[i].value, strlen(v[i].value), &slugs);
+        own[i] = SIZE_MAX;
+        for (const char *p = slugs.buf; k > 0; k--, p += strlen(p) + 1) {
+            size_t at = slug_at(ss, p, strlen(p));
+            ss->sum[at] += v[i].count;
+            own[i] = own[i] == SIZE_MAX ? at : own[i]; /* the whole source's slug comes first */
+        }
+    }
+    dl_buf_release(&slugs);
+}
+
+void dl_facet_sources_merge(struct dl_facet *v, size_t *n)
+{
+    struct slug_sums ss = {DL_STRSET_INIT, NULL, NULL, 0};
+    size_t *own = dl_xcalloc(*n ? *n : 1, sizeof *own);
+    qsort(v, *n, sizeof *v, by_count); /* the most frequent spelling of a slug first */
+    sum_slugs(&ss, v, *n, own);
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (own[i] != SIZE_MAX && ss.taken[own[i]]) {
+            free(v[i].value);
+            continue;
+        }
+        if (own[i] != SIZE_MAX) {
+            v[i].count = ss.sum[own[i]];
+            ss.taken[own[i]] = 1;
+        }
+        v[kept++] = v[i];
+    }
+    *n = kept;
+    qsort(v, *n, sizeof *v, by_count);
+    free(own);
+    free(ss.sum);
+    free(ss.taken);
+    dl_strset_release(&ss.index);
 }

@@ -101,7 +101,7 @@ int dl_searcher_open(struct dl_searcher **out, const char *path, struct dl_error
     struct dl_db *db = NULL;
     *out = NULL;
     int rc = dl_db_open_read(&db, path, err);
-    if (rc == DL_OK && (rc = dl_store_check_schema(db, err)) != DL_OK) {
+    if (rc == DL_OK && (rc = dl_store_check_schema(db, path, err)) != DL_OK) {
         dl_db_free(db);
     }
     if (rc != DL_OK) {
@@ -300,16 +300,8 @@ static int read_hits(struct run *r)
     return rc;
 }
 
-static int by_count(const void *a, const void *b)
-{
-    const struct dl_facet *x = a, *y = b;
-    if (x->count != y->count) {
-        return x->count > y->count ? -1 : 1;
-    }
-    return strcmp(x->value, y->value);
-}
-
-/* The counts of the match set: years newest first, the most frequent sources. */
+/* The counts of the match set: years newest first, the most frequent sources, each counting
+ * what its filter finds (dl_facet_sources_merge). */
 static void counted_facets(const struct run *r, struct dl_facet_counts *f)
 {
     const struct dl_mset *m = &r->m;
@@ -325,7 +317,7 @@ static void counted_facets(const struct run *r, struct dl_facet_counts *f)
         const struct dl_value_count *v = &m->values[1][i];
         f->sources[f->nsources++] = (struct dl_facet){dl_xmemdup(v->value, v->len), v->count};
     }
-    qsort(f->sources, f->nsources, sizeof *f->sources, by_count);
+    dl_facet_sources_merge(f->sources, &f->nsources);
     for (size_t i = MAX_SOURCE_FACETS; i < f->nsources; i++) {
         free(f->sources[i].value);
     }

@@ -180,12 +180,25 @@ static void add_slug_term(struct dl_store *s, const char *prefix, const char *v,
     }
 }
 
+/* The DL_PREFIX_SOURCE terms: the source's slug and each of its parts' (schema.h). */
+static void add_source_terms(struct dl_store *s, const char *source)
+{
+    size_t k = dl_schema_source_slugs(source, strlen(source), &s->value);
+    const char *p = s->value.buf;
+    for (; k > 0; k--) {
+        size_t len = strlen(p);
+        dl_schema_term(&s->term, DL_PREFIX_SOURCE, p, len);
+        dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
+        p += len + 1;
+    }
+}
+
 /* Date, year, source, dateline, origin and hash: the filters, facets and bookkeeping. */
 static void add_metadata(struct dl_store *s, const struct dl_readout *r, const char *origin,
                          const char *hash)
 {
     if (r->source && *r->source) {
-        add_slug_term(s, DL_PREFIX_SOURCE, r->source, strlen(r->source));
+        add_source_terms(s, r->source);
         dl_xdoc_set_value(s->doc, DL_SLOT_SOURCE, r->source, strlen(r->source));
     }
     if (r->dateline && *r->dateline) {
@@ -215,7 +228,7 @@ int dl_store_open(struct dl_store **out, const char *path, struct dl_error *err)
     *out = NULL;
     int rc = dl_db_open_write(&db, path, err);
     if (rc == DL_OK) {
-        rc = dl_store_check_schema(db, err);
+        rc = dl_store_check_schema(db, path, err);
     }
     struct dl_buf v = DL_BUF_INIT;
     if (rc == DL_OK && (rc = dl_db_get_meta(db, DL_META_SCHEMA, &v, err)) == DL_OK && !v.len) {
@@ -398,15 +411,19 @@ int dl_store_commit(struct dl_store *s, struct dl_error *err)
 
 /* --- reading -------------------------------------------------------------------------------- */
 
-int dl_store_check_schema(struct dl_db *db, struct dl_error *err)
+/* Longest path put in the rebuild command: two copies must fit in struct dl_error. */
+#define REBUILD_PATH_MAX 72
+
+int dl_store_check_schema(struct dl_db *db, const char *path, struct dl_error *err)
 {
     struct dl_buf v = DL_BUF_INIT;
     int rc = dl_db_get_meta(db, DL_META_SCHEMA, &v, err);
     if (rc == DL_OK && v.len && strcmp(v.buf, DL_SCHEMA_VERSION) != 0) {
+        const char *dir = strlen(path) <= REBUILD_PATH_MAX ? path : "DIR";
         rc = dl_error_set(err, DL_EINVAL,
-                          "the index has schema %.20s, this program reads and writes %s "
-                          "(rebuild it)",
-                          v.buf, DL_SCHEMA_VERSION);
+                          "the index has schema %.20s, this program reads and writes %s: "
+                          "rebuild it (rm -r '%s' && dateline-index -d '%s' PATH...)",
+                          v.buf, DL_SCHEMA_VERSION, dir, dir);
     }
     dl_buf_release(&v);
     return rc;

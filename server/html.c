@@ -273,7 +273,7 @@ int dl_page_home(struct dl_request *rq, struct dl_reply *rep, struct dl_error *e
            "<dt><code>trade OR investment</code>, <code>trade -tariff</code></dt><dd>either word; "
            "without a word</dd>\n"
            "<dt><code>title:visit</code></dt><dd>a word in the title</dd>\n"
-           "<dt><code>source:xinhua</code></dt><dd>one source</dd>\n"
+           "<dt><code>source:vna</code></dt><dd>one source (also <q>VNA/VNS</q>)</dd>\n"
            "<dt><code>date:2026-01-01..2026-02-28</code></dt><dd>a date range</dd>\n"
            "</dl>\n<p><a href=\"/search?q=\">Browse the newest readouts</a></p>\n</section>\n"
            "</main>\n");

@@ -454,7 +454,7 @@ static int check_index(const char *path, unsigned long *docs, unsigned long *rev
         return 1;
     }
     /* The library's messages name the index ("cannot open index '...': ...") or say what to
-     * do about it ("... (rebuild it)"). */
+     * do about it ("...: rebuild it (rm -r ...)"). */
     int rc = dl_searcher_open(&s, path, &err);
     if (rc == DL_OK) {
         rc = dl_db_doccount(dl_searcher_db(s), docs, &err);

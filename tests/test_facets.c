@@ -1,6 +1,12 @@
-/* test_facets.c - the cache of exact totals and facets: hits, misses, eviction, revisions. */
+/*
+ * test_facets.c - the cache of exact totals and facets: hits, misses, eviction, revisions;
+ * source facets merged to count what their filters find.
+ */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "dateline/buf.h"
 
 #include "dateline/common.h"
 #include "dateline/facets.h"
@@ -9,8 +15,56 @@
 static struct dl_facet years[2] = {{"2026", 3}, {"2025", 1}};
 static struct dl_facet sources[1] = {{"VNA", 4}};
 
+/* Facets written "VALUE:COUNT|VALUE:COUNT" into v (values allocated): how many. */
+static size_t parse_facets(const char *text, struct dl_facet *v, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = text; *p && n < cap; n++) {
+        const char *end = p + strcspn(p, "|");
+        const char *colon = end;
+        while (*colon != ':') {
+            colon--;
+        }
+        v[n].value = dl_xstrndup(p, (size_t)(colon - p));
+        v[n].count = strtoul(colon + 1, NULL, 10);
+        p = *end ? end + 1 : end;
+    }
+    return n;
+}
+
+/* dl_facet_sources_merge, "VALUE:COUNT|..." in and out. */
+static void test_sources_merge(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"VNA/VNS:3|VNA:2", "VNA:5|VNA/VNS:3"}, /* VNA's filter finds VNA/VNS too */
+        {"VNS:1|VNA/VNS:2|VNA:1", "VNA:3|VNS:3|VNA/VNS:2"},
+        {"Xinhua:4|Reuters:1", "Xinhua:4|Reuters:1"}, /* nothing combined: as counted */
+        {"CCTV / Xinhua:2|Xinhua:1|CCTV:1", "CCTV:3|Xinhua:3|CCTV / Xinhua:2"},
+        {"vna vns:1|VNA/VNS:3", "VNA/VNS:4"}, /* one slug: one facet, the frequent spelling */
+        {"vna vns:2|VNA/VNS:2", "VNA/VNS:4"}, /* a tie: the first value */
+        {"Xinhua/Xinhua:2|Xinhua:1", "Xinhua:3|Xinhua/Xinhua:2"},
+        {"—:2|VNA:1", "—:2|VNA:1"}, /* no slug: kept as counted */
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dl_facet v[8];
+        size_t n = parse_facets(cases[i].in, v, 8);
+        dl_facet_sources_merge(v, &n);
+        struct dl_buf got = DL_BUF_INIT;
+        for (size_t k = 0; k < n; k++) {
+            dl_buf_addf(&got, "%s%s:%lu", k ? "|" : "", v[k].value, v[k].count);
+            free(v[k].value);
+        }
+        CHECK_STR(got.buf, cases[i].want, "merge '%s'", cases[i].in);
+        dl_buf_release(&got);
+    }
+}
+
 int main(void)
 {
+    test_sources_merge();
     struct dl_fcache *c = dl_fcache_new(3);
     struct dl_facet_counts v = {4, years, 2, sources, 1};
     CHECK(dl_fcache_get(c, "a", 1, 7) == NULL, "an empty cache misses");

@@ -217,6 +217,12 @@ static void test_search(struct dl_searcher *s)
         {"congrat*", "*124"},
         {"source:xinhua", "2"},
         {"source:vna-vns", "1 5"}, /* boolean only: newest first */
+        {"source:vna", "1 5"},     /* each part of a combined source */
+        {"source:VNS", "1 5"},
+        {"source:vna/vns", "1 5"},
+        {"source:\"VNA/VNS\"", "1 5"},
+        {"source:vn", ""}, /* a part is whole, not a prefix */
+        {"source:vns OR source:xinhua", "*125"},
         {"dateline:beijing", "2"},
         {"dateline:da-nang", "5"},
         {"year:2026", "1 5"},
@@ -294,6 +300,9 @@ static void test_filters_sorts(struct dl_searcher *s)
         {"", NULL, "2025-11-12", NULL, DL_SORT_DATE_DESC, "2 3"}, /* bounds are inclusive */
         {"", NULL, NULL, "VNA/VNS", DL_SORT_RELEVANCE, "1 5"},
         {"", NULL, NULL, "vna vns", DL_SORT_RELEVANCE, "1 5"}, /* slugged: same source */
+        {"", NULL, NULL, "vna", DL_SORT_RELEVANCE, "1 5"},     /* a part of VNA/VNS */
+        {"", NULL, NULL, "VNS", DL_SORT_RELEVANCE, "1 5"},
+        {"", NULL, NULL, "Xinhua", DL_SORT_RELEVANCE, "2"},
         {"", NULL, NULL, "Nobody", DL_SORT_RELEVANCE, ""},
         {"cooperation", NULL, NULL, "VNA/VNS", DL_SORT_DATE_ASC, "5 1"},
         {"cooperation", "2026-02-01", NULL, "VNA/VNS", DL_SORT_RELEVANCE, "1"},
@@ -809,11 +818,24 @@ static void test_open_errors(void)
     dl_db_set_meta(db, DL_META_SCHEMA, "2", 1, &err);
     CHECK(dl_db_commit(db, &err) == 0, "commit the old schema");
     dl_db_free(db);
-    CHECK(dl_searcher_open(&s, old, &err) == DL_EINVAL && strstr(err.msg, "rebuild it"),
+    /* One line that says how: the command names this index. */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rebuild it (rm -r '%s' && dateline-index -d '%s' PATH...)", old,
+             old);
+    CHECK(dl_searcher_open(&s, old, &err) == DL_EINVAL && strstr(err.msg, cmd) &&
+              !strchr(err.msg, '\n'),
           "reader refuses schema 2: %s", err.msg);
     struct dl_store *w = NULL;
-    CHECK(dl_store_open(&w, old, &err) == DL_EINVAL && w == NULL && strstr(err.msg, "schema 2"),
+    CHECK(dl_store_open(&w, old, &err) == DL_EINVAL && w == NULL && strstr(err.msg, "schema 2") &&
+              strstr(err.msg, cmd),
           "writer refuses schema 2: %s", err.msg);
+    /* A path too long to fit twice is "DIR" in the command, never a cut path. */
+    char deep[320];
+    snprintf(deep, sizeof deep, "%s/old-%0100d", dir, 0);
+    CHECK(rename(old, deep) == 0, "move the old index deeper");
+    CHECK(dl_searcher_open(&s, deep, &err) == DL_EINVAL &&
+              strstr(err.msg, "rm -r 'DIR' && dateline-index -d 'DIR' PATH...)"),
+          "long path: %s", err.msg);
 }
 
 int main(void)

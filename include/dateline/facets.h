@@ -10,6 +10,9 @@
  *
  * One cache per searcher, so per thread: no locking. Least recently used
  * entries go first.
+ *
+ * Also: what a source facet counts (dl_facet_sources_merge), so that its
+ * count is what clicking it finds.
  */
 #ifndef DATELINE_FACETS_H
 #define DATELINE_FACETS_H
@@ -35,6 +38,16 @@ struct dl_facet_counts {
 void dl_facet_counts_release(struct dl_facet_counts *c);
 /* A deep copy of src into dst (zeroed or released). */
 void dl_facet_counts_copy(struct dl_facet_counts *dst, const struct dl_facet_counts *src);
+
+/*
+ * Make source facets count what their filters find (a source term per part of a combined
+ * source, schema.h). v[0..*n) holds the source values of a match set, each with its number
+ * of matches (values owned by the array). Afterwards each counts the matches whose source
+ * answers to its slug ("VNA" 2 and "VNA/VNS" 3 become "VNA" 5 and "VNA/VNS" 3); values of one
+ * slug ("VNA/VNS", "vna vns") are one facet under the most frequent spelling (the others
+ * freed); *n is how many remain, most frequent first, ties in the order of their values.
+ */
+void dl_facet_sources_merge(struct dl_facet *v, size_t *n);
 
 struct dl_fcache;
 struct dl_fcache *dl_fcache_new(size_t capacity);

@@ -35,6 +35,8 @@
  *                      read as if the extra brackets were not there
  *   title:X            X (a word, "phrase", wildcard or (group)) in the title
  *   source:X dateline:X year:X   filters: X slugged as the indexer slugs it
+ *                      (a source answers to its whole slug and to each part's:
+ *                      source:vna finds VNA/VNS; schema.h)
  *   date:A..B          dates A to B inclusive (YYYY-MM-DD, YYYYMMDD, YYYY-MM
  *                      or YYYY; either end may be left out; date:A is that
  *                      day, month or year)

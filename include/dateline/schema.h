@@ -15,9 +15,10 @@
 
 #include "dateline/buf.h"
 
-#define DL_SCHEMA_VERSION "3" /* 2: the body moved from the data to DL_SLOT_BODY;
+#define DL_SCHEMA_VERSION "4" /* 2: the body moved from the data to DL_SLOT_BODY;
                                  3: that value is zstd-compressed, id terms over 64 bytes
-                                 and all origin terms hashed (a smaller index) */
+                                 and all origin terms hashed (a smaller index);
+                                 4: a source term per part of a combined source */
 
 /* --- terms ------------------------------------------------------------- */
 /* (no prefix)  folded words of title and body, with positions (phrases) */
@@ -26,7 +27,9 @@
  *              (qbuild.h) */
 #define DL_PREFIX_TITLE "S"      /* folded title words, positional; "ZS" + stem too */
 #define DL_PREFIX_ID "Q"         /* unique id (readout id; hashed when too long) */
-#define DL_PREFIX_SOURCE "XS"    /* slug of the source ("vna-vns"): boolean filter */
+#define DL_PREFIX_SOURCE "XS"    /* slug of the source ("vna-vns") and of each part of a
+                                    combined one ("vna", "vns"): boolean filter, so that
+                                    source:vna finds VNA/VNS (dl_schema_source_slugs) */
 #define DL_PREFIX_DATELINE "XD"  /* slug of the dateline place ("ha-noi"): boolean filter */
 #define DL_PREFIX_YEAR "XY"      /* "2026": boolean filter */
 #define DL_PREFIX_ORIGIN "XO"    /* what the indexer read it from (folder or file), as 16
@@ -80,6 +83,15 @@ enum dl_slot {
  * every term under glass's 245-byte limit. Ids and filter values.
  */
 void dl_schema_term(struct dl_buf *out, const char *prefix, const char *v, size_t n);
+/*
+ * The slugs (dl_slug) that a source filter on source[0..n) answers to, into out (replaced),
+ * each followed by one NUL byte; returns how many. First the slug of the whole source, then
+ * that of each part of a combined source, split at / , ; & | + (and their fullwidth forms,
+ * and the ideographic comma): "VNA/VNS" -> "vna-vns", "vna", "vns"; "CCTV / Xinhua" ->
+ * "cctv-xinhua", "cctv", "xinhua"; "The White House" -> "the-white-house" alone. Empty slugs
+ * and repeats are left out ("" gives none). A name with '&' in it also answers to its halves.
+ */
+size_t dl_schema_source_slugs(const char *source, size_t n, struct dl_buf *out);
 /* The DL_PREFIX_ORIGIN term of origin (a hash only) into out (replaced). */
 void dl_schema_origin_term(struct dl_buf *out, const char *origin);
 /* "YYYY-MM-DD" (digits in that shape; NULL allowed) as the DL_SLOT_DATE value "YYYYMMDD" in

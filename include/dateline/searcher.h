@@ -44,7 +44,8 @@ struct dl_search_params {
     enum dl_sort sort;
     const char *from;             /* "YYYY-MM-DD" inclusive lower bound, or NULL */
     const char *to;               /* "YYYY-MM-DD" inclusive upper bound, or NULL */
-    const char *source;           /* source filter as typed (slugged inside), or NULL */
+    const char *source;           /* source filter as typed (slugged inside, as source:X), or
+                                     NULL */
     unsigned long check_at_least; /* matches to examine for exact totals and facets */
     double time_limit;            /* seconds for the match, 0 = none */
     unsigned max_wildcard;        /* most terms one wildcard may expand to (0: 100) */
@@ -66,7 +67,8 @@ struct dl_results {
     size_t nhits;
     struct dl_facet *years; /* newest year first */
     size_t nyears;
-    struct dl_facet *sources; /* most frequent first */
+    struct dl_facet *sources; /* most frequent first, each counting what its filter finds
+                                 (dl_facet_sources_merge: "VNA" counts VNA/VNS too) */
     size_t nsources;
     struct dl_terms terms; /* what the highlighter marks (qbuild.h) */
     char *suggestion;      /* the query respelt, when nothing matched; or NULL */

@@ -65,8 +65,12 @@ int dl_store_delete(struct dl_store *s, const char *id, struct dl_error *err);
 int dl_store_commit(struct dl_store *s, struct dl_error *err);
 
 /* --- reading (any handle) --------------------------------------------------------------- */
-/* DL_OK if db was written with this DL_SCHEMA_VERSION (or is empty), else DL_EINVAL saying so. */
-int dl_store_check_schema(struct dl_db *db, struct dl_error *err);
+/*
+ * DL_OK if db was written with this DL_SCHEMA_VERSION (or is empty), else DL_EINVAL saying so
+ * in one line with the command that rebuilds the index at `path` (its folder; "DIR" in the
+ * command when the path is too long to fit the message twice).
+ */
+int dl_store_check_schema(struct dl_db *db, const char *path, struct dl_error *err);
 /* The docid of the readout with this id into *docid; DL_ENOTFOUND when none. */
 int dl_store_find(struct dl_db *db, const char *id, unsigned *docid, struct dl_error *err);
 /* Readout docid into r (zeroed or released; left empty on error), its body decompressed by c. */
