@@ -48,6 +48,7 @@ static void on_signal(int sig)
 struct options {
     const char *dir;          /* index folder */
     const char *aliases;      /* alias file, NULL = none */
+    const char *gazetteer;    /* gazetteer file read before it, NULL = none */
     int spelling;             /* build the spelling dictionary */
     int progress;             /* draw a progress bar (stderr is a terminal) */
     int quiet;                /* only errors and the summary */
@@ -426,8 +427,13 @@ static void usage(FILE *f)
           "\n"
           "options:\n"
           "  -d, --db DIR         index folder (default ./dateline.db)\n"
-          "      --aliases FILE   name-variant table (TSV) replacing the default one\n"
+          "      --aliases FILE   your name-variant table (TSV) replacing the default\n"
+          "                       data/aliases.tsv; read after the gazetteer, its lines\n"
+          "                       add forms to the entities they share a form with\n"
           "      --no-aliases     use no alias table\n"
+          "      --gazetteer FILE people, countries, organisations and their forms in\n"
+          "                       every script (default data/gazetteer.tsv)\n"
+          "      --no-gazetteer   use no gazetteer (no entities are tagged)\n"
           "      --no-spelling    do not build the spelling dictionary (faster)\n"
           "      --batch N        commit after every N changed readouts (default 2000)\n"
           "      --batch-mb N     ... or after N MB of changed text (default 4;\n"
@@ -443,22 +449,57 @@ static void usage(FILE *f)
           f);
 }
 
-static const char *default_aliases(void)
+/* The installed data file `name`, else the source tree's, else NULL (static storage). */
+static const char *default_data(const char *name)
 {
-    static const char *const candidates[] = {
+    static char paths[2][4096];
+    static int next;
+    const char *dirs[] = {
 #ifdef DL_DATADIR
-        DL_DATADIR "/aliases.tsv",
+        DL_DATADIR,
 #endif
 #ifdef DL_SOURCE_DATA
-        DL_SOURCE_DATA "/aliases.tsv",
+        DL_SOURCE_DATA,
 #endif
+        NULL,
     };
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-        if (access(candidates[i], R_OK) == 0) {
-            return candidates[i];
+    for (size_t i = 0; dirs[i]; i++) {
+        char *p = paths[next];
+        snprintf(p, sizeof paths[0], "%s/%s", dirs[i], name);
+        if (access(p, R_OK) == 0) {
+            next = (next + 1) % 2;
+            return p;
         }
     }
     return NULL;
+}
+
+/* Append the file at path to text, checking that it parses alone (errors name the file). */
+static int read_table(struct run *r, const char *path, struct dl_buf *text)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "dateline-index: cannot open '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t start = text->len;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        dl_buf_add(text, chunk, n);
+    }
+    int failed = ferror(f);
+    fclose(f);
+    struct dl_aliases *a = NULL;
+    if (failed || dl_aliases_parse(text->buf + start, text->len - start, &a, &r->err) != DL_OK) {
+        fprintf(stderr, "dateline-index: %s: %s\n", path, failed ? "read error" : r->err.msg);
+        return -1;
+    }
+    dl_aliases_free(a);
+    if (text->len && text->buf[text->len - 1] != '\n') {
+        dl_buf_addc(text, '\n');
+    }
+    return 0;
 }
 
 static int parse_count(const char *s, unsigned long *out)
@@ -481,21 +522,15 @@ static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out
     *out = NULL;
     *text_out = NULL;
     struct dl_buf text = DL_BUF_INIT;
-    if (o->aliases) {
-        FILE *f = fopen(o->aliases, "rb");
-        if (!f) {
-            fprintf(stderr, "dateline-index: cannot open aliases '%s': %s\n", o->aliases,
-                    strerror(errno));
-            return -1;
-        }
-        char chunk[8192];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-            dl_buf_add(&text, chunk, n);
-        }
-        fclose(f);
+    /* The gazetteer first: the user's lines then extend its entities (alias.h). */
+    if ((o->gazetteer && read_table(r, o->gazetteer, &text) != 0) ||
+        (o->aliases && read_table(r, o->aliases, &text) != 0)) {
+        dl_buf_release(&text);
+        return -1;
+    }
+    if (text.len) {
         if (dl_aliases_parse(text.buf, text.len, out, &r->err) != DL_OK) {
-            fprintf(stderr, "dateline-index: %s: %s\n", o->aliases, r->err.msg);
+            fprintf(stderr, "dateline-index: the gazetteer and aliases together: %s\n", r->err.msg);
             dl_buf_release(&text);
             return -1;
         }
@@ -516,11 +551,13 @@ static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out
 
 int main(int argc, char **argv)
 {
-    struct options o = {"./dateline.db", NULL, 1, 0, 0, 2000, 4ull << 20, 0, 0};
-    int no_aliases = 0;
+    struct options o = {"./dateline.db", NULL, NULL, 1, 0, 0, 2000, 4ull << 20, 0, 0};
+    int no_aliases = 0, no_gazetteer = 0;
     enum {
         OPT_ALIASES = 256,
         OPT_NO_ALIASES,
+        OPT_GAZETTEER,
+        OPT_NO_GAZETTEER,
         OPT_NO_SPELLING,
         OPT_BATCH,
         OPT_BATCH_MB,
@@ -530,6 +567,8 @@ int main(int argc, char **argv)
         {"db", required_argument, NULL, 'd'},
         {"aliases", required_argument, NULL, OPT_ALIASES},
         {"no-aliases", no_argument, NULL, OPT_NO_ALIASES},
+        {"gazetteer", required_argument, NULL, OPT_GAZETTEER},
+        {"no-gazetteer", no_argument, NULL, OPT_NO_GAZETTEER},
         {"no-spelling", no_argument, NULL, OPT_NO_SPELLING},
         {"batch", required_argument, NULL, OPT_BATCH},
         {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
@@ -552,6 +591,12 @@ int main(int argc, char **argv)
             break;
         case OPT_NO_ALIASES:
             no_aliases = 1;
+            break;
+        case OPT_GAZETTEER:
+            o.gazetteer = optarg;
+            break;
+        case OPT_NO_GAZETTEER:
+            no_gazetteer = 1;
             break;
         case OPT_NO_SPELLING:
             o.spelling = 0;
@@ -603,10 +648,16 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!no_aliases && !o.aliases) {
-        o.aliases = default_aliases();
+        o.aliases = default_data("aliases.tsv");
     }
     if (no_aliases) {
         o.aliases = NULL;
+    }
+    if (!no_gazetteer && !o.gazetteer) {
+        o.gazetteer = default_data("gazetteer.tsv");
+    }
+    if (no_gazetteer) {
+        o.gazetteer = NULL;
     }
     o.progress = !o.quiet && isatty(2);
     if (!o.jobs) {

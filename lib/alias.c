@@ -25,12 +25,16 @@
 
 struct group {
     char *term;   /* DL_PREFIX_ALIAS + slug of the first form */
+    char *name;   /* the first form as written */
     char **forms; /* folded forms, tokens joined by ' ' */
+    char **raws;  /* per form: its tokens as written joined by ' ' ("=US"), or NULL */
     size_t nforms;
+    enum dl_entity type;
 };
 
 struct entry {
     const char *form; /* borrowed from the group's forms */
+    const char *raw;  /* borrowed: the form as written when it matches only so, or NULL */
     size_t first_len; /* bytes of the form's first token */
     size_t ntokens;   /* tokens in the form */
     size_t group;     /* owning group */
@@ -52,31 +56,52 @@ struct dl_aliases {
     size_t *by_term;    /* group indices sorted by term, for dl_aliases_find_term() */
 };
 
+static const char *const ENTITY_NAMES[DL_ENTITY_COUNT] = {"", "person", "country", "org"};
+
+const char *dl_entity_name(enum dl_entity t)
+{
+    return t < DL_ENTITY_COUNT ? ENTITY_NAMES[t] : "";
+}
+
 /* ---- parsing ---- */
 
 struct fold_ctx {
-    struct dl_buf *out;
+    const char *src;
+    struct dl_buf *out, *raw; /* raw: the tokens as written, or NULL */
 };
 
 static int add_token(void *ctx, const char *folded, size_t flen, size_t start, size_t end,
                      unsigned flags)
 {
     struct fold_ctx *c = ctx;
-    (void)start;
-    (void)end;
     (void)flags;
     if (c->out->len) {
         dl_buf_addc(c->out, ' ');
     }
     dl_buf_add(c->out, folded, flen);
+    if (c->raw) {
+        if (c->raw->len) {
+            dl_buf_addc(c->raw, ' ');
+        }
+        dl_buf_add(c->raw, c->src + start, end - start);
+    }
     return 0;
+}
+
+/* s[0..n) folded into out and, when raw is not NULL, as written into raw: tokens joined by ' '. */
+static void fold_form2(const char *s, size_t n, struct dl_buf *out, struct dl_buf *raw)
+{
+    struct fold_ctx c = {s, out, raw};
+    dl_buf_reset(out);
+    if (raw) {
+        dl_buf_reset(raw);
+    }
+    dl_tokenize(s, n, add_token, &c);
 }
 
 static void fold_form(const char *s, size_t n, struct dl_buf *out)
 {
-    struct fold_ctx c = {out};
-    dl_buf_reset(out);
-    dl_tokenize(s, n, add_token, &c);
+    fold_form2(s, n, out, NULL);
 }
 
 /* The group term for a first form: "XA" + its slug, cut at a character boundary. */
@@ -116,21 +141,139 @@ static long find_group_linear(const struct dl_aliases *a, const char *term)
     return -1;
 }
 
-static void group_add_form(struct group *g, const char *form)
+static int same_raw(const char *x, const char *y)
+{
+    return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+static void group_add_form(struct group *g, const char *form, const char *raw)
 {
     for (size_t i = 0; i < g->nforms; i++) {
-        if (strcmp(g->forms[i], form) == 0) {
+        if (strcmp(g->forms[i], form) == 0 && same_raw(g->raws[i], raw)) {
             return; /* "Tô Lâm" and "TO LAM" are one form */
         }
     }
     g->forms = dl_xrealloc(g->forms, (g->nforms + 1) * sizeof *g->forms);
+    g->raws = dl_xrealloc(g->raws, (g->nforms + 1) * sizeof *g->raws);
+    g->raws[g->nforms] = raw ? dl_xstrdup(raw) : NULL;
     g->forms[g->nforms++] = dl_xstrdup(form);
+}
+
+/* The group that has the folded form `form` (not one matched only as written), or -1. */
+static long group_with_form(const struct dl_aliases *a, const char *form)
+{
+    for (size_t g = 0; g < a->ngroups; g++) {
+        for (size_t f = 0; f < a->groups[g].nforms; f++) {
+            if (!a->groups[g].raws[f] && strcmp(a->groups[g].forms[f], form) == 0) {
+                return (long)g;
+            }
+        }
+    }
+    return -1;
+}
+
+/* "@person" and the like at line[0..n): the type, or -1 for an unknown one. */
+static int parse_type(const char *field, size_t n)
+{
+    for (int t = 1; t < DL_ENTITY_COUNT; t++) {
+        if (n == strlen(ENTITY_NAMES[t]) + 1 && memcmp(field + 1, ENTITY_NAMES[t], n - 1) == 0) {
+            return t;
+        }
+    }
+    return -1;
+}
+
+/* One line's fields: folded forms, as written for "=" forms, the first form, the type. */
+struct line {
+    char **forms, **raws;
+    size_t n;
+    const char *first; /* the first form as written (after a leading '='), trimmed */
+    size_t first_len;
+    int type;
+};
+
+static void line_release(struct line *l)
+{
+    for (size_t k = 0; k < l->n; k++) {
+        free(l->forms[k]);
+        free(l->raws[k]);
+    }
+    free(l->forms);
+    free(l->raws);
+}
+
+static void trim(const char **f, size_t *n)
+{
+    while (*n && (**f == ' ' || **f == '\t')) {
+        (*f)++, (*n)--;
+    }
+    while (*n && ((*f)[*n - 1] == ' ' || (*f)[*n - 1] == '\t')) {
+        (*n)--;
+    }
+}
+
+/* Add field f[0..n) to l: "@type" first, "=form", or a form; fields with no word are ignored. */
+static int add_field(struct line *l, const char *f, size_t n, size_t field, size_t lineno,
+                     struct dl_buf *folded, struct dl_buf *raw, struct dl_error *err)
+{
+    trim(&f, &n);
+    if (field == 0 && n && f[0] == '@') {
+        l->type = parse_type(f, n);
+        return l->type < 0 ? dl_error_set(err, DL_EPARSE,
+                                          "line %zu: unknown type '%.*s': expected @person, "
+                                          "@country or @org",
+                                          lineno, (int)(n < 40 ? n : 40), f)
+                           : DL_OK;
+    }
+    int exact = n && f[0] == '=';
+    fold_form2(f + exact, n - exact, folded, exact ? raw : NULL);
+    if (folded->len) {
+        if (!l->first) {
+            l->first = f + exact;
+            l->first_len = n - exact;
+        }
+        l->forms = dl_xrealloc(l->forms, (l->n + 1) * sizeof *l->forms);
+        l->raws = dl_xrealloc(l->raws, (l->n + 1) * sizeof *l->raws);
+        l->raws[l->n] = exact ? dl_xstrdup(raw->buf) : NULL;
+        l->forms[l->n++] = dl_xstrdup(folded->buf);
+    }
+    return DL_OK;
+}
+
+/* The group a line adds its forms to: the one its first form names, or (untyped lines) the
+ * first that shares a form with it; -1 for a new group. */
+static long line_group(const struct dl_aliases *a, const struct line *l, const char *term)
+{
+    long g = find_group_linear(a, term);
+    for (size_t k = 0; g < 0 && l->type == DL_ENTITY_NONE && k < l->n; k++) {
+        g = l->raws[k] ? -1 : group_with_form(a, l->forms[k]);
+    }
+    return g;
+}
+
+static void add_line(struct dl_aliases *a, const struct line *l)
+{
+    char *term = group_term(l->first, l->first_len, l->forms[0]);
+    long g = line_group(a, l, term);
+    if (g < 0) {
+        a->groups = dl_xrealloc(a->groups, (a->ngroups + 1) * sizeof *a->groups);
+        a->groups[a->ngroups] = (struct group){
+            term, dl_xstrndup(l->first, l->first_len), NULL, NULL, 0, (enum dl_entity)l->type};
+        g = (long)a->ngroups++;
+    } else {
+        free(term);
+        if (a->groups[g].type == DL_ENTITY_NONE) {
+            a->groups[g].type = (enum dl_entity)l->type;
+        }
+    }
+    for (size_t k = 0; k < l->n; k++) {
+        group_add_form(&a->groups[g], l->forms[k], l->raws[k]);
+    }
 }
 
 /*
  * Parse one line (without its newline) into a group, or skip it when it is
- * blank or a comment. Lines whose first form names an existing group add
- * their forms to it, so a term always names exactly one group.
+ * blank or a comment (alias.h says which group a line adds to).
  */
 static int parse_line(struct dl_aliases *a, const char *line, size_t n, size_t lineno,
                       struct dl_error *err)
@@ -148,50 +291,28 @@ static int parse_line(struct dl_aliases *a, const char *line, size_t n, size_t l
     if (!dl_utf8_valid(line, n)) {
         return dl_error_set(err, DL_EPARSE, "line %zu: invalid UTF-8", lineno);
     }
-
-    /* Fold every tab-separated field; fields with no word at all are ignored. */
-    char **forms = NULL;
-    const char *first = NULL;
-    size_t nforms = 0, first_len = 0;
-    struct dl_buf folded = DL_BUF_INIT;
-    for (size_t pos = 0; pos <= n;) {
+    struct line l = {NULL, NULL, 0, NULL, 0, DL_ENTITY_NONE};
+    struct dl_buf folded = DL_BUF_INIT, raw = DL_BUF_INIT;
+    int rc = DL_OK;
+    for (size_t pos = 0, field = 0; pos <= n && rc == DL_OK; field++) {
         const char *tab = memchr(line + pos, '\t', n - pos);
         size_t fend = tab ? (size_t)(tab - line) : n;
-        fold_form(line + pos, fend - pos, &folded);
-        if (folded.len) {
-            if (!first) {
-                first = line + pos;
-                first_len = fend - pos;
-            }
-            forms = dl_xrealloc(forms, (nforms + 1) * sizeof *forms);
-            forms[nforms++] = dl_xstrdup(folded.buf);
-        }
+        rc = add_field(&l, line + pos, fend - pos, field, lineno, &folded, &raw, err);
         pos = fend + 1;
     }
-    dl_buf_release(&folded);
-
-    int rc = DL_OK;
-    if (nforms < 2) {
+    if (rc == DL_OK && l.n < (l.type > 0 ? 1u : 2u)) {
         rc = dl_error_set(err, DL_EPARSE,
-                          "line %zu: an alias line needs at least two tab-separated forms", lineno);
-    } else {
-        char *term = group_term(first, first_len, forms[0]);
-        long g = find_group_linear(a, term);
-        if (g < 0) {
-            a->groups = dl_xrealloc(a->groups, (a->ngroups + 1) * sizeof *a->groups);
-            a->groups[a->ngroups] = (struct group){term, NULL, 0};
-            g = (long)a->ngroups++;
-        } else {
-            free(term);
-        }
-        for (size_t k = 0; k < nforms; k++) {
-            group_add_form(&a->groups[g], forms[k]);
-        }
+                          l.type > 0 ? "line %zu: an entity line needs a name"
+                                     : "line %zu: an alias line needs at least two tab-separated "
+                                       "forms",
+                          lineno);
     }
-    for (size_t k = 0; k < nforms; k++) {
-        free(forms[k]);
+    if (rc == DL_OK) {
+        add_line(a, &l);
     }
-    free(forms);
+    line_release(&l);
+    dl_buf_release(&folded);
+    dl_buf_release(&raw);
     return rc;
 }
 
@@ -251,6 +372,7 @@ static void build_index(struct dl_aliases *a)
             struct entry *e = &a->entries[a->nentries++];
             const char *sp = strchr(form, ' ');
             e->form = form;
+            e->raw = a->groups[g].raws[f];
             e->first_len = sp ? (size_t)(sp - form) : strlen(form);
             e->ntokens = 1;
             for (const char *p = form; *p; p++) {
@@ -349,9 +471,12 @@ void dl_aliases_free(struct dl_aliases *a)
     for (size_t g = 0; g < a->ngroups; g++) {
         for (size_t f = 0; f < a->groups[g].nforms; f++) {
             free(a->groups[g].forms[f]);
+            free(a->groups[g].raws[f]);
         }
         free(a->groups[g].forms);
+        free(a->groups[g].raws);
         free(a->groups[g].term);
+        free(a->groups[g].name);
     }
     free(a->groups);
     free(a->entries);
@@ -402,11 +527,30 @@ long dl_aliases_find_term(const struct dl_aliases *a, const char *term)
     return -1;
 }
 
-/* Does `form` (tokens joined by ' ') equal tokens[0..n)? The first token is already known equal. */
-static int form_matches(const struct entry *e, const char *const *tokens, size_t avail)
+/* Do tokens[0..n) spell s (tokens joined by ' ')? */
+static int spells(const char *p, const char *const *tokens, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t tl = strlen(tokens[k]);
+        p += k > 0; /* the ' ' before token k */
+        if (strncmp(p, tokens[k], tl) != 0 || (p[tl] != ' ' && p[tl] != '\0')) {
+            return 0;
+        }
+        p += tl;
+    }
+    return *p == '\0';
+}
+
+/* Does the entry's form equal tokens[0..n) (raw: as written, for "=" forms)? The first folded
+ * token is already known equal. */
+static int form_matches(const struct entry *e, const char *const *tokens, const char *const *raw,
+                        size_t avail)
 {
     if (e->ntokens > avail) {
         return 0;
+    }
+    if (e->raw) {
+        return raw && spells(e->raw, raw, e->ntokens);
     }
     const char *p = e->form + e->first_len;
     for (size_t k = 1; k < e->ntokens; k++) {
@@ -422,6 +566,12 @@ static int form_matches(const struct entry *e, const char *const *tokens, size_t
 
 int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_t ntokens,
                     dl_alias_fn cb, void *ctx)
+{
+    return dl_aliases_scan_raw(a, tokens, NULL, ntokens, cb, ctx);
+}
+
+int dl_aliases_scan_raw(const struct dl_aliases *a, const char *const *tokens,
+                        const char *const *raw, size_t ntokens, dl_alias_fn cb, void *ctx)
 {
     if (!a || a->nentries == 0) {
         return 0;
@@ -440,7 +590,7 @@ int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_
             if (len && e->ntokens < len) {
                 break;
             }
-            if (form_matches(e, tokens + i, ntokens - i)) {
+            if (form_matches(e, tokens + i, raw ? raw + i : NULL, ntokens - i)) {
                 len = e->ntokens;
                 int rc = cb(ctx, e->group, i, e->ntokens);
                 if (rc) {
@@ -453,4 +603,89 @@ int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_
         i += len ? len : 1;
     }
     return 0;
+}
+
+enum dl_entity dl_aliases_type(const struct dl_aliases *a, size_t group)
+{
+    return a && group < a->ngroups ? a->groups[group].type : DL_ENTITY_NONE;
+}
+
+const char *dl_aliases_name(const struct dl_aliases *a, size_t group)
+{
+    return a && group < a->ngroups ? a->groups[group].name : NULL;
+}
+
+const char *dl_aliases_form_raw(const struct dl_aliases *a, size_t group, size_t form)
+{
+    if (!a || group >= a->ngroups || form >= a->groups[group].nforms) {
+        return NULL;
+    }
+    return a->groups[group].raws[form];
+}
+
+/* Does group g have the form folded (raw: as written) or the name folded? */
+static int group_spells(const struct group *gr, const char *folded, const char *raw,
+                        struct dl_buf *scratch)
+{
+    fold_form(gr->name, strlen(gr->name), scratch);
+    if (scratch->len && strcmp(scratch->buf, folded) == 0) {
+        return 1;
+    }
+    for (size_t f = 0; f < gr->nforms; f++) {
+        if (gr->raws[f] ? strcmp(gr->raws[f], raw) == 0 : strcmp(gr->forms[f], folded) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+long dl_aliases_lookup(const struct dl_aliases *a, enum dl_entity t, const char *name, size_t len)
+{
+    struct dl_buf folded = DL_BUF_INIT, raw = DL_BUF_INIT, scratch = DL_BUF_INIT;
+    long found = -1;
+    fold_form2(name, len, &folded, &raw);
+    for (size_t g = 0; a && folded.len && found < 0 && g < a->ngroups; g++) {
+        if (t == DL_ENTITY_NONE || a->groups[g].type == t) {
+            found = group_spells(&a->groups[g], folded.buf, raw.buf, &scratch) ? (long)g : -1;
+        }
+    }
+    dl_buf_release(&folded);
+    dl_buf_release(&raw);
+    dl_buf_release(&scratch);
+    return found;
+}
+
+/* Does some word of s (tokens joined by ' ') start the token run p? */
+static int word_prefix(const char *s, const char *p, size_t plen)
+{
+    for (const char *w = s; w; w = strchr(w, ' '), w = w ? w + 1 : NULL) {
+        if (strncmp(w, p, plen) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int dl_aliases_has_prefix(const struct dl_aliases *a, size_t group, const char *prefix, size_t len)
+{
+    struct dl_buf folded = DL_BUF_INIT, raw = DL_BUF_INIT;
+    int found = 0;
+    if (a && group < a->ngroups) {
+        const struct group *g = &a->groups[group];
+        fold_form2(prefix, len, &folded, &raw);
+        found = folded.len == 0; /* no word: every group */
+        if (folded.len) {
+            struct dl_buf name = DL_BUF_INIT;
+            fold_form(g->name, strlen(g->name), &name);
+            found = name.len && word_prefix(name.buf, folded.buf, folded.len);
+            dl_buf_release(&name);
+        }
+        for (size_t f = 0; folded.len && !found && f < g->nforms; f++) {
+            found = g->raws[f] ? word_prefix(g->raws[f], raw.buf, raw.len)
+                               : word_prefix(g->forms[f], folded.buf, folded.len);
+        }
+    }
+    dl_buf_release(&folded);
+    dl_buf_release(&raw);
+    return found;
 }

@@ -40,24 +40,77 @@ static void copy_facets(struct dl_facet **dst, size_t *ndst, const struct dl_fac
     *ndst = n;
 }
 
+static const char *const FACET_NAMES[DL_FACET_COUNT] = {"year", "source", "people", "countries",
+                                                        "orgs"};
+
+const char *dl_facet_name(enum dl_facet_kind k)
+{
+    return k < DL_FACET_COUNT ? FACET_NAMES[k] : "";
+}
+
 void dl_facet_counts_copy(struct dl_facet_counts *dst, const struct dl_facet_counts *src)
 {
     dst->total = src->total;
-    copy_facets(&dst->years, &dst->nyears, src->years, src->nyears);
-    copy_facets(&dst->sources, &dst->nsources, src->sources, src->nsources);
+    for (int k = 0; k < DL_FACET_COUNT; k++) {
+        copy_facets(&dst->f[k].v, &dst->f[k].n, src->f[k].v, src->f[k].n);
+    }
 }
 
 void dl_facet_counts_release(struct dl_facet_counts *c)
 {
-    for (size_t i = 0; i < c->nyears; i++) {
-        free(c->years[i].value);
+    for (int k = 0; k < DL_FACET_COUNT; k++) {
+        for (size_t i = 0; i < c->f[k].n; i++) {
+            free(c->f[k].v[i].value);
+        }
+        free(c->f[k].v);
     }
-    for (size_t i = 0; i < c->nsources; i++) {
-        free(c->sources[i].value);
-    }
-    free(c->years);
-    free(c->sources);
     memset(c, 0, sizeof *c);
+}
+
+static int by_count_then_value(const void *pa, const void *pb)
+{
+    const struct dl_facet *x = pa, *y = pb;
+    if (x->count != y->count) {
+        return x->count > y->count ? -1 : 1;
+    }
+    return strcmp(x->value, y->value);
+}
+
+void dl_facet_split(const struct dl_facet *v, size_t n, const char *sep, size_t max,
+                    struct dl_facet_list *out)
+{
+    struct dl_strset seen = DL_STRSET_INIT; /* name -> its index in out->v */
+    size_t cap = 0, seplen = strlen(sep);
+    out->v = NULL;
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (const char *p = v[i].value; *p;) {
+            const char *e = strstr(p, sep);
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            int at = len ? dl_strset_find(&seen, p, len) : -1;
+            if (at < 0 && len) {
+                if (out->n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    out->v = dl_xrealloc(out->v, cap * sizeof *out->v);
+                }
+                out->v[out->n] = (struct dl_facet){dl_xmemdup(p, len), 0};
+                at = (int)out->n++;
+                dl_strset_add(&seen, p, len, at);
+            }
+            if (at >= 0) {
+                out->v[at].count += v[i].count;
+            }
+            p = e ? e + seplen : p + len;
+        }
+    }
+    dl_strset_release(&seen);
+    if (out->n) {
+        qsort(out->v, out->n, sizeof *out->v, by_count_then_value);
+    }
+    for (size_t i = max; i < out->n; i++) {
+        free(out->v[i].value);
+    }
+    out->n = out->n < max ? out->n : max;
 }
 
 struct dl_fcache *dl_fcache_new(size_t capacity)

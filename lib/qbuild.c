@@ -220,11 +220,26 @@ static void build_filter(struct build *b, const struct dl_qnode *nd)
         }
         return;
     }
+    if (nd->field >= DL_QF_PERSON) {
+        dl_qbuild_entity_term(b->o->aliases, (enum dl_entity)(nd->field - DL_QF_PERSON + 1),
+                              nd->text, nd->len, &b->term);
+        push_term(b, 0, 0);
+        return;
+    }
     const char *prefix = nd->field == DL_QF_SOURCE     ? DL_PREFIX_SOURCE
                          : nd->field == DL_QF_DATELINE ? DL_PREFIX_DATELINE
                                                        : DL_PREFIX_YEAR;
     dl_schema_term(&b->term, prefix, nd->text, nd->len);
     push_term(b, 0, 0);
+}
+
+void dl_qbuild_entity_term(const struct dl_aliases *a, enum dl_entity t, const char *name,
+                           size_t len, struct dl_buf *out)
+{
+    long g = dl_aliases_lookup(a, t, name, len);
+    dl_buf_reset(out);
+    /* No such entity: a term no readout has (slugs never hold control characters). */
+    dl_buf_adds(out, g >= 0 ? dl_aliases_group_term(a, (size_t)g) : DL_PREFIX_ALIAS "\x01");
 }
 
 /* Which part of a run a child is: 0 scored, 1 filter, 2 negated. */
@@ -236,13 +251,18 @@ static int run_part(const struct dl_qnode *c)
     return c->kind == DL_Q_FILTER || c->kind == DL_Q_RANGE;
 }
 
-/* The filters of a run: of one field ORed, fields ANDed (source, dateline, year, date). */
+/*
+ * The filters of a run, fields ANDed: of one field ORed (a readout has one source, dateline,
+ * year, date), but ANDed for entities ("person:a person:b": the readouts naming both).
+ */
 static size_t build_run_filters(struct build *b, const struct dl_qnode *nd)
 {
-    static const enum dl_qkind kinds[] = {DL_Q_FILTER, DL_Q_FILTER, DL_Q_FILTER, DL_Q_RANGE};
-    static const enum dl_qfield fields[] = {DL_QF_SOURCE, DL_QF_DATELINE, DL_QF_YEAR, DL_QF_ANY};
+    static const enum dl_qkind kinds[] = {DL_Q_FILTER, DL_Q_FILTER, DL_Q_FILTER, DL_Q_RANGE,
+                                          DL_Q_FILTER, DL_Q_FILTER, DL_Q_FILTER};
+    static const enum dl_qfield fields[] = {DL_QF_SOURCE, DL_QF_DATELINE, DL_QF_YEAR, DL_QF_ANY,
+                                            DL_QF_PERSON, DL_QF_COUNTRY,  DL_QF_ORG};
     size_t groups = 0;
-    for (int g = 0; g < 4; g++) {
+    for (int g = 0; g < (int)(sizeof fields / sizeof fields[0]); g++) {
         size_t n = 0;
         for (size_t i = 0; i < nd->n; i++) {
             const struct dl_qnode *c = dl_qtree_child(b->t, nd, i);
@@ -251,7 +271,7 @@ static size_t build_run_filters(struct build *b, const struct dl_qnode *nd)
                 n++;
             }
         }
-        combine(b, DL_XOP_OR, n, 0);
+        combine(b, fields[g] >= DL_QF_PERSON ? DL_XOP_AND : DL_XOP_OR, n, 0);
         groups += n > 0;
     }
     combine(b, DL_XOP_AND, groups, 0);

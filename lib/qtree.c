@@ -540,7 +540,8 @@ static void format_node(const struct dl_qtree *t, const struct dl_qnode *nd, int
 
 static void field_prefix(const struct dl_qnode *nd, struct dl_buf *out)
 {
-    static const char *const names[] = {"", "title:", "source:", "dateline:", "year:"};
+    static const char *const names[] = {
+        "", "title:", "source:", "dateline:", "year:", "person:", "country:", "org:"};
     dl_buf_adds(out, names[nd->field]);
 }
 
@@ -626,7 +627,10 @@ static void format_node(const struct dl_qtree *t, const struct dl_qnode *nd, int
     case DL_Q_CJK:
     case DL_Q_FILTER:
         field_prefix(nd, out);
+        /* an entity's name may hold spaces: always quoted, so that it reads back the same */
+        dl_buf_adds(out, nd->field >= DL_QF_PERSON ? "\"" : "");
         dl_buf_adds(out, nd->text);
+        dl_buf_adds(out, nd->field >= DL_QF_PERSON ? "\"" : "");
         break;
     case DL_Q_WILDCARD:
         field_prefix(nd, out);

@@ -425,6 +425,34 @@ static void add_filter(struct state *st, enum dl_qfield f, size_t a, size_t b, i
     dl_buf_release(&slug);
 }
 
+/* person:X, country:X, org:X: X as typed, its quotes dropped and spaces squeezed (the
+ * searcher resolves it with the alias table, where "=US" forms need the case as typed). */
+static void add_entity(struct state *st, enum dl_qfield f, size_t a, size_t b, int negated)
+{
+    struct dl_buf name = DL_BUF_INIT;
+    for (size_t i = a; i < b;) {
+        size_t k;
+        int32_t c = dl_utf8_at(st->s, b, i, &k);
+        if (dl_is_space(c)) {
+            if (name.len && name.buf[name.len - 1] != ' ') {
+                dl_buf_addc(&name, ' ');
+            }
+        } else if (!is_quote(c)) {
+            dl_buf_add(&name, st->s + i, k);
+        }
+        i += k;
+    }
+    while (name.len && name.buf[name.len - 1] == ' ') {
+        name.len--;
+    }
+    if (name.len) {
+        size_t i = dl_qtree_add(st->t, DL_Q_FILTER, f, a, b);
+        dl_qtree_set_text(st->t, i, name.buf, name.len);
+        push_operand(st, i, negated, 0);
+    }
+    dl_buf_release(&name);
+}
+
 /* --- closing a frame --------------------------------------------------------------------- */
 
 /* Extend chain (a NEAR/ADJ node, or a word) by the word w under operator e. */
@@ -695,18 +723,16 @@ static int parse_op(const char *w, size_t n, enum op *op, unsigned *window)
     return 0;
 }
 
-enum lexfield { L_NONE, L_TITLE, L_SOURCE, L_DATELINE, L_YEAR, L_DATE };
+enum lexfield { L_NONE, L_TITLE, L_SOURCE, L_DATELINE, L_YEAR, L_DATE, L_PERSON, L_COUNTRY, L_ORG };
 
 static enum lexfield parse_field(const char *w, size_t n, size_t *len)
 {
     static const struct {
         const char *name;
         enum lexfield f;
-    } fields[] = {{"title:", L_TITLE},
-                  {"source:", L_SOURCE},
-                  {"dateline:", L_DATELINE},
-                  {"year:", L_YEAR},
-                  {"date:", L_DATE}};
+    } fields[] = {{"title:", L_TITLE},     {"source:", L_SOURCE}, {"dateline:", L_DATELINE},
+                  {"year:", L_YEAR},       {"date:", L_DATE},     {"person:", L_PERSON},
+                  {"country:", L_COUNTRY}, {"org:", L_ORG}};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         size_t k = strlen(fields[i].name);
         if (n >= k && strncasecmp(w, fields[i].name, k) == 0) {
@@ -719,7 +745,20 @@ static enum lexfield parse_field(const char *w, size_t n, size_t *len)
 
 static enum dl_qfield filter_field(enum lexfield f)
 {
-    return f == L_SOURCE ? DL_QF_SOURCE : f == L_DATELINE ? DL_QF_DATELINE : DL_QF_YEAR;
+    switch (f) {
+    case L_SOURCE:
+        return DL_QF_SOURCE;
+    case L_DATELINE:
+        return DL_QF_DATELINE;
+    case L_PERSON:
+        return DL_QF_PERSON;
+    case L_COUNTRY:
+        return DL_QF_COUNTRY;
+    case L_ORG:
+        return DL_QF_ORG;
+    default:
+        return DL_QF_YEAR;
+    }
 }
 
 /* End of a quoted stretch starting at s[i] (after the opening quote): the closing quote or n. */
@@ -745,7 +784,9 @@ static int add_value(struct state *st, enum lexfield f, size_t a, size_t b, int 
     if (f == L_DATE) {
         return add_range(st, a, b, negated, err);
     }
-    if (f == L_SOURCE || f == L_DATELINE || f == L_YEAR) {
+    if (f == L_PERSON || f == L_COUNTRY || f == L_ORG) {
+        add_entity(st, filter_field(f), a, b, negated);
+    } else if (f == L_SOURCE || f == L_DATELINE || f == L_YEAR) {
         add_filter(st, filter_field(f), a, b, negated);
     } else if (quoted) {
         add_phrase(st, a, b, negated, words);

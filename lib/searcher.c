@@ -19,8 +19,8 @@
 
 /* Searches whose exact totals and facets a searcher remembers. */
 #define FACET_CACHE_SIZE 256
-/* Source facet: at most this many values. */
-#define MAX_SOURCE_FACETS 20
+/* Facets of sources and entities: at most this many values each. */
+#define MAX_FACET_VALUES 20
 
 /*
  * The weighting, chosen with bench/relevance.py (known-item queries on four corpora, and
@@ -31,6 +31,10 @@
  * min_normlen 0.5) ranked short readouts below the long briefings sharing their words.
  */
 static const struct dl_xweight WEIGHTING = {1.2, 0.85, 0.2, 1.0};
+
+/* The slots counted for the facets, in enum dl_facet_kind's order. */
+static const unsigned FACET_SLOTS[DL_FACET_COUNT] = {DL_SLOT_YEAR, DL_SLOT_SOURCE, DL_SLOT_PEOPLE,
+                                                     DL_SLOT_COUNTRIES, DL_SLOT_ORGS};
 
 struct dl_searcher {
     struct dl_db *db;
@@ -63,9 +67,11 @@ void dl_results_release(struct dl_results *res)
     for (size_t i = 0; i < res->nhits; i++) {
         dl_readout_release(&res->hits[i].doc);
         dl_explanation_release(&res->hits[i].explain);
+        dl_found_release(&res->hits[i].found);
     }
     free(res->hits);
-    struct dl_facet_counts f = {0, res->years, res->nyears, res->sources, res->nsources};
+    struct dl_facet_counts f = {0};
+    memcpy(f.f, res->facets, sizeof f.f);
     dl_facet_counts_release(&f);
     dl_terms_release(&res->terms);
     free(res->suggestion);
@@ -163,7 +169,7 @@ const struct dl_aliases *dl_searcher_aliases(const struct dl_searcher *s)
 
 /* --- the query ------------------------------------------------------------------------------- */
 
-/* The caller's from/to/source filters on top of the query on the stack. */
+/* The caller's from/to/source/entity filters on top of the query on the stack. */
 static int add_filters(struct run *r)
 {
     const struct dl_search_params *p = r->p;
@@ -192,6 +198,13 @@ static int add_filters(struct run *r)
         dl_buf_release(&term);
         n++;
     }
+    struct dl_buf term = DL_BUF_INIT;
+    for (size_t i = 0; i < p->nentities; i++, n++) {
+        const struct dl_entity_filter *e = &p->entities[i];
+        dl_qbuild_entity_term(r->s->aliases, e->type, e->name, e->len, &term);
+        dl_xq_term(xq, term.buf, term.len, 1, 0);
+    }
+    dl_buf_release(&term);
     if (n) {
         if (n > 1) {
             dl_xq_combine(xq, DL_XOP_AND, n, 0);
@@ -239,15 +252,14 @@ static void set_sort(const struct run *r, struct dl_xenquire *e)
 /* The Enquire over the page, counting facets. */
 static int match(struct run *r, double *elapsed)
 {
-    static const unsigned slots[2] = {DL_SLOT_YEAR, DL_SLOT_SOURCE};
     const struct dl_search_params *p = r->p;
     struct dl_xenquire e = {0};
     set_sort(r, &e);
     e.time_limit = p->time_limit;
     /* With the counts known, only the page itself has to be found. */
     e.check_at_least = r->cached ? 0 : p->check_at_least;
-    e.count_slots = slots;
-    e.ncount = p->want_facets && !r->cached ? 2 : 0;
+    e.count_slots = FACET_SLOTS;
+    e.ncount = p->want_facets && !r->cached ? DL_FACET_COUNT : 0;
     e.collapse_slot = -1;
     e.weight = WEIGHTING;
     size_t first = p->offset, want = p->limit;
@@ -294,34 +306,62 @@ static int read_hits(struct run *r)
         hit->rank = r->p->offset + k + 1;
         /* No weight for date orders, where it does not rank. */
         hit->score = r->p->sort == DL_SORT_RELEVANCE ? r->m.matches[k].weight : 0.0;
-        rc = dl_store_read(r->s->db, r->s->codec, r->m.matches[k].docid, &hit->doc, r->err);
+        unsigned docid = r->m.matches[k].docid;
+        rc = dl_store_read(r->s->db, r->s->codec, docid, &hit->doc, r->err);
+        if (rc == DL_OK && (rc = dl_store_read_found(r->s->db, docid, &hit->found, r->err))) {
+            dl_readout_release(&hit->doc);
+        }
         r->res->nhits += rc == DL_OK;
     }
     return rc;
 }
 
+/* The values Xapian counted in facet slot k, as facets (values copied). */
+static struct dl_facet *slot_values(const struct dl_mset *m, int k, size_t *n)
+{
+    *n = (size_t)k < m->ncount ? m->nvalues[k] : 0;
+    struct dl_facet *v = dl_xcalloc(*n ? *n : 1, sizeof *v);
+    for (size_t i = 0; i < *n; i++) {
+        const struct dl_value_count *c = &m->values[k][i];
+        v[i] = (struct dl_facet){dl_xmemdup(c->value, c->len), c->count};
+    }
+    return v;
+}
+
 /* The counts of the match set: years newest first, the most frequent sources, each counting
- * what its filter finds (dl_facet_sources_merge). */
+ * what its filter finds (dl_facet_sources_merge), the most frequent entities of each type
+ * (their slots hold lists: each distinct list is split into its names). */
 static void counted_facets(const struct run *r, struct dl_facet_counts *f)
 {
-    const struct dl_mset *m = &r->m;
-    size_t ny = m->ncount > 0 ? m->nvalues[0] : 0, ns = m->ncount > 1 ? m->nvalues[1] : 0;
     f->total = r->res->total;
-    f->years = dl_xcalloc(ny ? ny : 1, sizeof *f->years);
-    f->sources = dl_xcalloc(ns ? ns : 1, sizeof *f->sources);
-    for (size_t i = 0; i < ny; i++) {
-        const struct dl_value_count *v = &m->values[0][ny - 1 - i];
-        f->years[f->nyears++] = (struct dl_facet){dl_xmemdup(v->value, v->len), v->count};
+    for (int k = 0; k < DL_FACET_COUNT; k++) {
+        size_t n;
+        struct dl_facet *v = slot_values(&r->m, k, &n);
+        struct dl_facet_list *out = &f->f[k];
+        if (k == DL_FACET_YEAR) {
+            for (size_t i = 0; i < n / 2; i++) { /* Xapian gives them oldest first */
+                struct dl_facet t = v[i];
+                v[i] = v[n - 1 - i];
+                v[n - 1 - i] = t;
+            }
+            *out = (struct dl_facet_list){v, n};
+            continue;
+        }
+        if (k == DL_FACET_SOURCE) {
+            dl_facet_sources_merge(v, &n);
+            *out = (struct dl_facet_list){v, n};
+        } else {
+            dl_facet_split(v, n, DL_LIST_SEP, (size_t)-1, out);
+            for (size_t i = 0; i < n; i++) {
+                free(v[i].value);
+            }
+            free(v);
+        }
+        for (size_t i = MAX_FACET_VALUES; i < out->n; i++) {
+            free(out->v[i].value);
+        }
+        out->n = out->n < MAX_FACET_VALUES ? out->n : MAX_FACET_VALUES;
     }
-    for (size_t i = 0; i < ns; i++) {
-        const struct dl_value_count *v = &m->values[1][i];
-        f->sources[f->nsources++] = (struct dl_facet){dl_xmemdup(v->value, v->len), v->count};
-    }
-    dl_facet_sources_merge(f->sources, &f->nsources);
-    for (size_t i = MAX_SOURCE_FACETS; i < f->nsources; i++) {
-        free(f->sources[i].value);
-    }
-    f->nsources = f->nsources < MAX_SOURCE_FACETS ? f->nsources : MAX_SOURCE_FACETS;
 }
 
 static void set_facets(struct run *r)
@@ -335,10 +375,7 @@ static void set_facets(struct run *r)
             dl_fcache_put(r->s->facets, r->key.buf, r->key.len, dl_db_revision(r->s->db), &f);
         }
     }
-    r->res->years = f.years;
-    r->res->nyears = f.nyears;
-    r->res->sources = f.sources;
-    r->res->nsources = f.nsources;
+    memcpy(r->res->facets, f.f, sizeof f.f);
 }
 
 static int suggest(void *ctx, const char *word, size_t len, struct dl_buf *out)
@@ -360,6 +397,10 @@ static void cache_key(struct run *r)
     dl_buf_add(&r->key, r->q->input ? r->q->input : "", r->q->ninput);
     dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu", p->from ? p->from : "-", p->to ? p->to : "-",
                 p->source ? p->source : "", p->max_wildcard, p->check_at_least);
+    for (size_t i = 0; i < p->nentities; i++) { /* type, length, name: unambiguous */
+        dl_buf_addf(&r->key, "|%d:%zu:", (int)p->entities[i].type, p->entities[i].len);
+        dl_buf_add(&r->key, p->entities[i].name, p->entities[i].len);
+    }
     r->cached = dl_fcache_get(r->s->facets, r->key.buf, r->key.len, dl_db_revision(r->s->db));
 }
 
@@ -461,12 +502,24 @@ int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct d
     return rc;
 }
 
-int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r,
+static int get_once(struct dl_searcher *s, const char *id, struct dl_readout *r, struct dl_found *f,
                     struct dl_error *err)
 {
-    int rc = dl_store_get(s->db, s->codec, id, r, err);
+    unsigned docid;
+    int rc = dl_store_find(s->db, id, &docid, err);
+    rc = rc == DL_OK ? dl_store_read(s->db, s->codec, docid, r, err) : rc;
+    if (rc == DL_OK && f && (rc = dl_store_read_found(s->db, docid, f, err)) != DL_OK) {
+        dl_readout_release(r);
+    }
+    return rc;
+}
+
+int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r, struct dl_found *f,
+                    struct dl_error *err)
+{
+    int rc = get_once(s, id, r, f, err);
     if (rc == DL_EMODIFIED && (rc = dl_searcher_refresh(s, NULL, err)) == DL_OK) {
-        rc = dl_store_get(s->db, s->codec, id, r, err);
+        rc = get_once(s, id, r, f, err);
     }
     return rc;
 }
@@ -476,4 +529,58 @@ void dl_searcher_terms(struct dl_searcher *s, struct dl_qtree *q, struct dl_term
     struct dl_qbuild o = {s->aliases, 0};
     dl_qtree_alias(q, s->aliases);
     dl_qbuild(q, &o, NULL, terms);
+}
+
+/* --- entity suggestions ----------------------------------------------------------------------- */
+
+static int by_count_then_name(const void *pa, const void *pb)
+{
+    const struct dl_entity_hit *x = pa, *y = pb;
+    if (x->count != y->count) {
+        return x->count > y->count ? -1 : 1;
+    }
+    return strcmp(x->name, y->name);
+}
+
+static int entities_once(struct dl_searcher *s, enum dl_entity t, const char *prefix, size_t len,
+                         struct dl_entity_hit *out, size_t max, size_t *n, struct dl_error *err)
+{
+    const struct dl_aliases *a = s->aliases;
+    size_t cap = 0, k = 0;
+    struct dl_entity_hit *all = NULL;
+    int rc = DL_OK;
+    for (size_t g = 0; g < dl_aliases_ngroups(a) && rc == DL_OK; g++) {
+        enum dl_entity type = dl_aliases_type(a, g);
+        if (type == DL_ENTITY_NONE || (t != DL_ENTITY_NONE && type != t) ||
+            !dl_aliases_has_prefix(a, g, prefix, len)) {
+            continue;
+        }
+        const char *term = dl_aliases_group_term(a, g);
+        unsigned long count = 0;
+        rc = dl_db_termfreq(s->db, term, strlen(term), &count, err);
+        if (rc == DL_OK && count) {
+            if (k == cap) {
+                cap = cap ? 2 * cap : 32;
+                all = dl_xrealloc(all, cap * sizeof *all);
+            }
+            all[k++] = (struct dl_entity_hit){dl_aliases_name(a, g), type, count};
+        }
+    }
+    if (k) {
+        qsort(all, k, sizeof *all, by_count_then_name);
+    }
+    *n = rc == DL_OK ? (k < max ? k : max) : 0;
+    memcpy(out, all ? all : out, *n * sizeof *out);
+    free(all);
+    return rc;
+}
+
+int dl_searcher_entities(struct dl_searcher *s, enum dl_entity t, const char *prefix, size_t len,
+                         struct dl_entity_hit *out, size_t max, size_t *n, struct dl_error *err)
+{
+    int rc = entities_once(s, t, prefix, len, out, max, n, err);
+    if (rc == DL_EMODIFIED && (rc = dl_searcher_refresh(s, NULL, err)) == DL_OK) {
+        rc = entities_once(s, t, prefix, len, out, max, n, err);
+    }
+    return rc;
 }

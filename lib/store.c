@@ -30,6 +30,8 @@ struct toks {
     size_t n, cap;
     struct dl_buf arena; /* folded forms, each NUL-terminated */
     const char **ptrs;   /* the folded forms, for dl_aliases_scan */
+    const char **raws;   /* the tokens as written, for forms that match only so */
+    struct dl_buf rawarena;
     size_t capptrs;
 };
 
@@ -43,6 +45,7 @@ struct dl_store {
     struct dl_strset words;          /* spelling words of the readout being put */
     struct dl_buf term, stem, value; /* scratch */
     unsigned *groups;                /* alias forms found per group in the field */
+    unsigned char *found;            /* groups found anywhere in the readout being put */
     size_t ngroups;
 };
 
@@ -132,24 +135,40 @@ static int count_form(void *ctx, size_t group, size_t first, size_t ntokens)
     return 0;
 }
 
+/* The folded tokens of the field, and as written in text, as arrays for the alias scan. */
+static void token_arrays(struct toks *t, const char *text)
+{
+    if (t->n > t->capptrs) {
+        t->capptrs = t->n;
+        t->ptrs = dl_xrealloc(t->ptrs, t->capptrs * sizeof *t->ptrs);
+        t->raws = dl_xrealloc(t->raws, t->capptrs * sizeof *t->raws);
+    }
+    dl_buf_reset(&t->rawarena);
+    for (size_t i = 0; i < t->n; i++) {
+        t->ptrs[i] = tok_text(t, i);
+        dl_buf_add(&t->rawarena, text + t->v[i].start, t->v[i].end - t->v[i].start);
+        dl_buf_addc(&t->rawarena, '\0');
+    }
+    const char *p = t->rawarena.buf;
+    for (size_t i = 0; i < t->n; i++) {
+        t->raws[i] = p;
+        p += strlen(p) + 1;
+    }
+}
+
 /* The group term of every alias form in the field, as often as it occurs. */
-static void index_aliases(struct dl_store *s, int title)
+static void index_aliases(struct dl_store *s, const char *text, int title)
 {
     struct toks *t = &s->toks;
     if (!s->aliases || !t->n) {
         return;
     }
-    if (t->n > t->capptrs) {
-        t->capptrs = t->n;
-        t->ptrs = dl_xrealloc(t->ptrs, t->capptrs * sizeof *t->ptrs);
-    }
-    for (size_t i = 0; i < t->n; i++) {
-        t->ptrs[i] = tok_text(t, i);
-    }
+    token_arrays(t, text);
     memset(s->groups, 0, s->ngroups * sizeof *s->groups);
-    dl_aliases_scan(s->aliases, t->ptrs, t->n, count_form, s->groups);
+    dl_aliases_scan_raw(s->aliases, t->ptrs, t->raws, t->n, count_form, s->groups);
     for (size_t g = 0; g < s->ngroups; g++) {
         if (s->groups[g]) {
+            s->found[g] = 1;
             const char *term = dl_aliases_group_term(s->aliases, g);
             add_term(s, "", term, strlen(term), "", 0, s->groups[g]);
             if (title) {
@@ -166,7 +185,38 @@ static void index_field(struct dl_store *s, const char *text, int title, unsigne
     for (size_t i = 0; i < s->toks.n; i++) {
         index_token(s, i, title, ++*pos);
     }
-    index_aliases(s, title);
+    index_aliases(s, text, title);
+}
+
+/* The entities found in the readout: per type their names, sorted, in a value slot. */
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void add_entities(struct dl_store *s)
+{
+    static const unsigned slots[DL_ENTITY_COUNT] = {0, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
+                                                    DL_SLOT_ORGS};
+    const char **names = dl_xcalloc(s->ngroups ? s->ngroups : 1, sizeof *names);
+    for (int type = 1; type < DL_ENTITY_COUNT; type++) {
+        size_t n = 0;
+        for (size_t g = 0; g < s->ngroups; g++) {
+            if (s->found[g] && dl_aliases_type(s->aliases, g) == (enum dl_entity)type) {
+                names[n++] = dl_aliases_name(s->aliases, g);
+            }
+        }
+        qsort(names, n, sizeof *names, by_name);
+        dl_buf_reset(&s->value);
+        for (size_t i = 0; i < n; i++) {
+            dl_buf_addf(&s->value, "%s%s", i ? DL_LIST_SEP : "", names[i]);
+        }
+        if (n) {
+            dl_xdoc_set_value(s->doc, slots[type], s->value.buf, s->value.len);
+        }
+    }
+    free(names);
+    memset(s->found, 0, s->ngroups);
 }
 
 /* The boolean term prefix + slug of v[0..n), when the slug is not empty. */
@@ -262,12 +312,15 @@ void dl_store_free(struct dl_store *s)
     dl_xdoc_free(s->doc);
     free(s->toks.v);
     free(s->toks.ptrs);
+    free(s->toks.raws);
     dl_buf_release(&s->toks.arena);
+    dl_buf_release(&s->toks.rawarena);
     dl_strset_release(&s->words);
     dl_buf_release(&s->term);
     dl_buf_release(&s->stem);
     dl_buf_release(&s->value);
     free(s->groups);
+    free(s->found);
     free(s);
 }
 
@@ -290,6 +343,9 @@ static int write_synonyms(struct dl_store *s, const struct dl_aliases *a, struct
         const char *term = dl_aliases_group_term(a, g);
         for (size_t f = 0; f < dl_aliases_nforms(a, g); f++) {
             const char *form = dl_aliases_form(a, g, f);
+            if (dl_aliases_form_raw(a, g, f)) {
+                continue; /* "=US": as a folded synonym key it would be every "us" */
+            }
             if (n + 2 > cap) {
                 cap = cap ? 2 * cap : 64;
                 keys = dl_xrealloc(keys, cap * sizeof *keys);
@@ -325,6 +381,8 @@ int dl_store_set_aliases(struct dl_store *s, const struct dl_aliases *a, const c
     free(s->groups);
     s->ngroups = a ? dl_aliases_ngroups(a) : 0;
     s->groups = dl_xcalloc(s->ngroups ? s->ngroups : 1, sizeof *s->groups);
+    free(s->found);
+    s->found = dl_xcalloc(s->ngroups ? s->ngroups : 1, 1);
     struct dl_buf stored = DL_BUF_INIT;
     int rc = dl_db_get_meta(s->db, DL_META_ALIASES, &stored, err);
     int same = rc == DL_OK && stored.len == len && (!len || memcmp(stored.buf, text, len) == 0);
@@ -378,6 +436,7 @@ int dl_store_put(struct dl_store *s, const struct dl_readout *r, const char *ori
             index_field(s, meta[k], 0, &pos);
         }
     }
+    add_entities(s);
     add_metadata(s, r, origin, hash);
     int rc = DL_OK;
     if (r->body && *r->body &&
@@ -465,6 +524,31 @@ int dl_store_read(struct dl_db *db, struct dl_codec *c, unsigned docid, struct d
     }
     dl_buf_release(&data);
     dl_buf_release(&body);
+    return rc;
+}
+
+void dl_found_release(struct dl_found *f)
+{
+    if (!f) {
+        return;
+    }
+    for (int t = 0; t < DL_ENTITY_COUNT; t++) {
+        free(f->names[t]);
+    }
+    memset(f, 0, sizeof *f);
+}
+
+int dl_store_read_found(struct dl_db *db, unsigned docid, struct dl_found *f, struct dl_error *err)
+{
+    static const unsigned slots[DL_ENTITY_COUNT - 1] = {DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
+                                                        DL_SLOT_ORGS};
+    struct dl_buf v[DL_ENTITY_COUNT - 1] = {DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT};
+    memset(f, 0, sizeof *f);
+    int rc = dl_db_document(db, docid, NULL, slots, v, DL_ENTITY_COUNT - 1, err);
+    for (int t = 1; t < DL_ENTITY_COUNT; t++) {
+        f->names[t] = rc == DL_OK && v[t - 1].len ? dl_buf_detach(&v[t - 1], NULL) : NULL;
+        dl_buf_release(&v[t - 1]);
+    }
     return rc;
 }
 

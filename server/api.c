@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dateline/db.h"
+#include "dateline/schema.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
 #include "dateline/worker.h"
@@ -94,6 +95,25 @@ static void json_facets(struct dl_buf *b, const char *name, const struct dl_face
     dl_buf_addc(b, ']');
 }
 
+/* "people", "countries", "orgs": the entities named in a readout, as lists of names. */
+static void json_found(struct dl_buf *b, const struct dl_found *f)
+{
+    static const char *const keys[DL_ENTITY_COUNT] = {NULL, ",\"people\":[", ",\"countries\":[",
+                                                      ",\"orgs\":["};
+    for (int t = 1; t < DL_ENTITY_COUNT; t++) {
+        dl_buf_adds(b, keys[t]);
+        for (const char *p = f->names[t]; p && *p;) {
+            const char *e = strstr(p, DL_LIST_SEP);
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            dl_buf_adds(b, p == f->names[t] ? "\"" : ",\"");
+            dl_buf_add_json(b, p, len);
+            dl_buf_addc(b, '"');
+            p = e ? e + strlen(DL_LIST_SEP) : p + len;
+        }
+        dl_buf_addc(b, ']');
+    }
+}
+
 /* "explain": each part of the query, its share of the score and its forms in the readout. */
 static void json_explain(struct dl_buf *b, const struct dl_explanation *x)
 {
@@ -140,6 +160,7 @@ static void json_hit(struct dl_buf *b, const struct dl_hit *h, const struct dl_s
     json_str(b, d->source);
     dl_buf_add(b, ",\"url\":", 7);
     json_str(b, d->url);
+    json_found(b, &h->found);
     dl_buf_add(b, ",\"snippet\":\"", 12);
     /* One tokenizer pass serves both the snippet and the match list. */
     dl_hl_scan(hl, body, blen, sc);
@@ -199,10 +220,10 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
     dl_hl_spans_release(&sc);
     dl_buf_add(b, "],\"facets\":", 11);
     if (s.facets) {
-        dl_buf_addc(b, '{');
-        json_facets(b, "year", s.res.years, s.res.nyears);
-        dl_buf_addc(b, ',');
-        json_facets(b, "source", s.res.sources, s.res.nsources);
+        for (int k = 0; k < DL_FACET_COUNT; k++) {
+            dl_buf_addc(b, k ? ',' : '{');
+            json_facets(b, dl_facet_name(k), s.res.facets[k].v, s.res.facets[k].n);
+        }
         dl_buf_addc(b, '}');
     } else {
         dl_buf_add(b, "null", 4);
@@ -221,8 +242,9 @@ int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err
     const char *id = rq->arg;
     struct dl_search s;
     struct dl_readout r = {0};
+    struct dl_found found = {0};
     dl_search_init(&s);
-    int rc = dl_search_load_doc(&s, rq, id, &r, rep, err);
+    int rc = dl_search_load_doc(&s, rq, id, &r, &found, rep, err);
     if (rc <= 0) {
         goto out;
     }
@@ -246,6 +268,7 @@ int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err
     json_str(b, r.url);
     dl_buf_add(b, ",\"lang\":", 8);
     json_str(b, r.lang);
+    json_found(b, &found);
     dl_buf_add(b, ",\"body\":\"", 9);
     dl_buf_add_json(b, body, blen);
     dl_buf_addc(b, '"');
@@ -264,8 +287,75 @@ int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err
     dl_buf_add(b, "}\n", 2);
 out:
     dl_readout_release(&r);
+    dl_found_release(&found);
     dl_search_release(&s);
     return rc;
+}
+
+#define MAX_ENTITIES 50
+
+/* type= of /api/entities: *t, or -1 after a 400 in rep. */
+static int entity_type(const struct dl_params *p, enum dl_entity *t, struct dl_reply *rep)
+{
+    size_t len;
+    const char *v = dl_params_get(p, "type", &len);
+    *t = DL_ENTITY_NONE;
+    for (int k = 1; v && len && k < DL_ENTITY_COUNT; k++) {
+        *t = strcmp(v, dl_entity_name((enum dl_entity)k)) == 0 ? (enum dl_entity)k : *t;
+    }
+    if (v && len && *t == DL_ENTITY_NONE) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
+                       "invalid type '%.40s': expected person, country or org", v);
+        return -1;
+    }
+    return 0;
+}
+
+int dl_api_entities(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
+{
+    size_t plen = 0, llen = 0, limit = 10, n = 0;
+    const char *prefix = dl_params_get(&rq->params, "prefix", &plen);
+    const char *lim = dl_params_get(&rq->params, "limit", &llen);
+    enum dl_entity t;
+    if (entity_type(&rq->params, &t, rep) != 0) {
+        return DL_OK;
+    }
+    if (lim && llen &&
+        (strspn(lim, "0123456789") != llen || llen > 2 || atoi(lim) < 1 ||
+         atoi(lim) > MAX_ENTITIES)) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
+                       "invalid limit '%.40s': expected 1..%d", lim, MAX_ENTITIES);
+        return DL_OK;
+    }
+    limit = lim && llen ? (size_t)atoi(lim) : limit;
+    if (prefix && (plen > 200 || memchr(prefix, '\0', plen))) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
+                       plen > 200 ? "prefix too long: %zu bytes, at most 200"
+                                  : "invalid prefix: a NUL byte (%%00)",
+                       plen);
+        return DL_OK;
+    }
+    struct dl_entity_hit hits[MAX_ENTITIES];
+    int rc =
+        dl_searcher_entities(rq->w->searcher, t, prefix ? prefix : "", plen, hits, limit, &n, err);
+    if (rc != DL_OK) {
+        return rc;
+    }
+    struct dl_buf *b = &rep->body;
+    dl_buf_adds(b, "{\"prefix\":");
+    json_str(b, prefix ? prefix : "");
+    dl_buf_adds(b, ",\"entities\":[");
+    for (size_t i = 0; i < n; i++) {
+        dl_buf_adds(b, i ? ",{\"name\":" : "{\"name\":");
+        json_str(b, hits[i].name);
+        dl_buf_adds(b, ",\"type\":");
+        json_str(b, dl_entity_name(hits[i].type));
+        dl_buf_adds(b, ",\"count\":");
+        json_uint(b, hits[i].count);
+        dl_buf_addc(b, '}');
+    }
+    dl_buf_adds(b, "]}\n");
+    return DL_OK;
 }
 
 int dl_api_health(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dateline/db.h"
+#include "dateline/schema.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
 #include "dateline/worker.h"
@@ -285,8 +286,9 @@ int dl_page_home(struct dl_request *rq, struct dl_reply *rep, struct dl_error *e
 
 static void facet_list(struct dl_buf *b, const struct dl_search *s, int years)
 {
-    const struct dl_facet *f = years ? s->res.years : s->res.sources;
-    size_t n = years ? s->res.nyears : s->res.nsources;
+    const struct dl_facet_list *fl = &s->res.facets[years ? DL_FACET_YEAR : DL_FACET_SOURCE];
+    const struct dl_facet *f = fl->v;
+    size_t n = fl->n;
     int active = years ? (s->from[0] || s->to[0]) : s->source != NULL;
     if (!n && !active) {
         return;
@@ -499,7 +501,8 @@ int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error 
     dl_buf_adds(b, "<main id=\"main\" class=\"results\">\n<h1 class=\"visually-hidden\">Search "
                    "results</h1>\n");
     results(b, rq, &s);
-    if (s.facets && (s.res.nyears || s.res.nsources || s.from[0] || s.to[0] || s.source)) {
+    if (s.facets && (s.res.facets[DL_FACET_YEAR].n || s.res.facets[DL_FACET_SOURCE].n ||
+                     s.from[0] || s.to[0] || s.source)) {
         dl_buf_adds(b, "<aside id=\"facets\" aria-label=\"Refine the results\">\n");
         facet_list(b, &s, 1);
         facet_list(b, &s, 0);
@@ -524,13 +527,39 @@ static void meta_row(struct dl_buf *b, const char *label, const char *value)
     dl_buf_adds(b, "</dd>\n");
 }
 
+/* The entities the readout names, each a link to the readouts that name it too. */
+static void entity_rows(struct dl_buf *b, const struct dl_found *f)
+{
+    static const char *const heads[DL_ENTITY_COUNT] = {NULL, "People", "Countries",
+                                                       "Organisations"};
+    for (int t = 1; t < DL_ENTITY_COUNT; t++) {
+        if (!f->names[t]) {
+            continue;
+        }
+        dl_buf_addf(b, "<dt>%s</dt><dd class=\"entities\">", heads[t]);
+        for (const char *p = f->names[t]; *p;) {
+            const char *e = strstr(p, DL_LIST_SEP);
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            dl_buf_addf(b, "%s<a href=\"/search?q=&amp;%s=", p == f->names[t] ? "" : ", ",
+                        dl_entity_name((enum dl_entity)t));
+            dl_buf_add_url(b, p, len);
+            dl_buf_adds(b, "\">");
+            dl_buf_add_html(b, p, len);
+            dl_buf_adds(b, "</a>");
+            p = e ? e + strlen(DL_LIST_SEP) : p + len;
+        }
+        dl_buf_adds(b, "</dd>\n");
+    }
+}
+
 int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
 {
     const char *id = rq->arg;
     struct dl_search s;
     struct dl_readout r = {0};
+    struct dl_found found = {0};
     dl_search_init(&s);
-    int rc = dl_search_load_doc(&s, rq, id, &r, rep, err);
+    int rc = dl_search_load_doc(&s, rq, id, &r, &found, rep, err);
     if (rc <= 0) {
         goto out;
     }
@@ -567,6 +596,7 @@ int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *er
     }
     meta_row(b, "Dateline", r.dateline);
     meta_row(b, "Source", r.source);
+    entity_rows(b, &found);
     if (r.url && (strncmp(r.url, "https://", 8) == 0 || strncmp(r.url, "http://", 7) == 0)) {
         dl_buf_adds(b, "<dt>Original</dt><dd><a href=\"");
         esc(b, r.url);
@@ -597,6 +627,7 @@ int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *er
     page_end(b);
 out:
     dl_readout_release(&r);
+    dl_found_release(&found);
     dl_search_release(&s);
     return rc;
 }

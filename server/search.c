@@ -151,6 +151,32 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
     return 0;
 }
 
+/* person=, country=, org= (each repeatable, all must hold): the names as given. */
+static int parse_entities(struct dl_search *s, const struct dl_params *p, struct dl_reply *rep)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const struct dl_param *x = &p->v[i];
+        enum dl_entity t = DL_ENTITY_NONE;
+        for (int k = 1; k < DL_ENTITY_COUNT; k++) {
+            t = strcmp(x->key, dl_entity_name((enum dl_entity)k)) == 0 ? (enum dl_entity)k : t;
+        }
+        if (t == DL_ENTITY_NONE || !x->vlen) {
+            continue;
+        }
+        const char *bad = s->nentities == DL_MAX_ENTITY_FILTERS ? "too many entity filters"
+                          : x->vlen > 200                       ? "too long"
+                          : memchr(x->val, '\0', x->vlen)       ? "a NUL byte (%00)"
+                                                                : NULL;
+        if (bad) {
+            dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "invalid %s '%.40s': %s",
+                           x->key, x->val, bad);
+            return -1;
+        }
+        s->entities[s->nentities++] = (struct dl_entity_filter){t, x->val, x->vlen};
+    }
+    return 0;
+}
+
 int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, struct dl_reply *rep)
 {
     size_t len;
@@ -213,7 +239,7 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
         parse_flag(p, "explain", &s->explain, rep) != 0) {
         return -1;
     }
-    return 0;
+    return parse_entities(s, p, rep);
 }
 
 int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *err)
@@ -232,6 +258,8 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
         .max_wildcard = rq->cfg->max_wildcard,
         .want_facets = s->facets,
         .explain = s->explain,
+        .entities = s->entities,
+        .nentities = s->nentities,
     };
     int rc = dl_searcher_search(rq->w->searcher, &s->query, &p, &s->res, err);
     if (rc != DL_OK) {
@@ -256,12 +284,13 @@ int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep)
 }
 
 int dl_search_load_doc(struct dl_search *s, struct dl_request *rq, const char *id,
-                       struct dl_readout *r, struct dl_reply *rep, struct dl_error *err)
+                       struct dl_readout *r, struct dl_found *found, struct dl_reply *rep,
+                       struct dl_error *err)
 {
     if (dl_search_parse_q(s, &rq->params, rep) != 0) {
         return 0;
     }
-    int rc = dl_searcher_get(rq->w->searcher, id, r, err);
+    int rc = dl_searcher_get(rq->w->searcher, id, r, found, err);
     if (rc == DL_ENOTFOUND) {
         dl_reply_error(rep, DL_HTTP_NOT_FOUND, "not_found", "no readout with id '%.200s'", id);
         return 0;

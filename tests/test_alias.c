@@ -35,6 +35,9 @@ static void test_parse_errors(void)
         {"A B\t---\n", -2, "line 1: "},   /* no word in the second form */
         {"ok\tfine\nbad \xC3\x28\tx\n", -2, "line 2: invalid UTF-8"},
         {"x\xE2\x82\tyy\n", -2, "line 1: invalid UTF-8"}, /* truncated sequence */
+        {"@people\tTô Lâm\tTo Lam\n", -2, "line 1: unknown type '@people'"},
+        {"@person\n", -2, "line 1: an entity line needs a name"},
+        {"@org\t--\n", -2, "line 1: an entity line needs a name"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct dl_aliases *a = (struct dl_aliases *)1;
@@ -117,17 +120,18 @@ static int record(void *ctx, size_t group, size_t first, size_t n)
 
 struct toks {
     char *tok[64];
+    char *raw[64];
     size_t n;
+    const char *src;
 };
 
 static int collect(void *ctx, const char *folded, size_t flen, size_t start, size_t end,
                    unsigned flags)
 {
     struct toks *t = ctx;
-    (void)start;
-    (void)end;
     (void)flags;
     if (t->n < 64) {
+        t->raw[t->n] = t->src ? strndup(t->src + start, end - start) : NULL;
         t->tok[t->n++] = strndup(folded, flen);
     }
     return 0;
@@ -154,7 +158,7 @@ static void test_scan(const struct dl_aliases *a)
         {"", ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct toks t = {{0}, 0};
+        struct toks t = {{0}, {0}, 0, NULL};
         dl_tokenize(cases[i].text, strlen(cases[i].text), collect, &t);
         struct hits h = {""};
         int rc = dl_aliases_scan(a, (const char *const *)t.tok, t.n, record, &h);
@@ -195,6 +199,91 @@ static void test_merge(void)
     CHECK(dl_aliases_ngroups(a) == 1, "merged into one group");
     CHECK(dl_aliases_nforms(a, 0) == 2, "forms deduplicated: %zu", dl_aliases_nforms(a, 0));
     CHECK_STR(dl_aliases_form(a, 0, 1), "su lin", "second line's form");
+    dl_aliases_free(a);
+}
+
+/* The gazetteer's lines: types, names, forms that match only as written, lookups, and the
+ * user's untyped lines extending an entity they share a form with. */
+static const char GAZ[] = "@person\tTô Lâm\tTo Lam\tSu Lin\t苏林\n"
+                          "@country\tUnited States\tUSA\t=US\t=U.S.\tHoa Kỳ\t美国\n"
+                          "@org\tASEAN\n"
+                          "@country\tVietnam\tViệt Nam\t越南\n"
+                          "Viet Nam\tVN-land\tvietnam\n" /* untyped: joins Vietnam */
+                          "Hà Nội\tHanoi\n";
+
+static void test_entities(void)
+{
+    struct dl_aliases *a = NULL;
+    struct dl_error err = DL_ERROR_INIT;
+    CHECK(dl_aliases_parse(GAZ, strlen(GAZ), &a, &err) == 0, "gazetteer parses: %s", err.msg);
+    if (!a) {
+        return;
+    }
+    CHECK(dl_aliases_ngroups(a) == 5, "5 groups (the untyped Viet Nam line joined Vietnam): %zu",
+          dl_aliases_ngroups(a));
+    static const struct {
+        size_t g;
+        enum dl_entity type;
+        const char *name, *typename;
+    } groups[] = {
+        {0, DL_ENTITY_PERSON, "Tô Lâm", "person"},
+        {1, DL_ENTITY_COUNTRY, "United States", "country"},
+        {2, DL_ENTITY_ORG, "ASEAN", "org"},
+        {3, DL_ENTITY_COUNTRY, "Vietnam", "country"},
+        {4, DL_ENTITY_NONE, "Hà Nội", ""},
+    };
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        CHECK(dl_aliases_type(a, groups[i].g) == groups[i].type, "group %zu: type", i);
+        CHECK_STR(dl_aliases_name(a, groups[i].g), groups[i].name, "group %zu: name", i);
+        CHECK_STR(dl_entity_name(dl_aliases_type(a, groups[i].g)), groups[i].typename,
+                  "group %zu: type name", i);
+    }
+    CHECK_STR(dl_aliases_form_raw(a, 1, 2), "US", "=US is kept as written");
+    CHECK(dl_aliases_form_raw(a, 1, 1) == NULL, "USA matches folded");
+
+    static const struct {
+        enum dl_entity t;
+        const char *name;
+        long want;
+    } lookups[] = {
+        {DL_ENTITY_PERSON, "to lam", 0},    {DL_ENTITY_PERSON, "苏林", 0},
+        {DL_ENTITY_NONE, "SU LIN", 0},      {DL_ENTITY_COUNTRY, "to lam", -1},
+        {DL_ENTITY_COUNTRY, "US", 1},       {DL_ENTITY_COUNTRY, "us", -1},
+        {DL_ENTITY_COUNTRY, "u.s.", -1},    {DL_ENTITY_COUNTRY, "united states", 1},
+        {DL_ENTITY_ORG, "asean", 2},        {DL_ENTITY_COUNTRY, "vn-land", 3},
+        {DL_ENTITY_COUNTRY, "Viet Nam", 3}, {DL_ENTITY_NONE, "hanoi", 4},
+        {DL_ENTITY_NONE, "", -1},           {DL_ENTITY_PERSON, "lam", -1},
+    };
+    for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
+        long g = dl_aliases_lookup(a, lookups[i].t, lookups[i].name, strlen(lookups[i].name));
+        CHECK(g == lookups[i].want, "lookup %s '%s': %ld", dl_entity_name(lookups[i].t),
+              lookups[i].name, g);
+    }
+
+    /* "=US" matches "US" as written only, and only when the scan has the raw tokens. */
+    static const struct {
+        const char *text;
+        int raw;
+        const char *want;
+    } scans[] = {
+        {"the US and us", 1, "1:1+1 "},
+        {"the US and us", 0, ""},
+        {"talks in the U.S. with USA", 1, "1:3+2 1:6+1 "},
+        {"Su Lin visited the United States", 1, "0:0+2 1:4+2 "},
+    };
+    for (size_t i = 0; i < sizeof scans / sizeof scans[0]; i++) {
+        struct toks t = {{0}, {0}, 0, scans[i].text};
+        dl_tokenize(scans[i].text, strlen(scans[i].text), collect, &t);
+        struct hits h = {""};
+        dl_aliases_scan_raw(a, (const char *const *)t.tok,
+                            scans[i].raw ? (const char *const *)t.raw : NULL, t.n, record, &h);
+        CHECK_STR(h.text, scans[i].want, "scan '%s'%s", scans[i].text,
+                  scans[i].raw ? "" : " without raw tokens");
+        for (size_t k = 0; k < t.n; k++) {
+            free(t.tok[k]);
+            free(t.raw[k]);
+        }
+    }
     dl_aliases_free(a);
 }
 
@@ -288,6 +377,7 @@ int main(void)
         dl_aliases_free(a);
     }
     test_merge();
+    test_entities();
     test_load();
     return dl_test_report();
 }

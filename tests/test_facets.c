@@ -62,18 +62,62 @@ static void test_sources_merge(void)
     }
 }
 
+/* dl_facet_split: "NAMES:COUNT|..." in (names joined by '\n'), "NAME:COUNT|..." out. */
+static void test_split(void)
+{
+    static const struct {
+        const char *in;
+        size_t max;
+        const char *want;
+    } cases[] = {
+        {"Tô Lâm\nXi Jinping:3|Xi Jinping:2|Wang Yi\nXi Jinping:1", 10,
+         "Xi Jinping:6|Tô Lâm:3|Wang Yi:1|"},
+        {"b\na:2|a\nb:2|c:4", 10, "a:4|b:4|c:4|"}, /* ties by name */
+        {"b\na:2|a\nb:2|c:4", 2, "a:4|b:4|"},
+        {"a\n\nb:1|:5", 10, "a:1|b:1|"}, /* empty names are no names */
+        {"", 10, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dl_facet v[8];
+        char buf[256], *save = NULL;
+        size_t n = 0;
+        snprintf(buf, sizeof buf, "%s", cases[i].in);
+        for (char *tok = strtok_r(buf, "|", &save); tok && n < 8;
+             tok = strtok_r(NULL, "|", &save)) {
+            char *colon = strrchr(tok, ':');
+            *colon = '\0';
+            v[n++] = (struct dl_facet){tok, strtoul(colon + 1, NULL, 10)};
+        }
+        struct dl_facet_list out;
+        dl_facet_split(v, n, "\n", cases[i].max, &out);
+        struct dl_buf got = DL_BUF_INIT;
+        for (size_t k = 0; k < out.n; k++) {
+            dl_buf_addf(&got, "%s:%lu|", out.v[k].value, out.v[k].count);
+            free(out.v[k].value);
+        }
+        free(out.v);
+        CHECK_STR(got.buf ? got.buf : "", cases[i].want, "split '%s' (max %zu)", cases[i].in,
+                  cases[i].max);
+        dl_buf_release(&got);
+    }
+    CHECK_STR(dl_facet_name(DL_FACET_PEOPLE), "people", "facet names");
+    CHECK_STR(dl_facet_name(DL_FACET_COUNT), "", "no name past the last");
+}
+
 int main(void)
 {
     test_sources_merge();
+    test_split();
     struct dl_fcache *c = dl_fcache_new(3);
-    struct dl_facet_counts v = {4, years, 2, sources, 1};
+    struct dl_facet_counts v = {4, {{years, 2}, {sources, 1}}};
     CHECK(dl_fcache_get(c, "a", 1, 7) == NULL, "an empty cache misses");
     dl_fcache_put(c, "a", 1, 7, &v);
     v.total = 99; /* the cache keeps its own copy */
     years[0].value = "changed";
     const struct dl_facet_counts *got = dl_fcache_get(c, "a", 1, 7);
-    CHECK(got && got->total == 4 && got->nyears == 2 && strcmp(got->years[0].value, "2026") == 0 &&
-              got->sources[0].count == 4,
+    CHECK(got && got->total == 4 && got->f[DL_FACET_YEAR].n == 2 &&
+              strcmp(got->f[DL_FACET_YEAR].v[0].value, "2026") == 0 &&
+              got->f[DL_FACET_SOURCE].v[0].count == 4 && got->f[DL_FACET_PEOPLE].n == 0,
           "a hit gives what was put, copied");
     years[0].value = "2026";
     CHECK(dl_fcache_get(c, "ab", 2, 7) == NULL && dl_fcache_get(c, "a\0", 2, 7) == NULL,
@@ -86,7 +130,7 @@ int main(void)
     CHECK(dl_fcache_get(c, "b", 1, 7) == NULL, "the least recently used entry was evicted");
     CHECK(dl_fcache_get(c, "a", 1, 7) && dl_fcache_get(c, "c", 1, 7) && dl_fcache_get(c, "d", 1, 7),
           "the others stay");
-    dl_fcache_put(c, "a", 1, 7, &(struct dl_facet_counts){1, NULL, 0, NULL, 0});
+    dl_fcache_put(c, "a", 1, 7, &(struct dl_facet_counts){1, {{NULL, 0}}});
     CHECK(dl_fcache_get(c, "a", 1, 7)->total == 4, "a key already there is not replaced");
 
     CHECK(dl_fcache_get(c, "a", 1, 8) == NULL, "another revision: everything is forgotten");
@@ -97,9 +141,10 @@ int main(void)
 
     struct dl_facet_counts copy = {0};
     dl_facet_counts_copy(&copy, &v);
-    CHECK(copy.nyears == 2 && copy.years[1].value != years[1].value, "a deep copy");
+    CHECK(copy.f[DL_FACET_YEAR].n == 2 && copy.f[DL_FACET_YEAR].v[1].value != years[1].value,
+          "a deep copy");
     dl_facet_counts_release(&copy);
-    CHECK(copy.years == NULL && copy.nyears == 0, "released and zeroed");
+    CHECK(copy.f[DL_FACET_YEAR].v == NULL && copy.f[DL_FACET_YEAR].n == 0, "released and zeroed");
     dl_fcache_free(c);
     dl_fcache_free(NULL);
     return dl_test_report();

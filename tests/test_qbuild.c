@@ -10,7 +10,8 @@
 #include "dateline/query.h"
 #include "dl_test.h"
 
-static const char ALIASES[] = "Tô Lâm\tTo Lam\tSu Lin\t苏林\nViệt Nam\tVietnam\t越南\n";
+static const char ALIASES[] = "@person\tTô Lâm\tTo Lam\tSu Lin\t苏林\n"
+                              "@country\tViệt Nam\tVietnam\t越南\n@country\tUnited States\t=US\n";
 
 static const struct {
     const char *q;
@@ -59,6 +60,10 @@ static const struct {
      "Query(((Ztalk@1 OR talks@1) FILTER VALUE_RANGE 0 20260101 20260228))", "Ztalk talks"},
     {"date:..2025", "Query(VALUE_LE 0 20251231)", ""},
     {"source:xinhua", "Query(0 * XSxinhua)", ""},
+    {"person:苏林 talks", "Query(((Ztalk@1 OR talks@1) FILTER XAto-lam))", "Ztalk talks"},
+    {"person:\"to lam\" person:vietnam", "Query(0 * (XAto-lam AND XA\\x01))", ""},
+    {"country:US country:us", "Query(0 * (XAunited-states AND XA\\x01))", ""},
+    {"country:Vietnam OR country:越南", "Query((0 * XAviet-nam OR 0 * XAviet-nam))", ""},
     {"-trump", "Query((<alldocuments> AND_NOT Ztrump@1))", ""},
     {"-a -b source:x", "Query((0 * XSx AND_NOT (Za@1 OR Zb@2)))", ""},
     {"a OR b AND c", "Query(((Za@1 OR a@1) OR ((Zb@2 OR b@2) AND (Zc@3 OR c@3))))",

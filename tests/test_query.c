@@ -76,6 +76,12 @@ static const struct {
     {"title: lam", "lam", "lam"},
     {"source:\"VNA/VNS\" lam", "source:vna-vns lam", "lam"},
     {"source:Xinhua", "source:xinhua", ""},
+    {"person:\"Tô  Lâm\" talks", "person:\"Tô Lâm\" talks",
+     "talks"}, /* as typed, spaces squeezed */
+    {"country:US org:\"ASEAN\"", "country:\"US\" org:\"ASEAN\"", ""},
+    {"-person:苏林 lam", "lam -person:\"苏林\"", "lam"},
+    {"person:\"\"", "", ""},
+    {"PERSON:x", "person:\"x\"", ""},
     {"lam -source:reuters", "lam -source:reuters", "lam"},
     {"-source:reuters", "-source:reuters", ""},
     {"dateline:\"Hà Nội\"", "dateline:ha-noi", ""},
@@ -359,18 +365,19 @@ static void test_garbage(void)
     free(s);
 
     /* random soup of every piece of syntax, and random bytes */
-    static const char *const pieces[] = {"AND",     "OR",        "NOT",
-                                         "XOR",     "NEAR",      "NEAR/2",
-                                         "ADJ",     "(",         ")",
-                                         "\"",      "-",         "+",
-                                         "*",       ":",         "..",
-                                         "title:",  "source:",   "date:2026-01-01..",
-                                         "year:",   "lam",       "Tô",
-                                         "首页",    " ",         " ",
-                                         " ",       "x",         "..2026-02-03",
-                                         "date:",   "dateline:", "'s",
-                                         "/",       "\xc2\xa0",  "苏林",
-                                         "title:(", "-("};
+    static const char *const pieces[] = {"AND",      "OR",        "NOT",
+                                         "XOR",      "NEAR",      "NEAR/2",
+                                         "ADJ",      "(",         ")",
+                                         "\"",       "-",         "+",
+                                         "*",        ":",         "..",
+                                         "title:",   "source:",   "date:2026-01-01..",
+                                         "year:",    "lam",       "Tô",
+                                         "首页",     " ",         " ",
+                                         " ",        "x",         "..2026-02-03",
+                                         "date:",    "dateline:", "'s",
+                                         "/",        "\xc2\xa0",  "苏林",
+                                         "title:(",  "-(",        "person:",
+                                         "country:", "org:",      "\"to lam\""};
     uint32_t seed = 12345;
     struct dl_buf q = DL_BUF_INIT;
     int bad = 0, bytes_ok = 0;

@@ -21,7 +21,9 @@
 #include "dateline/store.h"
 #include "dl_test.h"
 
-static const char ALIASES[] = "# test table\nTô Lâm\tTo Lam\tSu Lin\t苏林\n";
+static const char ALIASES[] = "# test table\n@person\tTô Lâm\tTo Lam\tSu Lin\t苏林\n"
+                              "@person\tXi Jinping\t习近平\n@country\tVietnam\tViệt Nam\t越南\n"
+                              "@country\tChina\tTrung Quốc\t中国\n@org\tXinhua\t新华社\n";
 
 /* 300 bytes with a multi-byte character across the cut: stored hashed (schema.h). */
 static char long_id[320];
@@ -366,25 +368,31 @@ static void test_facets(struct dl_searcher *s)
     /* Years newest first (undated not counted), sources most frequent first. */
     p.want_facets = 1;
     run(s, "", &p, &res);
-    CHECK(res.nyears == 3, "3 years, got %zu", res.nyears);
-    if (res.nyears == 3) {
-        CHECK_STR(res.years[0].value, "2026", "year 0");
-        CHECK(res.years[0].count == 2, "2026 count %lu", res.years[0].count);
-        CHECK_STR(res.years[1].value, "2025", "year 1");
-        CHECK_STR(res.years[2].value, "2024", "year 2");
-        CHECK(res.years[2].count == 1, "2024 count");
+    CHECK(res.facets[DL_FACET_YEAR].n == 3, "3 years, got %zu", res.facets[DL_FACET_YEAR].n);
+    if (res.facets[DL_FACET_YEAR].n == 3) {
+        CHECK_STR(res.facets[DL_FACET_YEAR].v[0].value, "2026", "year 0");
+        CHECK(res.facets[DL_FACET_YEAR].v[0].count == 2, "2026 count %lu",
+              res.facets[DL_FACET_YEAR].v[0].count);
+        CHECK_STR(res.facets[DL_FACET_YEAR].v[1].value, "2025", "year 1");
+        CHECK_STR(res.facets[DL_FACET_YEAR].v[2].value, "2024", "year 2");
+        CHECK(res.facets[DL_FACET_YEAR].v[2].count == 1, "2024 count");
     }
-    CHECK(res.nsources == 3, "3 sources, got %zu", res.nsources);
-    if (res.nsources == 3) {
-        CHECK_STR(res.sources[0].value, "VNA/VNS", "top source as written");
-        CHECK(res.sources[0].count == 2, "VNA/VNS count %lu", res.sources[0].count);
-        CHECK(res.sources[1].count == 1 && res.sources[2].count == 1, "other sources");
-        CHECK_STR(res.sources[1].value, "Reuters", "ties in the order of their names");
+    CHECK(res.facets[DL_FACET_SOURCE].n == 3, "3 sources, got %zu", res.facets[DL_FACET_SOURCE].n);
+    if (res.facets[DL_FACET_SOURCE].n == 3) {
+        CHECK_STR(res.facets[DL_FACET_SOURCE].v[0].value, "VNA/VNS", "top source as written");
+        CHECK(res.facets[DL_FACET_SOURCE].v[0].count == 2, "VNA/VNS count %lu",
+              res.facets[DL_FACET_SOURCE].v[0].count);
+        CHECK(res.facets[DL_FACET_SOURCE].v[1].count == 1 &&
+                  res.facets[DL_FACET_SOURCE].v[2].count == 1,
+              "other sources");
+        CHECK_STR(res.facets[DL_FACET_SOURCE].v[1].value, "Reuters",
+                  "ties in the order of their names");
     }
     dl_results_release(&res);
 
     run(s, "cooperation", &p, &res);
-    CHECK(res.nyears == 1 && res.nsources == 1, "facets follow the query");
+    CHECK(res.facets[DL_FACET_YEAR].n == 1 && res.facets[DL_FACET_SOURCE].n == 1,
+          "facets follow the query");
     dl_results_release(&res);
 
     /* Counts are remembered per query: a repeat, another page or another order of the same
@@ -414,16 +422,21 @@ static void test_facets(struct dl_searcher *s)
         CHECK(res.total == again[i].total && res.total_exact, "facets again %zu: total %lu", i,
               res.total);
         unsigned long y2026 = 0;
-        for (size_t k = 0; k < res.nyears; k++) {
-            y2026 += strcmp(res.years[k].value, "2026") == 0 ? res.years[k].count : 0;
+        for (size_t k = 0; k < res.facets[DL_FACET_YEAR].n; k++) {
+            y2026 += strcmp(res.facets[DL_FACET_YEAR].v[k].value, "2026") == 0
+                         ? res.facets[DL_FACET_YEAR].v[k].count
+                         : 0;
         }
-        CHECK(y2026 == again[i].y2026 && res.nsources == (again[i].source ? 1u : 3u),
-              "facets again %zu: 2026 count %lu, %zu sources", i, y2026, res.nsources);
+        CHECK(y2026 == again[i].y2026 &&
+                  res.facets[DL_FACET_SOURCE].n == (again[i].source ? 1u : 3u),
+              "facets again %zu: 2026 count %lu, %zu sources", i, y2026,
+              res.facets[DL_FACET_SOURCE].n);
         dl_results_release(&res);
     }
     p = params();
     run(s, "cooperation", &p, &res);
-    CHECK(res.nyears == 0 && res.years == NULL, "no facets unless asked");
+    CHECK(res.facets[DL_FACET_YEAR].n == 0 && res.facets[DL_FACET_YEAR].v == NULL,
+          "no facets unless asked");
     dl_results_release(&res);
 }
 
@@ -564,12 +577,120 @@ static void test_explain(struct dl_searcher *s)
     dl_results_release(&res);
 }
 
+/* "NAME:COUNT|..." of a facet. */
+static const char *facet_string(const struct dl_facet_list *f)
+{
+    static char out[256];
+    out[0] = '\0';
+    for (size_t i = 0; i < f->n; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, sizeof out - len, "%s:%lu|", f->v[i].value, f->v[i].count);
+    }
+    return out;
+}
+
+/* People, countries, organisations: tagged at index time, filtered, counted, suggested. */
+static void test_entities(struct dl_searcher *s)
+{
+    struct dl_results res;
+    struct dl_search_params p = params();
+    p.want_facets = 1;
+    run(s, "", &p, &res);
+    CHECK_STR(facet_string(&res.facets[DL_FACET_PEOPLE]), "Tô Lâm:2|Xi Jinping:1|", "people");
+    CHECK_STR(facet_string(&res.facets[DL_FACET_COUNTRIES]), "China:1|Vietnam:1|", "countries");
+    CHECK_STR(facet_string(&res.facets[DL_FACET_ORGS]), "Xinhua:1|", "orgs (the source's words)");
+    dl_results_release(&res);
+
+    p = params();
+    CHECK_STR(run(s, "xi jinping", &p, &res), "2", "xi jinping");
+    if (res.nhits == 1) {
+        const struct dl_found *f = &res.hits[0].found;
+        CHECK(f->names[DL_ENTITY_PERSON] &&
+                  strcmp(f->names[DL_ENTITY_PERSON], "Tô Lâm\nXi Jinping") == 0 &&
+                  f->names[DL_ENTITY_COUNTRY] &&
+                  strcmp(f->names[DL_ENTITY_COUNTRY], "China\nVietnam") == 0 &&
+                  f->names[DL_ENTITY_NONE] == NULL,
+              "a hit's entities, sorted by name");
+    }
+    dl_results_release(&res);
+
+    static const struct {
+        const char *q, *want; /* documents in any order */
+    } cases[] = {
+        {"person:\"su lin\"", "12"},
+        {"person:苏林", "12"},
+        {"person:lam", ""}, /* "Lam" alone tags nobody */
+        {"person:\"to lam\" person:\"xi jinping\"", "2"},
+        {"person:\"to lam\" OR person:\"xi jinping\"", "12"},
+        {"country:越南", "2"},
+        {"country:\"Việt Nam\"", "2"},
+        {"country:\"to lam\"", ""}, /* a person is no country */
+        {"org:新华社", "2"},
+        {"congratulate -person:\"to lam\"", "4"},
+        {"person:nobody", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        p = params();
+        char sorted[64];
+        sorted_digits(run(s, cases[i].q, &p, &res), sorted);
+        CHECK_STR(sorted, cases[i].want, "entity query '%s' parsed %s", cases[i].q, res.parsed);
+        dl_results_release(&res);
+    }
+
+    /* The API's person=, country=, org= parameters: all must hold. */
+    static const struct {
+        struct dl_entity_filter f[2];
+        size_t n;
+        const char *want;
+    } filters[] = {
+        {{{DL_ENTITY_PERSON, "Su Lin", 6}}, 1, "12"},
+        {{{DL_ENTITY_PERSON, "Su Lin", 6}, {DL_ENTITY_ORG, "xinhua", 6}}, 2, "2"},
+        {{{DL_ENTITY_COUNTRY, "Su Lin", 6}}, 1, ""},
+        {{{DL_ENTITY_PERSON, "Su Linx", 6}}, 1, "12"}, /* len counts, not the NUL */
+    };
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+        p = params();
+        p.entities = filters[i].f;
+        p.nentities = filters[i].n;
+        char sorted[64];
+        sorted_digits(run(s, "", &p, &res), sorted);
+        CHECK_STR(sorted, filters[i].want, "entity filters %zu", i);
+        dl_results_release(&res);
+    }
+
+    static const struct {
+        enum dl_entity t;
+        const char *prefix, *want;
+    } prefixes[] = {
+        {DL_ENTITY_NONE, "to l", "Tô Lâm:2|"},
+        {DL_ENTITY_NONE, "苏", "Tô Lâm:2|"},
+        {DL_ENTITY_NONE, "x", "Xi Jinping:1|Xinhua:1|"},
+        {DL_ENTITY_PERSON, "x", "Xi Jinping:1|"},
+        {DL_ENTITY_NONE, "", "Tô Lâm:2|China:1|Vietnam:1|Xi Jinping:1|Xinhua:1|"},
+        {DL_ENTITY_NONE, "zz", ""},
+    };
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+        struct dl_entity_hit hits[8];
+        size_t n = 0;
+        struct dl_error err = DL_ERROR_INIT;
+        int rc = dl_searcher_entities(s, prefixes[i].t, prefixes[i].prefix,
+                                      strlen(prefixes[i].prefix), hits, 8, &n, &err);
+        char got[256] = "";
+        for (size_t k = 0; k < n; k++) {
+            size_t len = strlen(got);
+            snprintf(got + len, sizeof got - len, "%s:%lu|", hits[k].name, hits[k].count);
+        }
+        CHECK(rc == DL_OK, "entities '%s': %s", prefixes[i].prefix, err.msg);
+        CHECK_STR(got, prefixes[i].want, "entities for prefix '%s'", prefixes[i].prefix);
+    }
+}
+
 static void test_get(struct dl_searcher *s)
 {
     struct dl_readout d;
     struct dl_error err = DL_ERROR_INIT;
     memset(&d, 0, sizeof d);
-    CHECK(dl_searcher_get(s, "vn/001.txt", &d, &err) == 0, "get 1: %s", err.msg);
+    CHECK(dl_searcher_get(s, "vn/001.txt", &d, NULL, &err) == 0, "get 1: %s", err.msg);
     CHECK_STR(d.id, "vn/001.txt", "id");
     CHECK_STR(d.title, docs[D1].title, "title");
     CHECK_STR(d.date, "2026-02-04", "date");
@@ -580,21 +701,22 @@ static void test_get(struct dl_searcher *s)
     CHECK_STR(d.body, docs[D1].body, "body is the original text");
     dl_readout_release(&d);
 
-    CHECK(dl_searcher_get(s, long_id, &d, &err) == 0, "get long id: %s", err.msg);
+    CHECK(dl_searcher_get(s, long_id, &d, NULL, &err) == 0, "get long id: %s", err.msg);
     CHECK_STR(d.id, long_id, "long id round trip");
     CHECK_STR(d.lang, "en", "lang");
     dl_readout_release(&d);
     char other_id[320];
     memcpy(other_id, long_id, sizeof other_id);
     other_id[299] = 'b'; /* same first 40 bytes: only the hash tells them apart */
-    CHECK(dl_searcher_get(s, other_id, &d, &err) == DL_ENOTFOUND, "a long id differing at its end");
+    CHECK(dl_searcher_get(s, other_id, &d, NULL, &err) == DL_ENOTFOUND,
+          "a long id differing at its end");
 
-    CHECK(dl_searcher_get(s, "misc/004.txt", &d, &err) == 0, "get undated");
+    CHECK(dl_searcher_get(s, "misc/004.txt", &d, NULL, &err) == 0, "get undated");
     CHECK_STR(d.title, NULL, "no title");
     CHECK_STR(d.date, NULL, "no date");
     dl_readout_release(&d);
 
-    CHECK(dl_searcher_get(s, "nope", &d, &err) == DL_ENOTFOUND, "get missing");
+    CHECK(dl_searcher_get(s, "nope", &d, NULL, &err) == DL_ENOTFOUND, "get missing");
     CHECK(strstr(err.msg, "nope") != NULL, "message: %s", err.msg);
     CHECK(d.id == NULL, "readout untouched on error");
 
@@ -650,7 +772,8 @@ static void test_updates(struct dl_searcher *s)
     CHECK(doccount(s) == NDOCS, "doccount unchanged after discard");
     p.want_facets = 1; /* remembered: the counts must not outlive this revision */
     CHECK_STR(run(s, "zebra", &p, &res), "", "discarded document is not searchable");
-    CHECK(res.total == 0 && res.total_exact && res.nyears == 0, "no zebra, no years");
+    CHECK(res.total == 0 && res.total_exact && res.facets[DL_FACET_YEAR].n == 0,
+          "no zebra, no years");
     dl_results_release(&res);
 
     /* Replace, delete, and commit several times while the reader keeps its old snapshot. */
@@ -682,7 +805,7 @@ static void test_updates(struct dl_searcher *s)
     dl_results_release(&res);
     struct dl_readout d;
     memset(&d, 0, sizeof d);
-    CHECK(dl_searcher_get(s, "vn/001.txt", &d, &err) == 0, "get across commits: %s", err.msg);
+    CHECK(dl_searcher_get(s, "vn/001.txt", &d, NULL, &err) == 0, "get across commits: %s", err.msg);
     dl_readout_release(&d);
 
     CHECK(dl_searcher_refresh(s, &changed, &err) == 0, "reopen: %s", err.msg);
@@ -690,13 +813,15 @@ static void test_updates(struct dl_searcher *s)
     CHECK(doccount(s) == NDOCS - 1, "doccount after delete: %lu", doccount(s));
     p.want_facets = 1;
     CHECK_STR(run(s, "zebra", &p, &res), "3", "replaced body is searched");
-    CHECK(res.total == 1 && res.nyears == 1 && strcmp(res.years[0].value, "2024") == 0,
+    CHECK(res.total == 1 && res.facets[DL_FACET_YEAR].n == 1 &&
+              strcmp(res.facets[DL_FACET_YEAR].v[0].value, "2024") == 0,
           "counts of the new revision, not the remembered ones: total %lu", res.total);
     dl_results_release(&res);
     p = params();
     CHECK_STR(run(s, "toronto", &p, &res), "", "old body is gone");
     dl_results_release(&res);
-    CHECK(dl_searcher_get(s, "misc/004.txt", &d, &err) == DL_ENOTFOUND, "deleted readout is gone");
+    CHECK(dl_searcher_get(s, "misc/004.txt", &d, NULL, &err) == DL_ENOTFOUND,
+          "deleted readout is gone");
 
     /* Aliases replaced: the old names go, the new ones come, the CJK form too. */
     const char *table2 = "Đà Nẵng\tDanang\n";
@@ -775,7 +900,7 @@ static void test_modified(void)
 
     struct dl_readout d;
     memset(&d, 0, sizeof d);
-    CHECK(dl_searcher_get(r2, "doc/599", &d, &err) == 0, "get after 3 foreign commits: %s",
+    CHECK(dl_searcher_get(r2, "doc/599", &d, NULL, &err) == 0, "get after 3 foreign commits: %s",
           err.msg);
     CHECK(d.body && strncmp(d.body, "beta", 4) == 0, "get reopened by itself: %s",
           d.body ? d.body : "(null)");
@@ -862,6 +987,7 @@ int main(void)
         test_facets(s);
         test_relaxed_and_suggest(s);
         test_explain(s);
+        test_entities(s);
         test_get(s);
         test_updates(s);
         dl_searcher_free(s);

@@ -20,6 +20,8 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
 int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
 /* GET /healthz: the readout count and the revision served. */
 int dl_api_health(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
+/* GET /api/entities?prefix=&type=&limit=: the entities a prefix suggests (searcher.h). */
+int dl_api_entities(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
 /* Fill the body of an error reply with {"error":{"code","message"}}. */
 void dl_api_error_body(struct dl_reply *rep);
 

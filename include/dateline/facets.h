@@ -25,14 +25,38 @@ struct dl_facet {
     unsigned long count;
 };
 
-/* A search's exact total and facets, in the order they are reported. */
+/* The facets a search reports, in the order it reports them. */
+enum dl_facet_kind {
+    DL_FACET_YEAR,   /* newest first */
+    DL_FACET_SOURCE, /* most frequent first (all the others too, ties by value) */
+    DL_FACET_PEOPLE, /* entity names (alias.h), from list-valued slots (schema.h) */
+    DL_FACET_COUNTRIES,
+    DL_FACET_ORGS,
+    DL_FACET_COUNT
+};
+
+/* One facet's values. */
+struct dl_facet_list {
+    struct dl_facet *v;
+    size_t n;
+};
+
+/* A search's exact total and facets. */
 struct dl_facet_counts {
     unsigned long total;
-    struct dl_facet *years; /* newest first */
-    size_t nyears;
-    struct dl_facet *sources; /* most frequent first */
-    size_t nsources;
+    struct dl_facet_list f[DL_FACET_COUNT];
 };
+
+/* "year", "source", "people", "countries", "orgs": the API's names of the facets. */
+const char *dl_facet_name(enum dl_facet_kind k);
+
+/*
+ * The values of a list-valued slot counted one by one: v[0..n) holds each distinct slot value
+ * (names joined by sep) with its number of matches; out gets each name with the number of
+ * matches that have it, most frequent first (ties by name), at most max of them.
+ */
+void dl_facet_split(const struct dl_facet *v, size_t n, const char *sep, size_t max,
+                    struct dl_facet_list *out);
 
 /* Free the arrays and their values; the struct is zeroed. */
 void dl_facet_counts_release(struct dl_facet_counts *c);

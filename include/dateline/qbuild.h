@@ -17,7 +17,8 @@
  *               the two weighted as one term (Xapian's OP_SYNONYM); the
  *               group term once more (AND_MAYBE) for readouts naming the
  *               person in any spelling
- *   filter      the slug's term, "date:" a value range: restrict a run
+ *   filter      the slug's term, "date:" a value range, person:/country:/
+ *               org: the entity's group term (alias.h): restrict a run
  *               without weight (alone: every readout they allow, weight 0)
  *   run         its operands ANDed, restricted by its filters (filters of
  *               one field ORed, fields ANDed), without its '-' operands
@@ -69,6 +70,14 @@ struct dl_qbuild {
  */
 void dl_qbuild(const struct dl_qtree *t, const struct dl_qbuild *o, struct dl_xq *q,
                struct dl_terms *terms);
+
+/*
+ * The filter term of an entity of type t named name[0..len) (any of its forms, alias.h's
+ * dl_aliases_lookup) into out (replaced): its group term, or a term no readout has when
+ * no entity of that type has that name (a NULL table: none has).
+ */
+void dl_qbuild_entity_term(const struct dl_aliases *a, enum dl_entity t, const char *name,
+                           size_t len, struct dl_buf *out);
 
 /*
  * The parts of t whose weights add up to a readout's score, for explain=1:

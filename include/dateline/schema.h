@@ -15,10 +15,11 @@
 
 #include "dateline/buf.h"
 
-#define DL_SCHEMA_VERSION "4" /* 2: the body moved from the data to DL_SLOT_BODY;
+#define DL_SCHEMA_VERSION "5" /* 2: the body moved from the data to DL_SLOT_BODY;
                                  3: that value is zstd-compressed, id terms over 64 bytes
                                  and all origin terms hashed (a smaller index);
-                                 4: a source term per part of a combined source */
+                                 4: a source term per part of a combined source;
+                                 5: entities (people, countries, orgs) in value slots */
 
 /* --- terms ------------------------------------------------------------- */
 /* (no prefix)  folded words of title and body, with positions (phrases) */
@@ -36,7 +37,9 @@
                                     hex digits of its 64-bit FNV-1a hash;
                                     lets a run remove readouts deleted from that origin */
 #define DL_PREFIX_ALIAS "XA"     /* alias group ("XAto-lam") of a name variant found in
-                                    the text; a name in a query searches it (qbuild.h) */
+                                    the text; a name in a query searches it (qbuild.h);
+                                    person:/country:/org: filter on it (an entity is a
+                                    typed group: alias.h) */
 /* CJK: each ideograph is a positional term, each adjacent pair a term
  * without positions (Xapian's FLAG_CJK_NGRAM n-grams, which a query's CJK
  * runs search: qbuild.h). */
@@ -53,7 +56,15 @@ enum dl_slot {
     DL_SLOT_SOURCE = 2, /* source as written ("VNA/VNS"): source facet */
     DL_SLOT_HASH = 3,   /* hex digest of the input bytes + parser version: incremental runs */
     DL_SLOT_BODY = 4,   /* the body (see document data) as one zstd frame */
+    /* The entities found in the readout, per type: their names (alias.h, dl_aliases_name),
+     * sorted, joined by DL_LIST_SEP; absent when none. Facets and each hit's lists. */
+    DL_SLOT_PEOPLE = 5,
+    DL_SLOT_COUNTRIES = 6,
+    DL_SLOT_ORGS = 7,
 };
+
+/* Between the names of a list-valued slot (a name never holds a newline). */
+#define DL_LIST_SEP "\n"
 
 /* --- document data ----------------------------------------------------------
  * The stored record is the readout as the server shows it, so the server

@@ -43,6 +43,8 @@ struct dl_search {
     int facets;            /* count years and sources */
     int matches;           /* list each hit's match offsets (API) */
     int explain;           /* explain each hit's score, part by part (API) */
+    struct dl_entity_filter entities[DL_MAX_ENTITY_FILTERS]; /* person=, country=, org= */
+    size_t nentities;
     struct dl_qtree query; /* q, parsed */
     /* output of dl_search_run() */
     struct dl_results res; /* zeroed until run */
@@ -81,13 +83,15 @@ int dl_search_fail(int rc, const struct dl_error *err, struct dl_reply *rep);
 
 /*
  * The common part of the /doc/ID routes (page and API): read q, fetch
- * readout `id` into `r` (zeroed; the caller releases it) and, when q is
+ * readout `id` into `r` and what was found in it into `found` (both zeroed;
+ * the caller releases them) and, when q is
  * given, take the terms it marks, so that s->hl marks them (no search).
  * Returns 1 when there is a readout to render, 0 when `rep` already holds
  * the answer (404 unknown id, 400 bad q), or a negative index status.
  */
 int dl_search_load_doc(struct dl_search *s, struct dl_request *rq, const char *id,
-                       struct dl_readout *r, struct dl_reply *rep, struct dl_error *err);
+                       struct dl_readout *r, struct dl_found *found, struct dl_reply *rep,
+                       struct dl_error *err);
 
 /* Is there something to search in q (not empty, not only syntax)? */
 int dl_search_has_query(const struct dl_search *s);

@@ -29,6 +29,7 @@
 #include "dateline/qbuild.h"
 #include "dateline/qtree.h"
 #include "dateline/readout.h"
+#include "dateline/store.h"
 
 enum dl_sort {
     /* the weight (BM25+): scores fall with rank; a query with nothing to search or only
@@ -37,6 +38,14 @@ enum dl_sort {
     DL_SORT_DATE_DESC = 1, /* newest first, undated last */
     DL_SORT_DATE_ASC = 2,  /* oldest first, undated last */
 };
+
+/* A filter on an entity the readouts name (the API's person=, country=, org=). */
+struct dl_entity_filter {
+    enum dl_entity type;
+    const char *name; /* any of its forms (alias.h, dl_aliases_lookup); not NUL-terminated */
+    size_t len;
+};
+#define DL_MAX_ENTITY_FILTERS 16
 
 struct dl_search_params {
     size_t offset; /* first hit to return */
@@ -51,6 +60,8 @@ struct dl_search_params {
     unsigned max_wildcard;        /* most terms one wildcard may expand to (0: 100) */
     int want_facets;              /* count years and sources */
     int explain;                  /* explain each hit's score (explain.h) */
+    const struct dl_entity_filter *entities; /* all must hold (an unknown name: nothing) */
+    size_t nentities;
 };
 
 struct dl_hit {
@@ -58,6 +69,7 @@ struct dl_hit {
     double score;                  /* the weight (0 for pure filters and date orders) */
     struct dl_readout doc;         /* the stored readout */
     struct dl_explanation explain; /* with params.explain: what each part of q gives it */
+    struct dl_found found;         /* the entities named in it (store.h) */
 };
 
 struct dl_results {
@@ -65,11 +77,10 @@ struct dl_results {
     int total_exact;     /* 1 when total is exact */
     struct dl_hit *hits;
     size_t nhits;
-    struct dl_facet *years; /* newest year first */
-    size_t nyears;
-    struct dl_facet *sources; /* most frequent first, each counting what its filter finds
-                                 (dl_facet_sources_merge: "VNA" counts VNA/VNS too) */
-    size_t nsources;
+    /* with want_facets (facets.h): years newest first; the most frequent sources, each
+     * counting what its filter finds (dl_facet_sources_merge: "VNA" counts VNA/VNS too);
+     * the most frequent people, countries and organisations named */
+    struct dl_facet_list facets[DL_FACET_COUNT];
     struct dl_terms terms; /* what the highlighter marks (qbuild.h) */
     char *suggestion;      /* the query respelt, when nothing matched; or NULL */
     int relaxed;           /* 1 when Xapian refused the query and its plain words were
@@ -102,9 +113,24 @@ const struct dl_aliases *dl_searcher_aliases(const struct dl_searcher *s);
  */
 int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
                        struct dl_results *res, struct dl_error *err);
-/* The readout with this id into r (zeroed or released); DL_ENOTFOUND when none. */
-int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r,
+/* The readout with this id into r (zeroed or released), and what was found in it into f
+ * (NULL: not read); DL_ENOTFOUND when none. */
+int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r, struct dl_found *f,
                     struct dl_error *err);
+/* One entity suggested for a prefix. */
+struct dl_entity_hit {
+    const char *name; /* borrowed from the searcher's alias table: valid until the next call */
+    enum dl_entity type;
+    unsigned long count; /* readouts naming it */
+};
+/*
+ * The entities (of type t; DL_ENTITY_NONE: any) one of whose forms has a word starting with
+ * prefix[0..len) (alias.h, dl_aliases_has_prefix), most often named first (ties by name), at
+ * most max into out[]; *n gets how many. Entities no readout names are left out.
+ */
+int dl_searcher_entities(struct dl_searcher *s, enum dl_entity t, const char *prefix, size_t len,
+                         struct dl_entity_hit *out, size_t max, size_t *n, struct dl_error *err);
+
 /* What q marks, without searching (a readout's page): into terms (DL_TERMS_INIT). */
 void dl_searcher_terms(struct dl_searcher *s, struct dl_qtree *q, struct dl_terms *terms);
 
