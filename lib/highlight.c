@@ -35,7 +35,9 @@ struct seq {
     char **toks; /* folded tokens of one alias form (owned) */
     size_t *lens;
     size_t n;
-    int id; /* the alias group's term id */
+    int id;         /* the alias group's term id */
+    const char *as; /* a form that matches only as written ("=US"): its tokens as written,
+                       joined by ' ' (borrowed from the alias table), else NULL */
 };
 
 struct dl_hl {
@@ -135,7 +137,7 @@ static void add_group(struct dl_hl *h, const struct dl_aliases *a, size_t g)
     for (size_t i = 0; i < nf; i++) {
         const char *form = dl_aliases_form(a, g, i);
         struct seq s = {dl_xcalloc(MAX_SEQ, sizeof(char *)), dl_xcalloc(MAX_SEQ, sizeof(size_t)), 0,
-                        id};
+                        id, dl_aliases_form_raw(a, g, i)};
         const char *p = form;
         while (*p) {
             while (*p == ' ') {
@@ -288,7 +290,7 @@ struct scan {
     /* the last tokens, for alias forms: ring[(nseen - k) % MAX_SEQ] is k tokens back */
     char ring[MAX_SEQ][DL_TOKEN_MAX + 1];
     size_t ringlen[MAX_SEQ];
-    size_t ringstart[MAX_SEQ];
+    size_t ringstart[MAX_SEQ], ringend[MAX_SEQ]; /* the tokens as written: text[start..end) */
     size_t nseen;
     const char *text; /* the text being scanned */
     size_t prevend;   /* end of the last token reported */
@@ -328,6 +330,22 @@ static int gap_has_token(const char *text, size_t a, size_t b)
     return n > 0;
 }
 
+/* Are the last s->n tokens, as written in the text, the form s->as ("US", not "us")? */
+static int written_as(const struct scan *c, const struct seq *s)
+{
+    const char *p = s->as;
+    for (size_t k = 0; k < s->n; k++) {
+        size_t r = (c->nseen - s->n + k) % MAX_SEQ;
+        size_t len = c->ringend[r] - c->ringstart[r];
+        p += k > 0; /* the ' ' between tokens */
+        if (strncmp(p, c->text + c->ringstart[r], len) != 0 || (p[len] != ' ' && p[len] != '\0')) {
+            return 0;
+        }
+        p += len;
+    }
+    return *p == '\0';
+}
+
 static int match_seqs(struct scan *c, const char *f, size_t flen, size_t start, size_t end)
 {
     if (c->nseen && gap_has_token(c->text, c->prevend, start)) {
@@ -342,6 +360,7 @@ static int match_seqs(struct scan *c, const char *f, size_t flen, size_t start, 
     memcpy(c->ring[slot], f, flen);
     c->ringlen[slot] = flen;
     c->ringstart[slot] = start;
+    c->ringend[slot] = end;
     c->nseen++;
     for (size_t i = 0; i < h->nseqs; i++) {
         const struct seq *s = &h->seqs[i];
@@ -358,7 +377,7 @@ static int match_seqs(struct scan *c, const char *f, size_t flen, size_t start, 
                 break;
             }
         }
-        if (k == s->n) {
+        if (k == s->n && (!s->as || written_as(c, s))) {
             add_raw(c, c->ringstart[(c->nseen - s->n) % MAX_SEQ], end, s->id, 0);
         }
     }

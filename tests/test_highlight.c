@@ -110,6 +110,37 @@ static void test_markup(void)
     dl_hl_free(h);
 }
 
+/* A form that matches only as written: "US" marks, "us" does not; "U.S." across its dot. */
+static void test_exact_forms(void)
+{
+    const char *table = "@country\tUnited States\tUSA\t=US\t=U.S.\tHoa Kỳ\n";
+    struct dl_aliases *a = NULL;
+    CHECK(dl_aliases_parse(table, strlen(table), &a, NULL) == DL_OK && a, "gazetteer parses");
+    if (!a) {
+        return;
+    }
+    static const char *const terms[] = {"XAunited-states", 0};
+    static const char *const none[] = {0};
+    struct dl_hl *h = make(terms, none, a);
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"Tell us about the US and USA.",
+         "Tell us about the <mark>US</mark> and <mark>USA</mark>."},
+        {"the U.S. and Hoa Kỳ", "the <mark>U.S</mark>. and <mark>Hoa Kỳ</mark>"},
+        {"us Us uS", "us Us uS"},
+    };
+    struct dl_buf out = DL_BUF_INIT;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        dl_buf_reset(&out);
+        dl_hl_markup(h, cases[i].text, strlen(cases[i].text), &out);
+        CHECK_STR(out.buf, cases[i].want, "as written in '%s'", cases[i].text);
+    }
+    dl_buf_release(&out);
+    dl_hl_free(h);
+    dl_aliases_free(a);
+}
+
 static void test_aliases(void)
 {
     const char *table = "# people\nTô Lâm\tTo Lam\tSu Lin\t苏林\nHà Nội\tHanoi\n";
@@ -570,6 +601,7 @@ int main(void)
 {
     test_markup();
     test_aliases();
+    test_exact_forms();
     test_spans();
     test_scan();
     test_snippets();
