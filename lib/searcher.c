@@ -75,6 +75,7 @@ void dl_results_release(struct dl_results *res)
     dl_facet_counts_release(&f);
     dl_terms_release(&res->terms);
     free(res->suggestion);
+    free(res->written_as);
     free(res->parsed);
     memset(res, 0, sizeof *res);
 }

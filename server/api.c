@@ -209,6 +209,8 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
     json_bool(b, s.res.relaxed);
     dl_buf_add(b, ",\"suggestion\":", 14);
     json_str(b, s.res.suggestion);
+    dl_buf_add(b, ",\"written_as\":", 14);
+    json_str(b, s.res.written_as);
     dl_buf_add(b, ",\"hits\":[", 9);
     struct dl_hl_spans sc = DL_HL_SPANS_INIT;
     for (size_t i = 0; i < s.res.nhits; i++) {

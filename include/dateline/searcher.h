@@ -83,6 +83,8 @@ struct dl_results {
     struct dl_facet_list facets[DL_FACET_COUNT];
     struct dl_terms terms; /* what the highlighter marks (qbuild.h) */
     char *suggestion;      /* the query respelt, when nothing matched; or NULL */
+    char *written_as;      /* the query as the readouts write its words, when typed without
+                              their diacritics ("to lam" -> "Tô Lâm"); or NULL */
     int relaxed;           /* 1 when Xapian refused the query and its plain words were
                               searched instead */
     int timed_out;         /* 1 when time_limit cut counting short */
