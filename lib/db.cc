@@ -484,6 +484,23 @@ extern "C" int dl_db_termfreq(struct dl_db *h, const char *term, size_t len, uns
     return guard(h, err, [&] { *freq = h->db().get_termfreq(std::string(term, len)); });
 }
 
+extern "C" int dl_db_allterms(struct dl_db *h, const char *prefix, size_t len, size_t max,
+                              dl_term_fn cb, void *ctx, struct dl_error *err)
+{
+    std::vector<std::pair<std::string, Xapian::doccount>> v; /* read first: cb may not throw */
+    int rc = guard(h, err, [&] {
+        std::string p(prefix, len);
+        for (auto t = h->db().allterms_begin(p); t != h->db().allterms_end(p) && v.size() < max;
+             ++t) {
+            v.emplace_back(*t, t.get_termfreq());
+        }
+    });
+    for (size_t i = 0; i < v.size() && rc == DL_OK; i++) {
+        rc = cb(ctx, v[i].first.data(), v[i].first.size(), v[i].second);
+    }
+    return rc;
+}
+
 extern "C" int dl_db_postings(struct dl_db *h, const char *term, size_t len, dl_docid_fn cb,
                               void *ctx, struct dl_error *err)
 {

@@ -484,6 +484,24 @@ int dl_fold(const char *s, size_t n, struct dl_buf *out)
     return DL_OK;
 }
 
+int dl_lower(const char *s, size_t n, struct dl_buf *out)
+{
+    utf8proc_uint8_t *m = NULL;
+    dl_buf_reset(out);
+    if (!dl_utf8_valid(s, n)) {
+        return DL_EENCODING;
+    }
+    utf8proc_ssize_t len = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &m,
+                                        (utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                                            UTF8PROC_CASEFOLD));
+    if (len < 0) {
+        return DL_EENCODING;
+    }
+    dl_buf_add(out, (const char *)m, (size_t)len);
+    free(m);
+    return DL_OK;
+}
+
 void dl_slug(const char *s, size_t n, struct dl_buf *out)
 {
     struct dl_buf f = DL_BUF_INIT;

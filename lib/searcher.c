@@ -16,6 +16,7 @@
 #include "dateline/record.h"
 #include "dateline/schema.h"
 #include "dateline/store.h"
+#include "dateline/written.h"
 
 /* Searches whose exact totals and facets a searcher remembers. */
 #define FACET_CACHE_SIZE 256
@@ -470,6 +471,9 @@ static int search_once(struct run *r)
     }
     if (rc == DL_OK && r->p->explain) {
         rc = explain_hits(r);
+    }
+    if (rc == DL_OK && !r->empty && !res->relaxed) {
+        rc = dl_written_as(r->s->db, r->q, r->s->aliases, &res->written_as, r->err);
     }
     /* Only now: Xapian also "corrects" words that exist. */
     if (rc == DL_OK && res->total == 0 && !r->empty) {

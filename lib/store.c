@@ -44,6 +44,7 @@ struct dl_store {
     struct toks toks;                /* tokens of the field being indexed */
     struct dl_strset words;          /* spelling words of the readout being put */
     struct dl_buf term, stem, value; /* scratch */
+    struct dl_buf lower;             /* scratch: a token as written but for case */
     unsigned *groups;                /* alias forms found per group in the field */
     unsigned char *found;            /* groups found anywhere in the readout being put */
     size_t ngroups;
@@ -97,13 +98,40 @@ static void add_term(struct dl_store *s, const char *prefix, const char *a, size
     dl_xdoc_add_term(s->doc, s->term.buf, s->term.len, wdf);
 }
 
+/* Does t[0..n) hold a byte that is not ASCII? (Only those tokens can carry diacritics.) */
+static int has_non_ascii(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)t[i] >= 0x80) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The DL_PREFIX_WRITTEN term of token k of text, when its spelling is not its folded form. */
+static void index_written(struct dl_store *s, const struct tok *k, const char *w, const char *text)
+{
+    const char *raw = text + k->start;
+    size_t n = k->end - k->start;
+    if ((k->flags & (DL_TOKEN_CJK | DL_TOKEN_DIGIT)) || !has_non_ascii(raw, n) ||
+        dl_lower(raw, n, &s->lower) != DL_OK || (s->lower.len == k->len &&
+                                                  memcmp(s->lower.buf, w, k->len) == 0)) {
+        return;
+    }
+    make_term(s, DL_PREFIX_WRITTEN, w, k->len, ":", 1);
+    dl_buf_add(&s->term, s->lower.buf, s->lower.len);
+    dl_xdoc_add_term(s->doc, s->term.buf, s->term.len, 1);
+}
+
 /* The terms of token i (see the top of the file); title words also with DL_PREFIX_TITLE. */
-static void index_token(struct dl_store *s, size_t i, int title, unsigned pos)
+static void index_token(struct dl_store *s, size_t i, const char *text, int title, unsigned pos)
 {
     const struct toks *t = &s->toks;
     const struct tok *k = &t->v[i];
     const char *w = tok_text(t, i);
     dl_xdoc_add_posting(s->doc, w, k->len, pos);
+    index_written(s, k, w, text);
     if (title) {
         make_term(s, DL_PREFIX_TITLE, w, k->len, "", 0);
         dl_xdoc_add_posting(s->doc, s->term.buf, s->term.len, pos);
@@ -183,7 +211,7 @@ static void index_field(struct dl_store *s, const char *text, int title, unsigne
 {
     tokenize(&s->toks, text);
     for (size_t i = 0; i < s->toks.n; i++) {
-        index_token(s, i, title, ++*pos);
+        index_token(s, i, text, title, ++*pos);
     }
     index_aliases(s, text, title);
 }
@@ -319,6 +347,7 @@ void dl_store_free(struct dl_store *s)
     dl_buf_release(&s->term);
     dl_buf_release(&s->stem);
     dl_buf_release(&s->value);
+    dl_buf_release(&s->lower);
     free(s->groups);
     free(s->found);
     free(s);

@@ -685,6 +685,42 @@ static void test_entities(struct dl_searcher *s)
     }
 }
 
+/* written_as: how the readouts write what was typed without diacritics; and a word typed
+ * with them ranks the readouts that write it so first. */
+static void test_written(struct dl_searcher *s)
+{
+    static const struct {
+        const char *q, *want; /* want "" for no written_as */
+    } cases[] = {
+        {"to lam", "Tô Lâm"},         /* a name: the gazetteer's spelling */
+        {"TO LAM met", "Tô Lâm met"}, /* the rest as typed */
+        {"su lin", ""},               /* no diacritics to add */
+        {"ha noi", "hà nội"},         /* words: the readouts' spelling */
+        {"Tô Lâm", ""},               /* typed with them already */
+        {"cooperation -ha", ""},      /* nothing under '-' */
+        {"\"ha noi\" delegation", "\"hà nội\" delegation"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dl_results res;
+        struct dl_search_params p = params();
+        run(s, cases[i].q, &p, &res);
+        CHECK_STR(res.written_as ? res.written_as : "", cases[i].want, "written_as of '%s'",
+                  cases[i].q);
+        dl_results_release(&res);
+    }
+    /* "Lam went to the market" (3) is the better match for lam; typed lâm, Tô Lâm's readout (1)
+     * writes it so and comes first. */
+    struct dl_results res;
+    struct dl_search_params p = params();
+    char first[8];
+    snprintf(first, sizeof first, "%.1s", run(s, "lam", &p, &res));
+    CHECK_STR(first, "3", "lam: the readout that writes it so first");
+    dl_results_release(&res);
+    snprintf(first, sizeof first, "%.1s", run(s, "lâm", &p, &res));
+    CHECK_STR(first, "1", "lâm: the readout that writes it so first");
+    dl_results_release(&res);
+}
+
 static void test_get(struct dl_searcher *s)
 {
     struct dl_readout d;
@@ -988,6 +1024,7 @@ int main(void)
         test_relaxed_and_suggest(s);
         test_explain(s);
         test_entities(s);
+        test_written(s);
         test_get(s);
         test_updates(s);
         dl_searcher_free(s);

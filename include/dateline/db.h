@@ -97,6 +97,11 @@ int dl_db_spelling(struct dl_db *db, const char *word, size_t len, struct dl_buf
 /* Documents indexed by term[0..len) (0 when none). */
 int dl_db_termfreq(struct dl_db *db, const char *term, size_t len, unsigned long *freq,
                    struct dl_error *err);
+/* cb(ctx, term, len, termfreq) for the first max terms starting with prefix[0..len), in
+ * term order; a non-zero return of cb stops and is returned. */
+typedef int (*dl_term_fn)(void *ctx, const char *term, size_t len, unsigned long termfreq);
+int dl_db_allterms(struct dl_db *db, const char *prefix, size_t len, size_t max, dl_term_fn cb,
+                   void *ctx, struct dl_error *err);
 /*
  * Call cb(ctx, docid) for every document indexed by term[0..len), in docid
  * order. The posting list is read first, so cb may change the database.

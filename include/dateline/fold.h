@@ -91,6 +91,13 @@ int dl_tokenize_some(const char *text, size_t len, const unsigned char *filter, 
  */
 int dl_fold(const char *s, size_t n, struct dl_buf *out);
 
+/*
+ * s[0..n) as written but for case: NFC, case-folded, diacritics kept ("Tô Lâm" -> "tô lâm"),
+ * into out (replaced): the spelling the store keeps beside the folded form (schema.h,
+ * DL_PREFIX_WRITTEN). DL_OK, or DL_EENCODING on invalid UTF-8 (out empty).
+ */
+int dl_lower(const char *s, size_t n, struct dl_buf *out);
+
 /* Is `s[0..n)` valid UTF-8 (no overlongs, surrogates or values > U+10FFFF)? */
 int dl_utf8_valid(const char *s, size_t n);
 

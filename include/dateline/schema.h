@@ -19,7 +19,8 @@
                                  3: that value is zstd-compressed, id terms over 64 bytes
                                  and all origin terms hashed (a smaller index);
                                  4: a source term per part of a combined source;
-                                 5: entities (people, countries, orgs) in value slots */
+                                 5: entities (people, countries, orgs) in value slots, and
+                                 the words as written (DL_PREFIX_WRITTEN) */
 
 /* --- terms ------------------------------------------------------------- */
 /* (no prefix)  folded words of title and body, with positions (phrases) */
@@ -33,6 +34,11 @@
                                     source:vna finds VNA/VNS (dl_schema_source_slugs) */
 #define DL_PREFIX_DATELINE "XD"  /* slug of the dateline place ("ha-noi"): boolean filter */
 #define DL_PREFIX_YEAR "XY"      /* "2026": boolean filter */
+#define DL_PREFIX_WRITTEN "XW"   /* "XW" + folded word + ":" + the word as written but for
+                                    case (fold.h dl_lower), for words written with
+                                    diacritics ("XWlam:lâm"): what a query typed with them
+                                    ranks first, and how the readouts write a word typed
+                                    without (written_as); no positions */
 #define DL_PREFIX_ORIGIN "XO"    /* what the indexer read it from (folder or file), as 16
                                     hex digits of its 64-bit FNV-1a hash;
                                     lets a run remove readouts deleted from that origin */
