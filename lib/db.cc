@@ -710,6 +710,13 @@ extern "C" void dl_xq_scale(struct dl_xq *q, double factor)
     });
 }
 
+extern "C" void dl_xq_constant(struct dl_xq *q, double weight) /* released: the query owns it */
+{
+    xq_do(q, [&] {
+        q->stack.emplace_back((new Xapian::FixedWeightPostingSource(weight))->release());
+    });
+}
+
 extern "C" size_t dl_xq_depth(const struct dl_xq *q)
 {
     return q->stack.size();

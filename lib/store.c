@@ -150,7 +150,7 @@ static void index_written(struct dl_store *s, const struct tok *k, const char *w
     }
     make_term(s, DL_PREFIX_WRITTEN, w, k->len, ":", 1);
     dl_buf_adds(&s->term, low);
-    dl_xdoc_add_term(s->doc, s->term.buf, s->term.len, 1);
+    dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
 }
 
 /* The terms of token i (see the top of the file); title words also with DL_PREFIX_TITLE. */

@@ -277,6 +277,19 @@ static void test_enquire(struct dl_db *r)
         dl_mset_release(&m);
     }
 
+    /* A constant weight, ANDed with a term that adds none: every match weighs just that. */
+    dl_xq_reset(q);
+    dl_xq_term(q, "alpha", 5, 1, 1);
+    dl_xq_scale(q, 0.0);
+    dl_xq_constant(q, 0.25);
+    dl_xq_combine(q, DL_XOP_AND, 2, 0);
+    CHECK(dl_db_enquire(r, q, &e, 0, 10, &m, &err) == 0, "constant: %s", err.msg);
+    CHECK(m.n == 2 && m.matches[0].weight == 0.25 && m.matches[1].weight == 0.25,
+          "a constant bonus: %zu matches, %g", m.n, m.n ? m.matches[0].weight : 0.0);
+    dl_mset_release(&m);
+    dl_xq_reset(q);
+    dl_xq_term(q, "alpha", 5, 1, 1);
+
     static const struct {
         enum dl_xsort sort;
         int descending;

@@ -739,7 +739,7 @@ static void test_spelling(void)
         const char *q, *want;
     } cases[] = {{"Tô Lâm", "2"}, {"lâm", "2"}, {"to lam", "1"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct dl_results res;
+        struct dl_results res = {0};
         struct dl_search_params p = params();
         struct dl_qtree t = DL_QTREE_INIT;
         dl_query_parse(&t, cases[i].q, strlen(cases[i].q), NULL);

@@ -181,6 +181,9 @@ void dl_xq_all(struct dl_xq *q); /* every document, weight 0 */
  * DL_XOP_NEAR and DL_XOP_PHRASE, the positions they must fall within; ignored otherwise). */
 void dl_xq_combine(struct dl_xq *q, enum dl_xop op, size_t n, unsigned window);
 void dl_xq_scale(struct dl_xq *q, double factor); /* the top query's weights times factor */
+/* Every document, each with this weight (Xapian::FixedWeightPostingSource): ANDed with a
+ * boolean term, a constant bonus for the documents that have it. */
+void dl_xq_constant(struct dl_xq *q, double weight);
 size_t dl_xq_depth(const struct dl_xq *q);
 int dl_xq_status(const struct dl_xq *q, struct dl_error *err);
 /* Xapian's description of the top query into out (replaced). */

@@ -38,7 +38,8 @@
                                     case (fold.h dl_lower), for words written with
                                     diacritics ("XWlam:lâm"): what a query typed with them
                                     ranks first, and how the readouts write a word typed
-                                    without (written_as); no positions */
+                                    without (written_as); boolean: no wdf, so that it adds
+                                    nothing to a readout's length */
 #define DL_PREFIX_ORIGIN "XO"    /* what the indexer read it from (folder or file), as 16
                                     hex digits of its 64-bit FNV-1a hash;
                                     lets a run remove readouts deleted from that origin */
