@@ -50,6 +50,14 @@ POOLS = [
     (VNTC, "message", r"điện mừng|điện chúc mừng|điện chia buồn|thư chúc mừng|gửi thư|thư chia buồn|điện thăm hỏi|lá thư|bức thư", 6),
     (VNTC, "statement", r"tuyên bố|phát ngôn", 7),
     (VNTC, "random", r"", 10),
+    # Added after reading the pools above, which gave few real Vietnamese statements, calls,
+    # receptions and messages, and few White House trips or Chinese joint statements.
+    (VNTC, "statement2", r"ra tuyên bố|tuyên bố chung|bản tuyên bố|[Nn]gười phát ngôn", 5),
+    (VNTC, "call2", r"điện đàm|qua điện thoại|điện thoại cho", 3),
+    (VNTC, "meet2", r"hội kiến|\btiếp (Đại sứ|đoàn|Bộ trưởng|Thủ tướng|Chủ tịch|Tổng thống|Phó|ngài)|tiếp xã giao", 4),
+    (VNTC, "message2", r"điện mừng|điện chúc mừng|điện chia buồn|thư chúc mừng|thư chia buồn|điện thăm hỏi", 3),
+    (WH, "travel", r"^Readout.*(Trip|Travel|Visit)", 3),
+    (CCTV, "joint", r"^[^\n]*(联合声明|联合公报)", 3),
 ]
 SPARE = 4
 
