@@ -41,7 +41,7 @@ static void copy_facets(struct dl_facet **dst, size_t *ndst, const struct dl_fac
 }
 
 static const char *const FACET_NAMES[DL_FACET_COUNT] = {"year", "source", "people", "countries",
-                                                        "orgs"};
+                                                        "orgs", "kind"};
 
 const char *dl_facet_name(enum dl_facet_kind k)
 {

@@ -128,6 +128,11 @@ static const struct rule rules[] = {
     R("condolence message", MESSAGE, MESSAGE), R("letter to", MESSAGE, MESSAGE),
     R("letters to", MESSAGE, MESSAGE), R("letter from", MESSAGE, MESSAGE),
     R("sent a letter", MESSAGE, MESSAGE), R("congratulatory letter", MESSAGE, MESSAGE),
+    /* VNA and Xinhua English: "X congratulates Y on ..." in a title is a message; in a lead
+     * a leader "congratulated" the other side during talks. */
+    RT("congratulates", MESSAGE, MESSAGE), RT("congratulated", MESSAGE, MESSAGE),
+    R("sent congratulations", MESSAGE, MESSAGE), R("sends congratulations", MESSAGE, MESSAGE),
+    R("message of congratulations", MESSAGE, MESSAGE),
     R("致电", MESSAGE, MESSAGE), R("贺电", MESSAGE, MESSAGE), R("贺信", MESSAGE, MESSAGE),
     R("致信", MESSAGE, MESSAGE), R("复信", MESSAGE, MESSAGE), R("回信", MESSAGE, MESSAGE),
     R("唁电", MESSAGE, MESSAGE), R("慰问电", MESSAGE, MESSAGE), R("致函", MESSAGE, MESSAGE),
@@ -149,6 +154,11 @@ static const struct rule rules[] = {
     R("over the phone", CALL, CALL), R("on the phone", CALL, CALL),
     R("spoke today with", CALL, CALL), /* the White House readouts' words for a call */
     R("video call", CALL, CALL), R("videoconference", CALL, CALL),
+    /* VNA and Xinhua English for a leaders' call: "held phone talks", "a phone conversation"
+     * (the call beats the talks it also names). */
+    R("phone talks", CALL, CALL), R("telephone talks", CALL, CALL),
+    R("phone conversation", CALL, CALL), R("telephone conversation", CALL, CALL),
+    R("phone conversations", CALL, CALL), R("video talks", CALL, CALL),
     R("video conference", CALL, CALL), R("virtual meeting", CALL, CALL),
     R("virtual summit", CALL, CALL), R("virtual bilateral", CALL, CALL),
     R("通电话", CALL, CALL), RT("通话", CALL, CALL), R("视频通话", CALL, CALL),
@@ -179,6 +189,15 @@ static const struct rule rules[] = {
     R("bilateral meeting", MEETING, MEETING), R("trilateral meeting", MEETING, MEETING),
     R("meeting between", MEETING, MEETING), R("leaders meeting", MEETING, MEETING),
     R("audience with", MEETING, MEETING),
+    /* VNA's English: "Prime Minister X received the Ambassador", "gave a reception for". In a
+     * title the verb alone ("received", "met", "hosts") is the event; in a lead only with the
+     * guest's word after it, since "received support" and "met the target" are not meetings. */
+    RT("received", MEETING, MEETING), RT("receives", MEETING, MEETING),
+    RT("receive", MEETING, MEETING), RT("met", MEETING, MEETING), RT("meets", MEETING, MEETING),
+    RT("hosts", MEETING, MEETING), RT("hosted", MEETING, MEETING),
+    R("received visiting", MEETING, MEETING), R("received the visiting", MEETING, MEETING),
+    R("gave a reception", MEETING, MEETING), R("hosted a reception", MEETING, MEETING),
+    R("reception for", MEETING, MEETING),
     R("会见", MEETING, MEETING), R("会晤", MEETING, MEETING), R("见面", MEETING, MEETING),
     R("接见", MEETING, MEETING), R("会面", MEETING, MEETING), R("拜见", MEETING, MEETING),
     R("拜会", MEETING, MEETING),

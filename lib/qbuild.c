@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dateline/fold.h"
+#include "dateline/kind.h"
 #include "dateline/query.h"
 #include "dateline/schema.h"
 #include "dateline/stem.h"
@@ -249,6 +250,15 @@ static void build_filter(struct build *b, const struct dl_qnode *nd)
         }
         return;
     }
+    if (nd->field == DL_QF_KIND) {
+        enum dl_kind k;
+        int known = dl_kind_parse(nd->text, nd->len, &k) == DL_OK;
+        dl_buf_reset(&b->term);
+        /* no such kind: a term no readout has */
+        dl_buf_addf(&b->term, "%s%s", DL_PREFIX_KIND, known ? dl_kind_name(k) : "\x01");
+        push_term(b, 0, 0);
+        return;
+    }
     if (nd->field >= DL_QF_PERSON) {
         dl_qbuild_entity_term(b->o->aliases, (enum dl_entity)(nd->field - DL_QF_PERSON + 1),
                               nd->text, nd->len, &b->term);
@@ -287,9 +297,10 @@ static int run_part(const struct dl_qnode *c)
 static size_t build_run_filters(struct build *b, const struct dl_qnode *nd)
 {
     static const enum dl_qkind kinds[] = {DL_Q_FILTER, DL_Q_FILTER, DL_Q_FILTER, DL_Q_RANGE,
-                                          DL_Q_FILTER, DL_Q_FILTER, DL_Q_FILTER};
-    static const enum dl_qfield fields[] = {DL_QF_SOURCE, DL_QF_DATELINE, DL_QF_YEAR, DL_QF_ANY,
-                                            DL_QF_PERSON, DL_QF_COUNTRY,  DL_QF_ORG};
+                                          DL_Q_FILTER, DL_Q_FILTER, DL_Q_FILTER, DL_Q_FILTER};
+    static const enum dl_qfield fields[] = {DL_QF_SOURCE, DL_QF_DATELINE, DL_QF_YEAR,
+                                            DL_QF_ANY,    DL_QF_KIND,     DL_QF_PERSON,
+                                            DL_QF_COUNTRY, DL_QF_ORG};
     size_t groups = 0;
     for (int g = 0; g < (int)(sizeof fields / sizeof fields[0]); g++) {
         size_t n = 0;

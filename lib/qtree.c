@@ -541,7 +541,7 @@ static void format_node(const struct dl_qtree *t, const struct dl_qnode *nd, int
 static void field_prefix(const struct dl_qnode *nd, struct dl_buf *out)
 {
     static const char *const names[] = {
-        "", "title:", "source:", "dateline:", "year:", "person:", "country:", "org:"};
+        "", "title:", "source:", "dateline:", "year:", "kind:", "person:", "country:", "org:"};
     dl_buf_adds(out, names[nd->field]);
 }
 

@@ -723,7 +723,18 @@ static int parse_op(const char *w, size_t n, enum op *op, unsigned *window)
     return 0;
 }
 
-enum lexfield { L_NONE, L_TITLE, L_SOURCE, L_DATELINE, L_YEAR, L_DATE, L_PERSON, L_COUNTRY, L_ORG };
+enum lexfield {
+    L_NONE,
+    L_TITLE,
+    L_SOURCE,
+    L_DATELINE,
+    L_YEAR,
+    L_DATE,
+    L_KIND,
+    L_PERSON,
+    L_COUNTRY,
+    L_ORG
+};
 
 static enum lexfield parse_field(const char *w, size_t n, size_t *len)
 {
@@ -732,7 +743,7 @@ static enum lexfield parse_field(const char *w, size_t n, size_t *len)
         enum lexfield f;
     } fields[] = {{"title:", L_TITLE},     {"source:", L_SOURCE}, {"dateline:", L_DATELINE},
                   {"year:", L_YEAR},       {"date:", L_DATE},     {"person:", L_PERSON},
-                  {"country:", L_COUNTRY}, {"org:", L_ORG}};
+                  {"country:", L_COUNTRY}, {"org:", L_ORG},      {"kind:", L_KIND}};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         size_t k = strlen(fields[i].name);
         if (n >= k && strncasecmp(w, fields[i].name, k) == 0) {
@@ -756,6 +767,8 @@ static enum dl_qfield filter_field(enum lexfield f)
         return DL_QF_COUNTRY;
     case L_ORG:
         return DL_QF_ORG;
+    case L_KIND:
+        return DL_QF_KIND;
     default:
         return DL_QF_YEAR;
     }
@@ -786,7 +799,7 @@ static int add_value(struct state *st, enum lexfield f, size_t a, size_t b, int 
     }
     if (f == L_PERSON || f == L_COUNTRY || f == L_ORG) {
         add_entity(st, filter_field(f), a, b, negated);
-    } else if (f == L_SOURCE || f == L_DATELINE || f == L_YEAR) {
+    } else if (f == L_SOURCE || f == L_DATELINE || f == L_YEAR || f == L_KIND) {
         add_filter(st, filter_field(f), a, b, negated);
     } else if (quoted) {
         add_phrase(st, a, b, negated, words);

@@ -34,8 +34,8 @@
 static const struct dl_xweight WEIGHTING = {1.2, 0.85, 0.2, 1.0};
 
 /* The slots counted for the facets, in enum dl_facet_kind's order. */
-static const unsigned FACET_SLOTS[DL_FACET_COUNT] = {DL_SLOT_YEAR, DL_SLOT_SOURCE, DL_SLOT_PEOPLE,
-                                                     DL_SLOT_COUNTRIES, DL_SLOT_ORGS};
+static const unsigned FACET_SLOTS[DL_FACET_COUNT] = {
+    DL_SLOT_YEAR, DL_SLOT_SOURCE, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_KIND};
 
 struct dl_searcher {
     struct dl_db *db;
@@ -206,6 +206,11 @@ static int add_filters(struct run *r)
         dl_qbuild_entity_term(r->s->aliases, e->type, e->name, e->len, &term);
         dl_xq_term(xq, term.buf, term.len, 1, 0);
     }
+    for (size_t i = 0; i < p->nkinds; i++, n++) {
+        dl_buf_reset(&term);
+        dl_buf_addf(&term, "%s%s", DL_PREFIX_KIND, dl_kind_name(p->kinds[i]));
+        dl_xq_term(xq, term.buf, term.len, 1, 0);
+    }
     dl_buf_release(&term);
     if (n) {
         if (n > 1) {
@@ -352,7 +357,7 @@ static void counted_facets(const struct run *r, struct dl_facet_counts *f)
         if (k == DL_FACET_SOURCE) {
             dl_facet_sources_merge(v, &n);
             *out = (struct dl_facet_list){v, n};
-        } else {
+        } else { /* lists of names, or one kind each (which splits into itself, sorted) */
             dl_facet_split(v, n, DL_LIST_SEP, (size_t)-1, out);
             for (size_t i = 0; i < n; i++) {
                 free(v[i].value);
@@ -399,6 +404,9 @@ static void cache_key(struct run *r)
     dl_buf_add(&r->key, r->q->input ? r->q->input : "", r->q->ninput);
     dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu", p->from ? p->from : "-", p->to ? p->to : "-",
                 p->source ? p->source : "", p->max_wildcard, p->check_at_least);
+    for (size_t i = 0; i < p->nkinds; i++) {
+        dl_buf_addf(&r->key, "|k%d", (int)p->kinds[i]);
+    }
     for (size_t i = 0; i < p->nentities; i++) { /* type, length, name: unambiguous */
         dl_buf_addf(&r->key, "|%d:%zu:", (int)p->entities[i].type, p->entities[i].len);
         dl_buf_add(&r->key, p->entities[i].name, p->entities[i].len);

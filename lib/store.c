@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dateline/fold.h"
+#include "dateline/kind.h"
 #include "dateline/schema.h"
 #include "dateline/stem.h"
 #include "dateline/strset.h"
@@ -311,6 +312,10 @@ static void add_metadata(struct dl_store *s, const struct dl_readout *r, const c
     if (r->dateline && *r->dateline) {
         add_slug_term(s, DL_PREFIX_DATELINE, r->dateline, strcspn(r->dateline, ",("));
     }
+    const char *kind = dl_kind_name(dl_kind_classify(r->title, r->body));
+    make_term(s, DL_PREFIX_KIND, kind, strlen(kind), "", 0);
+    dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
+    dl_xdoc_set_value(s->doc, DL_SLOT_KIND, kind, strlen(kind));
     char ymd[9];
     if (dl_schema_date(r->date, ymd)) {
         dl_xdoc_set_value(s->doc, DL_SLOT_DATE, ymd, 8);
@@ -595,19 +600,21 @@ void dl_found_release(struct dl_found *f)
     for (int t = 0; t < DL_ENTITY_COUNT; t++) {
         free(f->names[t]);
     }
+    free(f->kind);
     memset(f, 0, sizeof *f);
 }
 
 int dl_store_read_found(struct dl_db *db, unsigned docid, struct dl_found *f, struct dl_error *err)
 {
-    static const unsigned slots[DL_ENTITY_COUNT - 1] = {DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
-                                                        DL_SLOT_ORGS};
-    struct dl_buf v[DL_ENTITY_COUNT - 1] = {DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT};
+    static const unsigned slots[DL_ENTITY_COUNT] = {DL_SLOT_KIND, DL_SLOT_PEOPLE,
+                                                    DL_SLOT_COUNTRIES, DL_SLOT_ORGS};
+    struct dl_buf v[DL_ENTITY_COUNT] = {DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT};
     memset(f, 0, sizeof *f);
-    int rc = dl_db_document(db, docid, NULL, slots, v, DL_ENTITY_COUNT - 1, err);
-    for (int t = 1; t < DL_ENTITY_COUNT; t++) {
-        f->names[t] = rc == DL_OK && v[t - 1].len ? dl_buf_detach(&v[t - 1], NULL) : NULL;
-        dl_buf_release(&v[t - 1]);
+    int rc = dl_db_document(db, docid, NULL, slots, v, DL_ENTITY_COUNT, err);
+    for (int t = 0; t < DL_ENTITY_COUNT; t++) {
+        char *val = rc == DL_OK && v[t].len ? dl_buf_detach(&v[t], NULL) : NULL;
+        *(t ? &f->names[t] : &f->kind) = val;
+        dl_buf_release(&v[t]);
     }
     return rc;
 }

@@ -98,6 +98,8 @@ static void json_facets(struct dl_buf *b, const char *name, const struct dl_face
 /* "people", "countries", "orgs": the entities named in a readout, as lists of names. */
 static void json_found(struct dl_buf *b, const struct dl_found *f)
 {
+    dl_buf_adds(b, ",\"kind\":");
+    json_str(b, f->kind);
     static const char *const keys[DL_ENTITY_COUNT] = {NULL, ",\"people\":[", ",\"countries\":[",
                                                       ",\"orgs\":["};
     for (int t = 1; t < DL_ENTITY_COUNT; t++) {

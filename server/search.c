@@ -151,11 +151,34 @@ int dl_search_parse_q(struct dl_search *s, const struct dl_params *p, struct dl_
     return 0;
 }
 
-/* person=, country=, org= (each repeatable, all must hold): the names as given. */
+/* kind= (repeatable, all must hold): a meeting kind's name, else a 400. */
+static int parse_kind(struct dl_search *s, const struct dl_param *x, struct dl_reply *rep)
+{
+    enum dl_kind k;
+    if (s->nkinds == DL_MAX_ENTITY_FILTERS || dl_kind_parse(x->val, x->vlen, &k) != DL_OK) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
+                       s->nkinds == DL_MAX_ENTITY_FILTERS
+                           ? "too many kind filters"
+                           : "invalid kind '%.40s': expected talks, call, meeting, visit, "
+                             "message, statement or other",
+                       x->val);
+        return -1;
+    }
+    s->kinds[s->nkinds++] = k;
+    return 0;
+}
+
+/* person=, country=, org= (each repeatable, all must hold): the names as given; kind=. */
 static int parse_entities(struct dl_search *s, const struct dl_params *p, struct dl_reply *rep)
 {
     for (size_t i = 0; i < p->n; i++) {
         const struct dl_param *x = &p->v[i];
+        if (strcmp(x->key, "kind") == 0 && x->vlen) {
+            if (parse_kind(s, x, rep) != 0) {
+                return -1;
+            }
+            continue;
+        }
         enum dl_entity t = DL_ENTITY_NONE;
         for (int k = 1; k < DL_ENTITY_COUNT; k++) {
             t = strcmp(x->key, dl_entity_name((enum dl_entity)k)) == 0 ? (enum dl_entity)k : t;
@@ -260,6 +283,8 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
         .explain = s->explain,
         .entities = s->entities,
         .nentities = s->nentities,
+        .kinds = s->kinds,
+        .nkinds = s->nkinds,
     };
     int rc = dl_searcher_search(rq->w->searcher, &s->query, &p, &s->res, err);
     if (rc != DL_OK) {

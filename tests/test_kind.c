@@ -14,6 +14,25 @@ struct kind_case {
 };
 
 static const struct kind_case cases[] = {
+    /* ---- VNA's and Xinhua's English (the titles of data/sample's readouts) ---- */
+    {"Prime Minister Phạm Minh Chính received Chinese Minister of Commerce Wang Wentao", NULL,
+     DL_KIND_MEETING, "received, in a title"},
+    {"President Lương Cường receives Chinese business leaders", NULL, DL_KIND_MEETING, "receives"},
+    {"Xi Jinping meets Su Lin", NULL, DL_KIND_MEETING, "meets"},
+    {"Prime Minister Phạm Minh Chính gave a reception in Hà Nội for Chinese Ambassador He Wei",
+     NULL, DL_KIND_MEETING, "a reception"},
+    {"Party General Secretary Tô Lâm held phone talks with Xi Jinping", NULL, DL_KIND_CALL,
+     "phone talks are a call, not talks"},
+    {"Chinese Foreign Minister Wang Yi held a phone conversation with Le Hoai Trung", NULL,
+     DL_KIND_CALL, "a phone conversation"},
+    {"General Secretary Nguyen Phu Trong congratulates Xi Jinping on his re-election", NULL,
+     DL_KIND_MESSAGE, "congratulates, in a title"},
+    {"Deputy PM Bùi Thanh Sơn received a phone call from Wang Yi", NULL, DL_KIND_CALL,
+     "a call received"},
+    {"Talks in Hanoi", "The minister received support from the provinces and met the target.",
+     DL_KIND_OTHER, "received and met in a lead are no cue"},
+    {"Exports rise", "Both leaders congratulated each other on the results of the talks.",
+     DL_KIND_OTHER, "congratulated in a lead is no message"},
     /* ---- English ---- */
     {"Readout of President Joseph R. Biden, Jr. Call with President Emmanuel Macron of France",
      NULL, DL_KIND_CALL, "a White House call readout"},

@@ -60,6 +60,8 @@ static const struct {
      "Query(((Ztalk@1 OR talks@1) FILTER VALUE_RANGE 0 20260101 20260228))", "Ztalk talks"},
     {"date:..2025", "Query(VALUE_LE 0 20251231)", ""},
     {"source:xinhua", "Query(0 * XSxinhua)", ""},
+    {"kind:Call kind:talks", "Query(0 * (XKcall OR XKtalks))", ""},
+    {"kind:party", "Query(0 * XK\\x01)", ""},
     {"person:苏林 talks", "Query(((Ztalk@1 OR talks@1) FILTER XAto-lam))", "Ztalk talks"},
     {"person:\"to lam\" person:vietnam", "Query(0 * (XAto-lam AND XA\\x01))", ""},
     {"country:US country:us", "Query(0 * (XAunited-states AND XA\\x01))", ""},

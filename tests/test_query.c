@@ -82,6 +82,7 @@ static const struct {
     {"-person:苏林 lam", "lam -person:\"苏林\"", "lam"},
     {"person:\"\"", "", ""},
     {"PERSON:x", "person:\"x\"", ""},
+    {"kind:Call talks", "kind:call talks", "talks"},
     {"lam -source:reuters", "lam -source:reuters", "lam"},
     {"-source:reuters", "-source:reuters", ""},
     {"dateline:\"Hà Nội\"", "dateline:ha-noi", ""},

@@ -599,6 +599,8 @@ static void test_entities(struct dl_searcher *s)
     CHECK_STR(facet_string(&res.facets[DL_FACET_PEOPLE]), "Tô Lâm:2|Xi Jinping:1|", "people");
     CHECK_STR(facet_string(&res.facets[DL_FACET_COUNTRIES]), "China:1|Vietnam:1|", "countries");
     CHECK_STR(facet_string(&res.facets[DL_FACET_ORGS]), "Xinhua:1|", "orgs (the source's words)");
+    CHECK_STR(facet_string(&res.facets[DL_FACET_KIND]), "other:3|meeting:2|",
+              "kinds (receives, meets; no cue, not even \"Energy cooperation talks\")");
     dl_results_release(&res);
 
     p = params();
@@ -609,8 +611,8 @@ static void test_entities(struct dl_searcher *s)
                   strcmp(f->names[DL_ENTITY_PERSON], "Tô Lâm\nXi Jinping") == 0 &&
                   f->names[DL_ENTITY_COUNTRY] &&
                   strcmp(f->names[DL_ENTITY_COUNTRY], "China\nVietnam") == 0 &&
-                  f->names[DL_ENTITY_NONE] == NULL,
-              "a hit's entities, sorted by name");
+                  f->names[DL_ENTITY_NONE] == NULL && f->kind && strcmp(f->kind, "meeting") == 0,
+              "a hit's entities, sorted by name, and its kind");
     }
     dl_results_release(&res);
 
@@ -628,6 +630,11 @@ static void test_entities(struct dl_searcher *s)
         {"org:新华社", "2"},
         {"congratulate -person:\"to lam\"", "4"},
         {"person:nobody", ""},
+        {"kind:meeting", "12"},
+        {"kind:MEETING kind:other", "12345"}, /* one kind per readout: ORed */
+        {"kind:meeting person:\"xi jinping\"", "2"},
+        {"kind:party", ""},
+        {"cooperation -kind:meeting", "5"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         p = params();
@@ -648,6 +655,20 @@ static void test_entities(struct dl_searcher *s)
         {{{DL_ENTITY_COUNTRY, "Su Lin", 6}}, 1, ""},
         {{{DL_ENTITY_PERSON, "Su Linx", 6}}, 1, "12"}, /* len counts, not the NUL */
     };
+    static const enum dl_kind meeting[] = {DL_KIND_MEETING},
+                              two[] = {DL_KIND_MEETING, DL_KIND_TALKS};
+    p = params();
+    p.kinds = meeting;
+    p.nkinds = 1;
+    char kinds[64];
+    sorted_digits(run(s, "", &p, &res), kinds);
+    CHECK_STR(kinds, "12", "kind filter");
+    dl_results_release(&res);
+    p.kinds = two;
+    p.nkinds = 2;
+    sorted_digits(run(s, "", &p, &res), kinds);
+    CHECK_STR(kinds, "", "two kind filters: both must hold");
+    dl_results_release(&res);
     for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
         p = params();
         p.entities = filters[i].f;

@@ -32,6 +32,7 @@ enum dl_facet_kind {
     DL_FACET_PEOPLE, /* entity names (alias.h), from list-valued slots (schema.h) */
     DL_FACET_COUNTRIES,
     DL_FACET_ORGS,
+    DL_FACET_KIND, /* meeting kinds (kind.h), most frequent first */
     DL_FACET_COUNT
 };
 
@@ -47,7 +48,7 @@ struct dl_facet_counts {
     struct dl_facet_list f[DL_FACET_COUNT];
 };
 
-/* "year", "source", "people", "countries", "orgs": the API's names of the facets. */
+/* "year", "source", "people", "countries", "orgs", "kind": the API's names of the facets. */
 const char *dl_facet_name(enum dl_facet_kind k);
 
 /*

@@ -44,6 +44,7 @@ enum dl_qfield {
     DL_QF_SOURCE,  /* filters */
     DL_QF_DATELINE,
     DL_QF_YEAR,
+    DL_QF_KIND,   /* the slug of a meeting kind (kind.h) */
     DL_QF_PERSON, /* entity filters: the name as typed (quotes dropped), resolved by qbuild */
     DL_QF_COUNTRY,
     DL_QF_ORG,

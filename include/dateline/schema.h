@@ -19,7 +19,8 @@
                                  3: that value is zstd-compressed, id terms over 64 bytes
                                  and all origin terms hashed (a smaller index);
                                  4: a source term per part of a combined source;
-                                 5: entities (people, countries, orgs) in value slots, and
+                                 5: entities (people, countries, orgs) in value slots, the
+                                 meeting kind (DL_PREFIX_KIND, DL_SLOT_KIND), and
                                  the words as written (DL_PREFIX_WRITTEN) */
 
 /* --- terms ------------------------------------------------------------- */
@@ -34,6 +35,7 @@
                                     source:vna finds VNA/VNS (dl_schema_source_slugs) */
 #define DL_PREFIX_DATELINE "XD"  /* slug of the dateline place ("ha-noi"): boolean filter */
 #define DL_PREFIX_YEAR "XY"      /* "2026": boolean filter */
+#define DL_PREFIX_KIND "XK"      /* the meeting kind ("XKcall", kind.h): boolean filter */
 #define DL_PREFIX_WRITTEN "XW"   /* "XW" + folded word + ":" + the word as written but for
                                     case (fold.h dl_lower), for words written with
                                     diacritics ("XWlam:lâm"): what a query typed with them
@@ -68,6 +70,7 @@ enum dl_slot {
     DL_SLOT_PEOPLE = 5,
     DL_SLOT_COUNTRIES = 6,
     DL_SLOT_ORGS = 7,
+    DL_SLOT_KIND = 8, /* the meeting kind's name ("call", kind.h): facet and hit */
 };
 
 /* Between the names of a list-valued slot (a name never holds a newline). */

@@ -45,6 +45,8 @@ struct dl_search {
     int explain;           /* explain each hit's score, part by part (API) */
     struct dl_entity_filter entities[DL_MAX_ENTITY_FILTERS]; /* person=, country=, org= */
     size_t nentities;
+    enum dl_kind kinds[DL_MAX_ENTITY_FILTERS]; /* kind= */
+    size_t nkinds;
     struct dl_qtree query; /* q, parsed */
     /* output of dl_search_run() */
     struct dl_results res; /* zeroed until run */

@@ -26,6 +26,7 @@
 #include "dateline/db.h"
 #include "dateline/explain.h"
 #include "dateline/facets.h"
+#include "dateline/kind.h"
 #include "dateline/qbuild.h"
 #include "dateline/qtree.h"
 #include "dateline/readout.h"
@@ -62,6 +63,8 @@ struct dl_search_params {
     int explain;                  /* explain each hit's score (explain.h) */
     const struct dl_entity_filter *entities; /* all must hold (an unknown name: nothing) */
     size_t nentities;
+    const enum dl_kind *kinds; /* meeting kinds (kind.h); all must hold */
+    size_t nkinds;
 };
 
 struct dl_hit {

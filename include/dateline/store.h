@@ -76,10 +76,11 @@ int dl_store_find(struct dl_db *db, const char *id, unsigned *docid, struct dl_e
 /* Readout docid into r (zeroed or released; left empty on error), its body decompressed by c. */
 int dl_store_read(struct dl_db *db, struct dl_codec *c, unsigned docid, struct dl_readout *r,
                   struct dl_error *err);
-/* What the indexer found in a readout and keeps beside it (schema.h's entity slots). */
+/* What the indexer found in a readout and keeps beside it (schema.h's entity and kind slots). */
 struct dl_found {
     char *names[DL_ENTITY_COUNT]; /* per entity type: names joined by DL_LIST_SEP, or NULL
                                      when none ([DL_ENTITY_NONE] is always NULL) */
+    char *kind;                   /* the meeting kind's name (kind.h), or NULL (none stored) */
 };
 void dl_found_release(struct dl_found *f); /* frees and zeroes; safe on a zeroed struct */
 /* What was found in readout docid into f (zeroed or released). */
