@@ -506,6 +506,15 @@ static enum MHD_Result queue_reply(struct dl_server *srv, struct MHD_Connection 
         return MHD_NO;
     }
     add_headers(r, srv->cfg, con, rep);
+    if (atomic_load(&srv->draining)) {
+        /*
+         * dl_server_stop() waits for the requests in flight to end, but
+         * keep-alive clients would go on starting new ones on the
+         * connections they hold, and under steady load the count never
+         * reached zero: the wait ran out and the server exited 1.
+         */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    }
     c->status = rep->status;
     enum MHD_Result ok = MHD_queue_response(con, rep->status, r);
     MHD_destroy_response(r);
