@@ -92,6 +92,7 @@ struct dl_server {
     pthread_cond_t wake;   /* tells the reaper to stop */
     struct conn *conns;    /* open connections */
     int stopping;          /* the reaper must return */
+    atomic_int draining;   /* dl_server_stop() has begun: on_accept() refuses connections */
     int reaper_running;
     pthread_t reaper;
 };
@@ -404,6 +405,19 @@ out_path:
 
 /* --- libmicrohttpd callbacks ------------------------------------------------------ */
 
+/*
+ * Accept policy: once dl_server_stop() has begun, every new connection is
+ * closed as soon as it is accepted. This, not MHD_quiesce_daemon(), is how
+ * the server stops taking connections; see dl_server_stop() for why.
+ */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    struct dl_server *srv = cls;
+    (void)addr;
+    (void)addrlen;
+    return atomic_load(&srv->draining) ? MHD_NO : MHD_YES;
+}
+
 static void add_headers(struct MHD_Response *r, const struct dl_server_config *cfg,
                         struct MHD_Connection *con, const struct dl_reply *rep)
 {
@@ -492,6 +506,15 @@ static enum MHD_Result queue_reply(struct dl_server *srv, struct MHD_Connection 
         return MHD_NO;
     }
     add_headers(r, srv->cfg, con, rep);
+    if (atomic_load(&srv->draining)) {
+        /*
+         * dl_server_stop() waits for the requests in flight to end, but
+         * keep-alive clients would go on starting new ones on the
+         * connections they hold, and under steady load the count never
+         * reached zero: the wait ran out and the server exited 1.
+         */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    }
     c->status = rep->status;
     enum MHD_Result ok = MHD_queue_response(con, rep->status, r);
     MHD_destroy_response(r);
@@ -727,6 +750,7 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     pthread_mutex_init(&srv->clock, NULL);
     pthread_cond_init(&srv->wake, NULL);
     atomic_init(&srv->inflight, 0);
+    atomic_init(&srv->draining, 0);
     srv->head_timeout = l->timeout ? l->timeout : 15;
     if (cfg->rate > 0) {
         srv->rate = dl_rate_new(cfg->rate, cfg->rate < 1 ? 1 : cfg->rate, RATE_SLOTS);
@@ -748,7 +772,7 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     };
     /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: with it a second server could share the port. */
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+        flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, l->addr, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
         l->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, l->timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->request_memory ? l->request_memory : (size_t)32768,
@@ -784,7 +808,22 @@ int dl_server_stop(struct dl_server *s, double grace)
     if (!s) {
         return DL_OK;
     }
-    MHD_socket lsock = MHD_quiesce_daemon(s->daemon);
+    /*
+     * New connections are refused through on_accept(), not with
+     * MHD_quiesce_daemon(), which can abort the process with epoll in
+     * libmicrohttpd 0.9.75 (and still in 1.0.1): it sets a worker's
+     * was_quiesced and then takes the listen socket out of that worker's
+     * epoll set from this thread (daemon.c:5521-5532), while the worker's
+     * MHD_epoll() takes it out as soon as it sees was_quiesced
+     * (daemon.c:4931-4941, or 4965-4977). Both read listen_socket_in_epoll
+     * before either clears it, so a worker awake at that moment can remove
+     * it first; the second removal fails with ENOENT, which only the
+     * worker's first path tolerates: MHD_PANIC "Failed to remove listen FD
+     * from epoll set" (daemon.c:5531 here, 4976 in a worker), SIGABRT.
+     * MHD_stop_daemon() takes nothing out of an epoll set from this thread:
+     * it signals the workers, joins them and closes the listen socket.
+     */
+    atomic_store(&s->draining, 1);
     double deadline = dl_now() + grace;
     while (atomic_load(&s->inflight) > 0 && dl_now() < deadline) {
         usleep(10000);
@@ -809,9 +848,6 @@ int dl_server_stop(struct dl_server *s, double grace)
         s->reaper_running = 0;
     }
     MHD_stop_daemon(s->daemon);
-    if (lsock != MHD_INVALID_SOCKET) {
-        close(lsock);
-    }
     /* MHD notified every close; anything left was never started. */
     while (s->conns) {
         struct conn *e = s->conns;

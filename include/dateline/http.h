@@ -38,8 +38,10 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
 /* The port actually bound (useful with port 0). */
 unsigned dl_server_port(struct dl_server *s);
 /*
- * Stop accepting, wait up to `grace` seconds for requests in flight to
- * finish, stop the daemon and free everything (NULL is a no-op): DL_OK.
+ * Stop taking connections (each new one is closed as soon as accepted,
+ * and each open one after its next response), wait up to `grace` seconds
+ * for requests in flight to finish, stop the daemon and free everything
+ * (NULL is a no-op): DL_OK.
  * If requests are still running after `grace`, returns DL_ETIMEOUT and
  * leaves everything as it is (stopping would wait for them forever): the
  * caller can only _exit().

@@ -191,14 +191,16 @@ class Response:
 class Server:
     """A dateline-serve process on a free loopback port."""
 
-    def __init__(self, db, args=(), threads=2):
+    def __init__(self, db, args=(), threads=2, env=None):
         self.db = db
         self.args = list(args)
         self.threads = threads
+        self.env = env  # the server's environment; None: ours
         self.port = None
         self.proc = None
         self.log_path = os.path.join(tempdir("dl-log-"), "serve.log")
         self.exit_code = None
+        self.terminated = False  # terminate() sent the SIGTERM
 
     def start(self):
         _servers.append(self)
@@ -207,7 +209,8 @@ class Server:
             self._log = open(self.log_path, "ab")
             cmd = [DL_SERVE, "-d", self.db, "-l", "127.0.0.1:%d" % self.port,
                    "-t", str(self.threads)] + self.args
-            self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=self._log)
+            self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=self._log, env=self.env)
+            self.terminated = False
             deadline = time.time() + 20
             while time.time() < deadline:
                 if self.proc.poll() is not None:
@@ -231,17 +234,25 @@ class Server:
                 break
         raise RuntimeError("dateline-serve did not start:\n" + self.log()[-3000:])
 
+    def terminate(self):
+        """Send the SIGTERM now, to test what the server does while it stops; stop() then only
+        waits for the exit and checks its status."""
+        self.proc.send_signal(signal.SIGTERM)
+        self.terminated = True
+
     def stop(self, timeout=30):
         """SIGTERM, and check "SIGTERM stops the server with status 0" (through the program's
         Checks; without one, an exception when it fails): a server that exits otherwise, that
-        had already exited, or that ignores SIGTERM for `timeout` seconds fails it, and its log's
-        end is printed. Checked once; a second call only returns the exit status."""
+        had already exited (before a terminate()), or that ignores SIGTERM for `timeout` seconds
+        fails it, and its log's end is printed. Checked once; a second call only returns the
+        exit status."""
         if self.proc is None:
             return self.exit_code
         how = "exit status %s"
-        running = self.proc.poll() is None
+        running = self.terminated or self.proc.poll() is None
         if running:
-            self.proc.send_signal(signal.SIGTERM)
+            if not self.terminated:
+                self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
