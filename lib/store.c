@@ -274,7 +274,9 @@ static void add_entities(struct dl_store *s)
         }
     }
     free(names);
-    memset(s->found, 0, s->ngroups);
+    if (s->ngroups) { /* found is NULL without an alias table */
+        memset(s->found, 0, s->ngroups);
+    }
 }
 
 /* The boolean term prefix + slug of v[0..n), when the slug is not empty. */
