@@ -112,20 +112,103 @@ static const char *sort_name(enum dl_sort s)
 
 /* --- links to /search ---------------------------------------------------------- */
 
+/*
+ * A link to /search: the current search (link_of) with changes. Its filters are a list of
+ * parameters, so that a repeatable one (person=, country=, org=) may appear several times and
+ * a new filter needs no new field here.
+ */
+struct link_param {
+    const char *key; /* "from", "source", "person"... (static) */
+    const char *val; /* borrowed, not NUL-terminated */
+    size_t len;
+};
+
+/* from, to, source, every entity filter and one more (a facet adding a filter) */
+#define LINK_MAX_PARAMS (3 + DL_MAX_ENTITY_FILTERS + 1)
+
 struct link {
     const char *q; /* "" for none */
     size_t qlen;
-    const char *from;   /* "" for none */
-    const char *to;     /* "" for none */
-    const char *source; /* NULL for none */
-    const char *sort;   /* NULL for the default */
+    struct link_param p[LINK_MAX_PARAMS]; /* filters */
+    size_t np;
+    const char *sort; /* NULL for the default */
     size_t offset;
 };
 
+/* A link searching q alone. */
+static struct link link_q(const char *q, size_t qlen)
+{
+    struct link l;
+    memset(&l, 0, sizeof l);
+    l.q = q;
+    l.qlen = qlen;
+    return l;
+}
+
+/* Append key=val[0..len) (nothing when the link is full). */
+static void link_add(struct link *l, const char *key, const char *val, size_t len)
+{
+    if (l->np < LINK_MAX_PARAMS) {
+        l->p[l->np++] = (struct link_param){key, val, len};
+    }
+}
+
+/* Drop every key= (val NULL) or only key=val[0..len). */
+static void link_drop(struct link *l, const char *key, const char *val, size_t len)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < l->np; i++) {
+        const struct link_param *p = &l->p[i];
+        int drop =
+            strcmp(p->key, key) == 0 && (!val || (p->len == len && memcmp(p->val, val, len) == 0));
+        if (!drop) {
+            l->p[k++] = *p;
+        }
+    }
+    l->np = k;
+}
+
+/* key=val[0..len) in place of the first key= (any other key= dropped), else appended. */
+static void link_set(struct link *l, const char *key, const char *val, size_t len)
+{
+    size_t k = 0;
+    int done = 0;
+    for (size_t i = 0; i < l->np; i++) {
+        struct link_param p = l->p[i];
+        if (strcmp(p.key, key) == 0) {
+            if (done) {
+                continue;
+            }
+            p.val = val;
+            p.len = len;
+            done = 1;
+        }
+        l->p[k++] = p;
+    }
+    l->np = k;
+    if (!done) {
+        link_add(l, key, val, len);
+    }
+}
+
+/* The link of the current search: its q, filters and order, on its first page. */
 static struct link link_of(const struct dl_search *s)
 {
-    struct link l = {
-        s->q, s->qlen, s->from, s->to, s->source, s->sort_given ? sort_name(s->sort) : NULL, 0};
+    struct link l = link_q(s->q, s->qlen);
+    if (s->from[0]) {
+        link_add(&l, "from", s->from, strlen(s->from));
+    }
+    if (s->to[0]) {
+        link_add(&l, "to", s->to, strlen(s->to));
+    }
+    if (s->source) {
+        link_add(&l, "source", s->source, strlen(s->source));
+    }
+    for (size_t i = 0; i < s->nentities; i++) {
+        const struct dl_entity_filter *e = &s->entities[i];
+        link_add(&l, dl_entity_name(e->type), e->name, e->len);
+    }
+    l.sort = s->sort_given ? sort_name(s->sort) : NULL;
     return l;
 }
 
@@ -137,19 +220,32 @@ static void link_param(struct dl_buf *b, const char *key, const char *v, size_t 
     dl_buf_add_url(b, v, n);
 }
 
+/* The order add_link writes filters in, whatever order they were set in, so that one search
+ * has one address (a key not listed here goes last). */
+static const char *const link_order[] = {"from", "to", "source", "person", "country", "org"};
+#define NLINK_ORDER (sizeof link_order / sizeof link_order[0])
+
+static size_t link_rank(const char *key)
+{
+    size_t r = 0;
+    while (r < NLINK_ORDER && strcmp(link_order[r], key) != 0) {
+        r++;
+    }
+    return r;
+}
+
 /* href="/search?..." with & written as &amp; (the values are percent-encoded). */
 static void add_link(struct dl_buf *b, const struct link *l)
 {
     dl_buf_adds(b, "/search?q=");
     dl_buf_add_url(b, l->q, l->qlen);
-    if (l->from && l->from[0]) {
-        link_param(b, "from", l->from, strlen(l->from));
-    }
-    if (l->to && l->to[0]) {
-        link_param(b, "to", l->to, strlen(l->to));
-    }
-    if (l->source && l->source[0]) {
-        link_param(b, "source", l->source, strlen(l->source));
+    for (size_t r = 0; r <= NLINK_ORDER; r++) {
+        for (size_t i = 0; i < l->np; i++) {
+            const struct link_param *p = &l->p[i];
+            if (p->len && link_rank(p->key) == r) {
+                link_param(b, p->key, p->val, p->len);
+            }
+        }
     }
     if (l->sort) {
         link_param(b, "sort", l->sort, strlen(l->sort));
@@ -284,47 +380,110 @@ int dl_page_home(struct dl_request *rq, struct dl_reply *rep, struct dl_error *e
 
 /* --- /search ------------------------------------------------------------------------ */
 
-static void facet_list(struct dl_buf *b, const struct dl_search *s, int years)
+/*
+ * The facets of the /search page, in the order shown: each value is a link that filters the
+ * current search by it, the value filtered on is shown as current, and "All ..." drops the
+ * filter. A facet with a plain parameter (`key`) sets it to the value; the year sets the
+ * from/to range of the year. One more facet is one more line here.
+ */
+struct facet_view {
+    enum dl_facet_kind kind;
+    const char *title; /* its heading */
+    const char *all;   /* the link that drops its filter */
+    const char *key;   /* the parameter a value sets, or NULL for the year's from/to */
+};
+
+static const struct facet_view facet_views[] = {
+    {DL_FACET_YEAR, "Year", "All years", NULL},
+    {DL_FACET_SOURCE, "Source", "All sources", "source"},
+};
+#define NFACET_VIEWS (sizeof facet_views / sizeof facet_views[0])
+
+/* Is the search filtered by this facet? */
+static int facet_active(const struct facet_view *fv, const struct link *cur)
 {
-    const struct dl_facet_list *fl = &s->res.facets[years ? DL_FACET_YEAR : DL_FACET_SOURCE];
-    const struct dl_facet *f = fl->v;
-    size_t n = fl->n;
-    int active = years ? (s->from[0] || s->to[0]) : s->source != NULL;
-    if (!n && !active) {
+    for (size_t i = 0; i < cur->np; i++) {
+        const char *k = cur->p[i].key;
+        if (fv->key ? strcmp(k, fv->key) == 0 : strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is key=v[0..len) one of the link's filters? */
+static int link_has(const struct link *l, const char *key, const char *v, size_t len)
+{
+    for (size_t i = 0; i < l->np; i++) {
+        const struct link_param *p = &l->p[i];
+        if (strcmp(p->key, key) == 0 && p->len == len && memcmp(p->val, v, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is value v (a year: "2026") the facet's current filter in `cur`? */
+static int facet_current(const struct facet_view *fv, const struct link *cur, const char *v)
+{
+    if (!fv->key) {
+        char from[16], to[16];
+        snprintf(from, sizeof from, "%s-01-01", v);
+        snprintf(to, sizeof to, "%s-12-31", v);
+        return link_has(cur, "from", from, strlen(from)) && link_has(cur, "to", to, strlen(to));
+    }
+    return link_has(cur, fv->key, v, strlen(v));
+}
+
+/* The link without the facet's filter. */
+static void facet_drop(const struct facet_view *fv, struct link *l)
+{
+    if (fv->key) {
+        link_drop(l, fv->key, NULL, 0);
+    } else {
+        link_drop(l, "from", NULL, 0);
+        link_drop(l, "to", NULL, 0);
+    }
+}
+
+static int facet_shown(const struct facet_view *fv, const struct dl_search *s,
+                       const struct link *cur)
+{
+    return s->res.facets[fv->kind].n || facet_active(fv, cur);
+}
+
+/* One facet as a list of links; `cur` is link_of(s). */
+static void facet_list(struct dl_buf *b, const struct dl_search *s, const struct link *cur,
+                       const struct facet_view *fv)
+{
+    const struct dl_facet_list *fl = &s->res.facets[fv->kind];
+    if (!facet_shown(fv, s, cur)) {
         return;
     }
-    dl_buf_adds(b, years ? "<section class=\"facet\"><h2>Year</h2>\n<ul>\n"
-                         : "<section class=\"facet\"><h2>Source</h2>\n<ul>\n");
-    struct link l = link_of(s);
-    if (active) {
-        if (years) {
-            l.from = l.to = "";
-        } else {
-            l.source = NULL;
-        }
+    dl_buf_addf(b, "<section class=\"facet\"><h2>%s</h2>\n<ul>\n", fv->title);
+    if (facet_active(fv, cur)) {
+        struct link l = *cur;
+        facet_drop(fv, &l);
         dl_buf_adds(b, "<li><a href=\"");
         add_link(b, &l);
-        dl_buf_adds(b, years ? "\">All years</a></li>\n" : "\">All sources</a></li>\n");
-        l = link_of(s);
+        dl_buf_addf(b, "\">%s</a></li>\n", fv->all);
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *v = f[i].value ? f[i].value : "";
+    for (size_t i = 0; i < fl->n; i++) {
+        const char *v = fl->v[i].value ? fl->v[i].value : "";
         char from[11], to[11];
-        int cur;
-        if (years) {
+        struct link l = *cur;
+        if (!fv->key) {
             if (strlen(v) != 4 || strspn(v, "0123456789") != 4) {
                 continue;
             }
             snprintf(from, sizeof from, "%s-01-01", v);
             snprintf(to, sizeof to, "%s-12-31", v);
-            cur = strcmp(s->from, from) == 0 && strcmp(s->to, to) == 0;
-            l.from = from;
-            l.to = to;
+            link_set(&l, "from", from, 10);
+            link_set(&l, "to", to, 10);
         } else {
-            cur = s->source && strcmp(s->source, v) == 0;
-            l.source = v;
+            link_set(&l, fv->key, v, strlen(v));
         }
-        if (cur) {
+        if (facet_current(fv, cur, v)) {
             dl_buf_adds(b, "<li><strong aria-current=\"true\">");
             esc(b, v);
             dl_buf_adds(b, "</strong>");
@@ -336,7 +495,7 @@ static void facet_list(struct dl_buf *b, const struct dl_search *s, int years)
             dl_buf_adds(b, "</a>");
         }
         dl_buf_adds(b, " <span class=\"count\">");
-        add_count(b, f[i].count);
+        add_count(b, fl->v[i].count);
         dl_buf_adds(b, "</span></li>\n");
     }
     dl_buf_adds(b, "</ul></section>\n");
@@ -469,8 +628,9 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
                        "<li>Use fewer or more general words.</li>");
         if (filtered) {
             struct link l = link_of(s);
-            l.from = l.to = "";
-            l.source = NULL;
+            link_drop(&l, "from", NULL, 0);
+            link_drop(&l, "to", NULL, 0);
+            link_drop(&l, "source", NULL, 0);
             dl_buf_adds(b, "<li><a href=\"");
             add_link(b, &l);
             dl_buf_adds(b, "\">Search without the date and source filters</a>.</li>");
@@ -501,11 +661,16 @@ int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error 
     dl_buf_adds(b, "<main id=\"main\" class=\"results\">\n<h1 class=\"visually-hidden\">Search "
                    "results</h1>\n");
     results(b, rq, &s);
-    if (s.facets && (s.res.facets[DL_FACET_YEAR].n || s.res.facets[DL_FACET_SOURCE].n ||
-                     s.from[0] || s.to[0] || s.source)) {
+    const struct link cur = link_of(&s);
+    size_t shown = 0;
+    for (size_t i = 0; s.facets && i < NFACET_VIEWS; i++) {
+        shown += facet_shown(&facet_views[i], &s, &cur) != 0;
+    }
+    if (shown) {
         dl_buf_adds(b, "<aside id=\"facets\" aria-label=\"Refine the results\">\n");
-        facet_list(b, &s, 1);
-        facet_list(b, &s, 0);
+        for (size_t i = 0; i < NFACET_VIEWS; i++) {
+            facet_list(b, &s, &cur, &facet_views[i]);
+        }
         dl_buf_adds(b, "</aside>\n");
     }
     dl_buf_adds(b, "</main>\n");
@@ -574,7 +739,7 @@ int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *er
     top_bar(b, &s);
     dl_buf_adds(b, "<main id=\"main\" class=\"doc\">\n<p class=\"back\"><a href=\"");
     if (s.qlen) {
-        struct link l = {s.q, s.qlen, "", "", NULL, NULL, 0};
+        struct link l = link_q(s.q, s.qlen);
         add_link(b, &l);
         dl_buf_adds(b, "\">← Back to the results</a></p>\n");
     } else {
