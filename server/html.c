@@ -287,12 +287,31 @@ static void option(struct dl_buf *b, const char *value, const char *label, int s
 }
 
 /*
+ * The entity filters of the search, as ticked boxes: a search from the form keeps them, and
+ * unticking one drops it (the facets have links that do the same).
+ */
+static void entity_fields(struct dl_buf *b, const struct dl_search *s)
+{
+    dl_buf_adds(b, "<fieldset class=\"entities\"><legend>Names</legend>\n");
+    for (size_t i = 0; i < s->nentities; i++) {
+        const struct dl_entity_filter *e = &s->entities[i];
+        const char *type = dl_entity_name(e->type);
+        dl_buf_addf(b, "<label><input type=\"checkbox\" name=\"%s\" value=\"", type);
+        dl_buf_add_html(b, e->name, e->len);
+        dl_buf_adds(b, "\" checked> ");
+        dl_buf_add_html(b, e->name, e->len);
+        dl_buf_addf(b, " <span class=\"type\">(%s)</span></label>\n", type);
+    }
+    dl_buf_adds(b, "</fieldset>\n");
+}
+
+/*
  * The search form. `s` gives the current values (NULL on the home page,
  * where the filters start closed and the box is focused).
  */
 static void search_form(struct dl_buf *b, const struct dl_search *s, int home)
 {
-    int filtered = s && (s->from[0] || s->to[0] || s->source || s->sort_given);
+    int filtered = s && (s->from[0] || s->to[0] || s->source || s->nentities || s->sort_given);
     dl_buf_adds(b, home ? "<form class=\"search home\" role=\"search\" action=\"/search\" "
                           "method=\"get\">\n"
                         : "<form class=\"search\" role=\"search\" action=\"/search\" "
@@ -325,7 +344,11 @@ static void search_form(struct dl_buf *b, const struct dl_search *s, int home)
     if (s) {
         esc(b, s->source);
     }
-    dl_buf_adds(b, "\"></p>\n<p><label for=\"sort\">Order</label> <select id=\"sort\" "
+    dl_buf_adds(b, "\"></p>\n");
+    if (s && s->nentities) {
+        entity_fields(b, s);
+    }
+    dl_buf_adds(b, "<p><label for=\"sort\">Order</label> <select id=\"sort\" "
                    "name=\"sort\">");
     int cur = s && s->sort_given ? (int)s->sort : -1; /* -1: the default order */
     option(b, "", "Best match (newest if no words)", !s || !s->sort_given);
@@ -384,20 +407,34 @@ int dl_page_home(struct dl_request *rq, struct dl_reply *rep, struct dl_error *e
  * The facets of the /search page, in the order shown: each value is a link that filters the
  * current search by it, the value filtered on is shown as current, and "All ..." drops the
  * filter. A facet with a plain parameter (`key`) sets it to the value; the year sets the
- * from/to range of the year. One more facet is one more line here.
+ * from/to range of the year. An entity facet's parameter is repeatable (every filter must
+ * hold): a value adds one more filter, and each current one has its own link that removes
+ * it; its values compare with the filters through the alias table, so the filter
+ * person=to+lam makes "Tô Lâm" current. One more facet is one more line here.
  */
 struct facet_view {
     enum dl_facet_kind kind;
-    const char *title; /* its heading */
-    const char *all;   /* the link that drops its filter */
-    const char *key;   /* the parameter a value sets, or NULL for the year's from/to */
+    const char *title;     /* its heading */
+    const char *all;       /* the link that drops its filter */
+    const char *key;       /* the parameter a value sets, or NULL for the year's from/to */
+    enum dl_entity entity; /* an entity facet, or DL_ENTITY_NONE */
 };
 
 static const struct facet_view facet_views[] = {
-    {DL_FACET_YEAR, "Year", "All years", NULL},
-    {DL_FACET_SOURCE, "Source", "All sources", "source"},
+    {DL_FACET_YEAR, "Year", "All years", NULL, DL_ENTITY_NONE},
+    {DL_FACET_SOURCE, "Source", "All sources", "source", DL_ENTITY_NONE},
+    {DL_FACET_PEOPLE, "People", "All people", "person", DL_ENTITY_PERSON},
+    {DL_FACET_COUNTRIES, "Countries", "All countries", "country", DL_ENTITY_COUNTRY},
+    {DL_FACET_ORGS, "Organisations", "All organisations", "org", DL_ENTITY_ORG},
 };
 #define NFACET_VIEWS (sizeof facet_views / sizeof facet_views[0])
+
+/* What the parts of the /search page share. */
+struct view {
+    const struct dl_search *s;
+    struct link cur;                  /* link_of(s) */
+    const struct dl_aliases *aliases; /* the index revision's, or NULL */
+};
 
 /* Is the search filtered by this facet? */
 static int facet_active(const struct facet_view *fv, const struct link *cur)
@@ -423,16 +460,56 @@ static int link_has(const struct link *l, const char *key, const char *v, size_t
     return 0;
 }
 
-/* Is value v (a year: "2026") the facet's current filter in `cur`? */
-static int facet_current(const struct facet_view *fv, const struct link *cur, const char *v)
+/* The group of the alias table that name[0..len) names as an entity of type t, or -1. */
+static long entity_group(const struct view *w, enum dl_entity t, const char *name, size_t len)
+{
+    return w->aliases ? dl_aliases_lookup(w->aliases, t, name, len) : -1;
+}
+
+/* Does filter p of the current search select value v[0..len) of the facet? The same text,
+ * or for an entity facet two forms of one entity. */
+static int facet_selects(const struct view *w, const struct facet_view *fv,
+                         const struct link_param *p, const char *v, size_t len)
+{
+    if (!fv->key || strcmp(p->key, fv->key) != 0) {
+        return 0;
+    }
+    if (p->len == len && memcmp(p->val, v, len) == 0) {
+        return 1;
+    }
+    if (fv->entity == DL_ENTITY_NONE) {
+        return 0;
+    }
+    long g = entity_group(w, fv->entity, v, len);
+    return g >= 0 && g == entity_group(w, fv->entity, p->val, p->len);
+}
+
+/* A year facet's from/to ("2026-01-01", "2026-12-31") for value y. */
+struct year_range {
+    char from[11], to[11];
+};
+
+static struct year_range year_range(const char *y)
+{
+    struct year_range r;
+    snprintf(r.from, sizeof r.from, "%.4s-01-01", y);
+    snprintf(r.to, sizeof r.to, "%.4s-12-31", y);
+    return r;
+}
+
+/* Is value v the facet's current filter? */
+static int facet_current(const struct view *w, const struct facet_view *fv, const char *v)
 {
     if (!fv->key) {
-        char from[16], to[16];
-        snprintf(from, sizeof from, "%s-01-01", v);
-        snprintf(to, sizeof to, "%s-12-31", v);
-        return link_has(cur, "from", from, strlen(from)) && link_has(cur, "to", to, strlen(to));
+        struct year_range r = year_range(v);
+        return link_has(&w->cur, "from", r.from, 10) && link_has(&w->cur, "to", r.to, 10);
     }
-    return link_has(cur, fv->key, v, strlen(v));
+    for (size_t i = 0; i < w->cur.np; i++) {
+        if (facet_selects(w, fv, &w->cur.p[i], v, strlen(v))) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The link without the facet's filter. */
@@ -446,57 +523,135 @@ static void facet_drop(const struct facet_view *fv, struct link *l)
     }
 }
 
-static int facet_shown(const struct facet_view *fv, const struct dl_search *s,
-                       const struct link *cur)
+/*
+ * Into l, the link that filters by value v: the facet's filter replaced, or for an entity
+ * facet one more. Returns 0 when the search already has as many entity filters as it may
+ * (the value is then shown without a link). `yr` holds the year's dates that l borrows.
+ */
+static int facet_link(const struct view *w, const struct facet_view *fv, const char *v,
+                      struct year_range *yr, struct link *l)
 {
-    return s->res.facets[fv->kind].n || facet_active(fv, cur);
+    *l = w->cur;
+    if (!fv->key) {
+        *yr = year_range(v);
+        link_set(l, "from", yr->from, 10);
+        link_set(l, "to", yr->to, 10);
+    } else if (fv->entity == DL_ENTITY_NONE) {
+        link_set(l, fv->key, v, strlen(v));
+    } else if (w->s->nentities < DL_MAX_ENTITY_FILTERS) {
+        link_add(l, fv->key, v, strlen(v));
+    } else {
+        return 0;
+    }
+    return 1;
 }
 
-/* One facet as a list of links; `cur` is link_of(s). */
-static void facet_list(struct dl_buf *b, const struct dl_search *s, const struct link *cur,
-                       const struct facet_view *fv)
+/* " ×", a link that removes the entity filters of the facet that select name[0..len), the
+ * filter shown as `label`. */
+static void remove_link(struct dl_buf *b, const struct view *w, const struct facet_view *fv,
+                        const char *name, size_t len, const char *label, size_t llen)
 {
-    const struct dl_facet_list *fl = &s->res.facets[fv->kind];
-    if (!facet_shown(fv, s, cur)) {
+    struct link l = w->cur;
+    size_t k = 0;
+    for (size_t i = 0; i < l.np; i++) {
+        if (!facet_selects(w, fv, &l.p[i], name, len)) {
+            l.p[k++] = l.p[i];
+        }
+    }
+    l.np = k;
+    dl_buf_adds(b, " <a class=\"remove\" href=\"");
+    add_link(b, &l);
+    dl_buf_adds(b, "\" title=\"Remove this filter\" aria-label=\"Remove the filter ");
+    dl_buf_add_html(b, label, llen);
+    dl_buf_adds(b, "\">×</a>");
+}
+
+/* An entity filter that none of the facet's values shows (a name no match has, beyond the
+ * values listed, unknown): current, with its removal link, under the name the table gives
+ * it. */
+static void facet_other_filters(struct dl_buf *b, const struct view *w, const struct facet_view *fv)
+{
+    const struct dl_facet_list *fl = &w->s->res.facets[fv->kind];
+    for (size_t i = 0; i < w->cur.np; i++) {
+        const struct link_param *p = &w->cur.p[i];
+        int listed = 0, again = 0;
+        if (strcmp(p->key, fv->key) != 0) {
+            continue;
+        }
+        for (size_t j = 0; j < fl->n && !listed; j++) {
+            const char *v = fl->v[j].value ? fl->v[j].value : "";
+            listed = facet_selects(w, fv, p, v, strlen(v));
+        }
+        for (size_t j = 0; j < i && !again; j++) { /* a filter given twice shows once */
+            again = facet_selects(w, fv, &w->cur.p[j], p->val, p->len);
+        }
+        if (listed || again) {
+            continue;
+        }
+        long g = entity_group(w, fv->entity, p->val, p->len);
+        const char *name = g >= 0 ? dl_aliases_name(w->aliases, (size_t)g) : NULL;
+        const char *label = name ? name : p->val;
+        size_t llen = name ? strlen(name) : p->len;
+        dl_buf_adds(b, "<li><strong aria-current=\"true\">");
+        dl_buf_add_html(b, label, llen);
+        dl_buf_adds(b, "</strong>");
+        remove_link(b, w, fv, p->val, p->len, label, llen);
+        dl_buf_adds(b, "</li>\n");
+    }
+}
+
+static int facet_shown(const struct view *w, const struct facet_view *fv)
+{
+    return w->s->res.facets[fv->kind].n || facet_active(fv, &w->cur);
+}
+
+/* One facet as a list of links. */
+static void facet_list(struct dl_buf *b, const struct view *w, const struct facet_view *fv)
+{
+    const struct dl_facet_list *fl = &w->s->res.facets[fv->kind];
+    if (!facet_shown(w, fv)) {
         return;
     }
     dl_buf_addf(b, "<section class=\"facet\"><h2>%s</h2>\n<ul>\n", fv->title);
-    if (facet_active(fv, cur)) {
-        struct link l = *cur;
+    if (facet_active(fv, &w->cur)) {
+        struct link l = w->cur;
         facet_drop(fv, &l);
         dl_buf_adds(b, "<li><a href=\"");
         add_link(b, &l);
         dl_buf_addf(b, "\">%s</a></li>\n", fv->all);
     }
+    if (fv->entity != DL_ENTITY_NONE) {
+        facet_other_filters(b, w, fv);
+    }
     for (size_t i = 0; i < fl->n; i++) {
         const char *v = fl->v[i].value ? fl->v[i].value : "";
-        char from[11], to[11];
-        struct link l = *cur;
-        if (!fv->key) {
-            if (strlen(v) != 4 || strspn(v, "0123456789") != 4) {
-                continue;
-            }
-            snprintf(from, sizeof from, "%s-01-01", v);
-            snprintf(to, sizeof to, "%s-12-31", v);
-            link_set(&l, "from", from, 10);
-            link_set(&l, "to", to, 10);
-        } else {
-            link_set(&l, fv->key, v, strlen(v));
+        struct year_range yr;
+        struct link l;
+        if (!fv->key && (strlen(v) != 4 || strspn(v, "0123456789") != 4)) {
+            continue;
         }
-        if (facet_current(fv, cur, v)) {
+        int current = facet_current(w, fv, v);
+        if (current) {
             dl_buf_adds(b, "<li><strong aria-current=\"true\">");
             esc(b, v);
             dl_buf_adds(b, "</strong>");
-        } else {
+        } else if (facet_link(w, fv, v, &yr, &l)) {
             dl_buf_adds(b, "<li><a href=\"");
             add_link(b, &l);
             dl_buf_adds(b, "\">");
             esc(b, v);
             dl_buf_adds(b, "</a>");
+        } else {
+            dl_buf_adds(b, "<li>");
+            esc(b, v);
         }
         dl_buf_adds(b, " <span class=\"count\">");
         add_count(b, fl->v[i].count);
-        dl_buf_adds(b, "</span></li>\n");
+        dl_buf_adds(b, "</span>");
+        if (current && fv->entity != DL_ENTITY_NONE) {
+            remove_link(b, w, fv, v, strlen(v), v, strlen(v));
+        }
+        dl_buf_adds(b, "</li>\n");
     }
     dl_buf_adds(b, "</ul></section>\n");
 }
@@ -568,9 +723,10 @@ static void pager(struct dl_buf *b, const struct dl_search *s)
     dl_buf_adds(b, "</nav>\n");
 }
 
-static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_search *s)
+static void results(struct dl_buf *b, struct dl_request *rq, const struct view *w)
 {
-    int filtered = s->from[0] || s->to[0] || s->source;
+    const struct dl_search *s = w->s;
+    int filtered = w->cur.np > 0;
     dl_buf_adds(b, "<div id=\"results\">\n<p class=\"summary\" role=\"status\">");
     if (!s->res.total_exact && s->res.total) {
         dl_buf_adds(b, "About ");
@@ -588,7 +744,7 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
     add_ms(b, (dl_now() - rq->t0) * 1000.0);
     dl_buf_adds(b, ")</p>\n");
     if (s->res.suggestion && s->res.suggestion[0]) {
-        struct link l = link_of(s);
+        struct link l = w->cur;
         l.q = s->res.suggestion;
         l.qlen = strlen(s->res.suggestion);
         dl_buf_adds(b, "<p class=\"suggest\">Did you mean <a href=\"");
@@ -612,7 +768,7 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
         }
         dl_buf_adds(b, "</ol>\n");
     } else if (s->res.total && s->offset) {
-        struct link l = link_of(s);
+        struct link l = w->cur;
         dl_buf_adds(b, "<div class=\"empty\"><p>No more results on this page.</p><p><a href=\"");
         add_link(b, &l);
         dl_buf_adds(b, "\">Back to the first page</a></p></div>\n");
@@ -627,13 +783,11 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
         dl_buf_adds(b, "<ul><li>Check the spelling, or try another form of a name.</li>"
                        "<li>Use fewer or more general words.</li>");
         if (filtered) {
-            struct link l = link_of(s);
-            link_drop(&l, "from", NULL, 0);
-            link_drop(&l, "to", NULL, 0);
-            link_drop(&l, "source", NULL, 0);
+            struct link l = w->cur;
+            l.np = 0;
             dl_buf_adds(b, "<li><a href=\"");
             add_link(b, &l);
-            dl_buf_adds(b, "\">Search without the date and source filters</a>.</li>");
+            dl_buf_adds(b, "\">Search without the filters</a>.</li>");
         }
         dl_buf_adds(b, "</ul></div>\n");
     }
@@ -660,16 +814,16 @@ int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error 
     top_bar(b, &s);
     dl_buf_adds(b, "<main id=\"main\" class=\"results\">\n<h1 class=\"visually-hidden\">Search "
                    "results</h1>\n");
-    results(b, rq, &s);
-    const struct link cur = link_of(&s);
+    struct view w = {&s, link_of(&s), dl_searcher_aliases(rq->w->searcher)};
+    results(b, rq, &w);
     size_t shown = 0;
     for (size_t i = 0; s.facets && i < NFACET_VIEWS; i++) {
-        shown += facet_shown(&facet_views[i], &s, &cur) != 0;
+        shown += facet_shown(&w, &facet_views[i]) != 0;
     }
     if (shown) {
         dl_buf_adds(b, "<aside id=\"facets\" aria-label=\"Refine the results\">\n");
         for (size_t i = 0; i < NFACET_VIEWS; i++) {
-            facet_list(b, &s, &cur, &facet_views[i]);
+            facet_list(b, &w, &facet_views[i]);
         }
         dl_buf_adds(b, "</aside>\n");
     }
