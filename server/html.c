@@ -497,15 +497,16 @@ static struct year_range year_range(const char *y)
     return r;
 }
 
-/* Is value v the facet's current filter? */
-static int facet_current(const struct view *w, const struct facet_view *fv, const char *v)
+/* Is value v[0..len) the facet's current filter? */
+static int facet_current(const struct view *w, const struct facet_view *fv, const char *v,
+                         size_t len)
 {
     if (!fv->key) {
         struct year_range r = year_range(v);
         return link_has(&w->cur, "from", r.from, 10) && link_has(&w->cur, "to", r.to, 10);
     }
     for (size_t i = 0; i < w->cur.np; i++) {
-        if (facet_selects(w, fv, &w->cur.p[i], v, strlen(v))) {
+        if (facet_selects(w, fv, &w->cur.p[i], v, len)) {
             return 1;
         }
     }
@@ -524,11 +525,11 @@ static void facet_drop(const struct facet_view *fv, struct link *l)
 }
 
 /*
- * Into l, the link that filters by value v: the facet's filter replaced, or for an entity
- * facet one more. Returns 0 when the search already has as many entity filters as it may
+ * Into l, the link that filters by value v[0..len): the facet's filter replaced, or for an
+ * entity facet one more. Returns 0 when the search already has as many entity filters as it may
  * (the value is then shown without a link). `yr` holds the year's dates that l borrows.
  */
-static int facet_link(const struct view *w, const struct facet_view *fv, const char *v,
+static int facet_link(const struct view *w, const struct facet_view *fv, const char *v, size_t len,
                       struct year_range *yr, struct link *l)
 {
     *l = w->cur;
@@ -537,9 +538,9 @@ static int facet_link(const struct view *w, const struct facet_view *fv, const c
         link_set(l, "from", yr->from, 10);
         link_set(l, "to", yr->to, 10);
     } else if (fv->entity == DL_ENTITY_NONE) {
-        link_set(l, fv->key, v, strlen(v));
+        link_set(l, fv->key, v, len);
     } else if (w->s->nentities < DL_MAX_ENTITY_FILTERS) {
-        link_add(l, fv->key, v, strlen(v));
+        link_add(l, fv->key, v, len);
     } else {
         return 0;
     }
@@ -627,15 +628,16 @@ static void facet_list(struct dl_buf *b, const struct view *w, const struct face
         const char *v = fl->v[i].value ? fl->v[i].value : "";
         struct year_range yr;
         struct link l;
-        if (!fv->key && (strlen(v) != 4 || strspn(v, "0123456789") != 4)) {
+        size_t len = strlen(v);
+        if (!fv->key && (len != 4 || strspn(v, "0123456789") != 4)) {
             continue;
         }
-        int current = facet_current(w, fv, v);
+        int current = facet_current(w, fv, v, len);
         if (current) {
             dl_buf_adds(b, "<li><strong aria-current=\"true\">");
             esc(b, v);
             dl_buf_adds(b, "</strong>");
-        } else if (facet_link(w, fv, v, &yr, &l)) {
+        } else if (facet_link(w, fv, v, len, &yr, &l)) {
             dl_buf_adds(b, "<li><a href=\"");
             add_link(b, &l);
             dl_buf_adds(b, "\">");
@@ -649,16 +651,66 @@ static void facet_list(struct dl_buf *b, const struct view *w, const struct face
         add_count(b, fl->v[i].count);
         dl_buf_adds(b, "</span>");
         if (current && fv->entity != DL_ENTITY_NONE) {
-            remove_link(b, w, fv, v, strlen(v), v, strlen(v));
+            remove_link(b, w, fv, v, len, v, len);
         }
         dl_buf_adds(b, "</li>\n");
     }
     dl_buf_adds(b, "</ul></section>\n");
 }
 
-static void hit_item(struct dl_buf *b, const struct dl_search *s, const struct dl_hit *h,
+#define HIT_MAX_NAMES 6 /* names of one type shown under a hit (its page lists them all) */
+
+/*
+ * The entities a hit names, one type after the other ("People: Tô Lâm, Xi Jinping ·
+ * Countries: ..."), each a link that adds it to the search's filters like its facet's values
+ * (one already filtered on is plain text).
+ */
+static void hit_entities(struct dl_buf *b, const struct view *w, const struct dl_found *f)
+{
+    int any = 0;
+    for (size_t k = 0; k < NFACET_VIEWS; k++) {
+        const struct facet_view *fv = &facet_views[k];
+        const char *names = fv->entity != DL_ENTITY_NONE ? f->names[fv->entity] : NULL;
+        if (!names || !names[0]) {
+            continue;
+        }
+        dl_buf_adds(b, any ? " <span class=\"sep\">·</span> " : "<p class=\"tags\">");
+        dl_buf_addf(b, "<span class=\"tagtype\">%s:</span> ", fv->title);
+        any = 1;
+        size_t shown = 0, more = 0;
+        for (const char *p = names; *p;) {
+            const char *e = strstr(p, DL_LIST_SEP);
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            struct year_range yr;
+            struct link l;
+            if (shown == HIT_MAX_NAMES) {
+                more++;
+            } else if (facet_current(w, fv, p, len) || !facet_link(w, fv, p, len, &yr, &l)) {
+                dl_buf_adds(b, shown++ ? ", <span class=\"current\">" : "<span class=\"current\">");
+                dl_buf_add_html(b, p, len);
+                dl_buf_adds(b, "</span>");
+            } else {
+                dl_buf_adds(b, shown++ ? ", <a href=\"" : "<a href=\"");
+                add_link(b, &l);
+                dl_buf_adds(b, "\">");
+                dl_buf_add_html(b, p, len);
+                dl_buf_adds(b, "</a>");
+            }
+            p = e ? e + strlen(DL_LIST_SEP) : p + len;
+        }
+        if (more) {
+            dl_buf_addf(b, " and %zu more", more);
+        }
+    }
+    if (any) {
+        dl_buf_adds(b, "</p>\n");
+    }
+}
+
+static void hit_item(struct dl_buf *b, const struct view *w, const struct dl_hit *h,
                      struct dl_buf *scratch)
 {
+    const struct dl_search *s = w->s;
     const struct dl_readout *d = &h->doc;
     const char *body = d->body ? d->body : "";
     dl_buf_adds(b, "<li class=\"hit\"><h2><a href=\"/doc/");
@@ -690,7 +742,9 @@ static void hit_item(struct dl_buf *b, const struct dl_search *s, const struct d
     dl_buf_reset(scratch);
     dl_hl_snippet(s->hl, body, strlen(body), DL_SERVE_SNIPPET, scratch);
     dl_buf_add(b, scratch->buf, scratch->len); /* escaped and marked by the highlighter */
-    dl_buf_adds(b, "</p></li>\n");
+    dl_buf_adds(b, "</p>\n");
+    hit_entities(b, w, &h->found);
+    dl_buf_adds(b, "</li>\n");
 }
 
 static void pager(struct dl_buf *b, const struct dl_search *s)
@@ -743,6 +797,17 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
     dl_buf_adds(b, " (");
     add_ms(b, (dl_now() - rq->t0) * 1000.0);
     dl_buf_adds(b, ")</p>\n");
+    const char *as = s->res.written_as;
+    if (as && as[0] && (strlen(as) != s->qlen || memcmp(as, s->q, s->qlen) != 0)) {
+        struct link l = w->cur;
+        l.q = as;
+        l.qlen = strlen(as);
+        dl_buf_adds(b, "<p class=\"written\">Written as <a href=\"");
+        add_link(b, &l);
+        dl_buf_adds(b, "\">");
+        esc(b, as);
+        dl_buf_adds(b, "</a></p>\n");
+    }
     if (s->res.suggestion && s->res.suggestion[0]) {
         struct link l = w->cur;
         l.q = s->res.suggestion;
@@ -764,7 +829,7 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
     if (s->res.nhits) {
         dl_buf_addf(b, "<ol class=\"hits\" start=\"%zu\">\n", s->offset + 1);
         for (size_t i = 0; i < s->res.nhits; i++) {
-            hit_item(b, s, &s->res.hits[i], &rq->w->scratch);
+            hit_item(b, w, &s->res.hits[i], &rq->w->scratch);
         }
         dl_buf_adds(b, "</ol>\n");
     } else if (s->res.total && s->offset) {
