@@ -349,7 +349,155 @@
     timer = setTimeout(run, 220);
   }
 
+  /*
+   * Name suggestions: while the last word typed starts a name the readouts mention
+   * (/api/entities?prefix=), a list under the box offers the people, countries and
+   * organisations it starts. Choosing one (click, or arrow keys then Enter) searches the rest
+   * of the box with that name as a filter (person=Tô Lâm), as its facet link would. The box
+   * is an ARIA combobox: the list is a listbox, the option under the arrow keys is
+   * aria-activedescendant, Escape closes it. Without the script the box is a plain input.
+   */
+  function names() {
+    var row = input.parentNode;
+    var list = el("ul", { id: "q-names", "class": "names", role: "listbox", "aria-label": "Names" });
+    var status = el("span", { "class": "visually-hidden", role: "status", "aria-live": "polite" });
+    var items = [];  /* the entities listed: {name, type, count} */
+    var active = -1; /* the option under the arrow keys */
+    var ntimer = 0;
+    var npending = null;
+    var asked = "";  /* the prefix of the list shown */
+    list.hidden = true;
+    row.appendChild(list);
+    row.appendChild(status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", "q-names");
+    input.setAttribute("aria-expanded", "false");
+
+    var fold = function (s) {
+      return s.normalize("NFD").replace(/\p{M}/gu, "").replace(/[đĐ]/g, "d").toLowerCase();
+    };
+
+    /* The word being typed: the letters and digits at the end of the box, or "". */
+    function lastWord() {
+      var m = /[\p{L}\p{N}]+$/u.exec(input.value);
+      if (!m) { return ""; }
+      return m[0].length >= 2 || /\p{Script=Han}/u.test(m[0]) ? m[0] : "";
+    }
+
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      items = [];
+      active = -1;
+      asked = "";
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function setActive(i) {
+      var opts = list.children;
+      if (active >= 0 && opts[active]) { opts[active].setAttribute("aria-selected", "false"); }
+      active = i;
+      if (i >= 0 && opts[i]) {
+        opts[i].setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", opts[i].id);
+        opts[i].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function show(entities) {
+      list.textContent = "";
+      items = entities;
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      entities.forEach(function (e, i) {
+        var li = el("li", { id: "q-name-" + i, role: "option", "aria-selected": "false" });
+        li.appendChild(el("span", { "class": "name" }, e.name));
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("span", { "class": "type" },
+          e.type + " · " + count(e.count) + (e.count === 1 ? " readout" : " readouts")));
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); });
+        li.addEventListener("click", function () { choose(i); });
+        list.appendChild(li);
+      });
+      list.hidden = !entities.length;
+      input.setAttribute("aria-expanded", entities.length ? "true" : "false");
+      status.textContent = entities.length ? entities.length + (entities.length === 1 ?
+        " name suggested" : " names suggested") + ", arrow keys to choose" : "";
+    }
+
+    /* How many words at the end of the box the name completes ("to la" of Tô Lâm: 2). */
+    function completed(name) {
+      var typed = fold(input.value).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      var words = fold(name).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      for (var k = Math.min(typed.length, words.length); k > 1; k--) {
+        var tail = typed.slice(typed.length - k);
+        for (var j = 0; j + k <= words.length; j++) {
+          var ok = tail.every(function (w, i) {
+            return i < k - 1 ? words[j + i] === w : words[j + i].indexOf(w) === 0;
+          });
+          if (ok) { return k; }
+        }
+      }
+      return 1;
+    }
+
+    function choose(i) {
+      var e = items[i];
+      var key = { person: "person", country: "country", org: "org" }[e && e.type];
+      if (!key) { return; }
+      var k = completed(e.name);
+      var re = new RegExp("(?:[^\\p{L}\\p{N}]*[\\p{L}\\p{N}]+){" + k + "}[^\\p{L}\\p{N}]*$", "u");
+      var rest = input.value.replace(re, "").trim();
+      var p = params({ q: rest, offset: null });
+      if (!rest) { p.set("q", ""); }
+      if (p.getAll(key).indexOf(e.name) < 0) { p.append(key, e.name); }
+      close();
+      window.location.assign("/search?" + p.toString());
+    }
+
+    function suggest() {
+      var word = lastWord();
+      if (!word) { close(); return; }
+      if (word === asked) { return; }
+      asked = word;
+      if (npending) { npending.abort(); }
+      npending = window.AbortController ? new AbortController() : null;
+      fetch("/api/entities?limit=8&prefix=" + encodeURIComponent(word),
+            npending ? { signal: npending.signal } : {})
+        .then(function (r) { return r.ok ? r.json() : { entities: [] }; })
+        .then(function (data) {
+          if (asked === word && document.activeElement === input) { show(data.entities || []); }
+        })
+        .catch(function () { /* suggestions are extra: the search goes on without them */ });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(ntimer);
+      ntimer = setTimeout(suggest, 120);
+    });
+    input.addEventListener("keydown", function (ev) {
+      var n = items.length;
+      if (list.hidden || !n) { return; }
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        setActive(ev.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n : active) - 1);
+      } else if (ev.key === "Enter" && active >= 0) {
+        ev.preventDefault();
+        choose(active);
+      } else if (ev.key === "Escape") {
+        ev.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
   input.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
   last = params({ offset: null }).toString();
+  names();
 }());
