@@ -494,10 +494,13 @@
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
+    /* The page is going: a request started now would only be cut off. */
+    form.addEventListener("submit", function () { clearTimeout(ntimer); close(); });
   }
 
   input.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+  form.addEventListener("submit", function () { clearTimeout(timer); });
   last = params({ offset: null }).toString();
   names();
 }());
