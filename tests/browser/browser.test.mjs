@@ -218,7 +218,10 @@ function watch(context, label, problems) {
     });
     context.on('page', (page) => attachPage(page, label, problems));
     context.on('requestfailed', (req) => {
-        if (!problems.offsite.some((u) => u.endsWith(req.url())))
+        // The script's own requests (results and names as the user types) are cancelled when
+        // newer typing or the next page supersedes them: net::ERR_ABORTED there is no failure.
+        const cancelled = req.resourceType() === 'fetch' && req.failure()?.errorText === 'net::ERR_ABORTED';
+        if (!cancelled && !problems.offsite.some((u) => u.endsWith(req.url())))
             problems.failed.push(`${label}: ${req.url()} (${req.failure()?.errorText})`);
     });
     context.on('response', (res) => {
