@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dateline/db.h"
+#include "dateline/kind.h"
 #include "dateline/schema.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
@@ -123,8 +124,8 @@ struct link_param {
     size_t len;
 };
 
-/* from, to, source, every entity filter and one more (a facet adding a filter) */
-#define LINK_MAX_PARAMS (3 + DL_MAX_ENTITY_FILTERS + 1)
+/* from, to, source, every entity and kind filter and one more (a facet adding a filter) */
+#define LINK_MAX_PARAMS (3 + 2 * DL_MAX_ENTITY_FILTERS + 1)
 
 struct link {
     const char *q; /* "" for none */
@@ -208,6 +209,10 @@ static struct link link_of(const struct dl_search *s)
         const struct dl_entity_filter *e = &s->entities[i];
         link_add(&l, dl_entity_name(e->type), e->name, e->len);
     }
+    for (size_t i = 0; i < s->nkinds; i++) {
+        const char *k = dl_kind_name(s->kinds[i]);
+        link_add(&l, "kind", k, strlen(k));
+    }
     l.sort = s->sort_given ? sort_name(s->sort) : NULL;
     return l;
 }
@@ -222,7 +227,8 @@ static void link_param(struct dl_buf *b, const char *key, const char *v, size_t 
 
 /* The order add_link writes filters in, whatever order they were set in, so that one search
  * has one address (a key not listed here goes last). */
-static const char *const link_order[] = {"from", "to", "source", "person", "country", "org"};
+static const char *const link_order[] = {"from",   "to",      "source", "kind",
+                                         "person", "country", "org"};
 #define NLINK_ORDER (sizeof link_order / sizeof link_order[0])
 
 static size_t link_rank(const char *key)
@@ -287,22 +293,33 @@ static void option(struct dl_buf *b, const char *value, const char *label, int s
 }
 
 /*
- * The entity filters of the search, as ticked boxes: a search from the form keeps them, and
- * unticking one drops it (the facets have links that do the same).
+ * The filters of the search that have no field of their own (person=, country=, org=,
+ * kind=...), as ticked boxes: a search from the form keeps them, and unticking one drops it
+ * (the facets have links that do the same).
  */
-static void entity_fields(struct dl_buf *b, const struct dl_search *s)
+static void filter_boxes(struct dl_buf *b, const struct dl_search *s)
 {
-    dl_buf_adds(b, "<fieldset class=\"entities\"><legend>Names</legend>\n");
-    for (size_t i = 0; i < s->nentities; i++) {
-        const struct dl_entity_filter *e = &s->entities[i];
-        const char *type = dl_entity_name(e->type);
-        dl_buf_addf(b, "<label><input type=\"checkbox\" name=\"%s\" value=\"", type);
-        dl_buf_add_html(b, e->name, e->len);
+    const struct link cur = link_of(s);
+    int any = 0;
+    for (size_t i = 0; i < cur.np; i++) {
+        const struct link_param *p = &cur.p[i];
+        if (strcmp(p->key, "from") == 0 || strcmp(p->key, "to") == 0 ||
+            strcmp(p->key, "source") == 0) {
+            continue;
+        }
+        if (!any) {
+            dl_buf_adds(b, "<fieldset class=\"entities\"><legend>Filtered by</legend>\n");
+            any = 1;
+        }
+        dl_buf_addf(b, "<label><input type=\"checkbox\" name=\"%s\" value=\"", p->key);
+        dl_buf_add_html(b, p->val, p->len);
         dl_buf_adds(b, "\" checked> ");
-        dl_buf_add_html(b, e->name, e->len);
-        dl_buf_addf(b, " <span class=\"type\">(%s)</span></label>\n", type);
+        dl_buf_add_html(b, p->val, p->len);
+        dl_buf_addf(b, " <span class=\"type\">(%s)</span></label>\n", p->key);
     }
-    dl_buf_adds(b, "</fieldset>\n");
+    if (any) {
+        dl_buf_adds(b, "</fieldset>\n");
+    }
 }
 
 /*
@@ -311,7 +328,8 @@ static void entity_fields(struct dl_buf *b, const struct dl_search *s)
  */
 static void search_form(struct dl_buf *b, const struct dl_search *s, int home)
 {
-    int filtered = s && (s->from[0] || s->to[0] || s->source || s->nentities || s->sort_given);
+    int filtered =
+        s && (s->from[0] || s->to[0] || s->source || s->nentities || s->nkinds || s->sort_given);
     dl_buf_adds(b, home ? "<form class=\"search home\" role=\"search\" action=\"/search\" "
                           "method=\"get\">\n"
                         : "<form class=\"search\" role=\"search\" action=\"/search\" "
@@ -345,8 +363,8 @@ static void search_form(struct dl_buf *b, const struct dl_search *s, int home)
         esc(b, s->source);
     }
     dl_buf_adds(b, "\"></p>\n");
-    if (s && s->nentities) {
-        entity_fields(b, s);
+    if (s) {
+        filter_boxes(b, s);
     }
     dl_buf_adds(b, "<p><label for=\"sort\">Order</label> <select id=\"sort\" "
                    "name=\"sort\">");
@@ -423,6 +441,7 @@ struct facet_view {
 static const struct facet_view facet_views[] = {
     {DL_FACET_YEAR, "Year", "All years", NULL, DL_ENTITY_NONE},
     {DL_FACET_SOURCE, "Source", "All sources", "source", DL_ENTITY_NONE},
+    {DL_FACET_KIND, "Kind", "All kinds", "kind", DL_ENTITY_NONE},
     {DL_FACET_PEOPLE, "People", "All people", "person", DL_ENTITY_PERSON},
     {DL_FACET_COUNTRIES, "Countries", "All countries", "country", DL_ENTITY_COUNTRY},
     {DL_FACET_ORGS, "Organisations", "All organisations", "org", DL_ENTITY_ORG},

@@ -109,6 +109,7 @@
   var FACETS = [
     { name: "year", title: "Year", all: "All years", year: true },
     { name: "source", title: "Source", all: "All sources", key: "source" },
+    { name: "kind", title: "Kind", all: "All kinds", key: "kind" },
     { name: "people", title: "People", all: "All people", key: "person", many: true },
     { name: "countries", title: "Countries", all: "All countries", key: "country", many: true },
     { name: "orgs", title: "Organisations", all: "All organisations", key: "org", many: true }

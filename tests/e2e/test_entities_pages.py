@@ -4,7 +4,7 @@ gazetteer written here (and one readout naming a hostile organisation); the page
 People, Countries and Organisations facets with the API's counts, filter by a name when its
 link is followed (keeping the rest of the search), show a filter as current with a link that
 removes it, list each hit's names as filter links, say "Written as" when the results carry
-written_as, and keep every name escaped."""
+written_as, and keep every name escaped. Also the meeting kind facet, from the same table."""
 
 import html
 import json
@@ -207,6 +207,7 @@ def test(c):
         written_as(c, s)
         hostile_names(c, s)
         filter_limit(c, s)
+        kind_facet(c, s)
 
 
 def facets_match_api(c, s):
@@ -443,6 +444,40 @@ def filter_limit(c, s):
     xi = item(st.facets.get("People"), "Xi Jinping")
     c.check(xi and xi["href"] is None and not xi["current"],
             "other names are listed without a link", st.facets.get("People"))
+
+
+def kind_facet(c, s):
+    """The meeting kind facet: the API's kinds and counts, each a link that keeps the other
+    filters; a current kind stays in the form and in the other links."""
+    r, st = get_page(c, s, "/search?q=&person=" + dltest.q("Tô Lâm"), "/search by Tô Lâm (kinds)")
+    j = api(s, q="", person="Tô Lâm")
+    want = [(f["value"], f["count"]) for f in j["facets"]["kind"]]
+    got = [(it["text"], it["count"]) for it in st.facets.get("Kind", [])]
+    c.check(len(want) >= 2 and got == want, "Kind facet: the API's kinds and counts",
+            "page %r, API %r" % (got, want))
+    hrefs = [it["href"] for it in st.facets.get("Kind", [])]
+    c.check(hrefs and all(h and params_of(h).get("kind") == [v] and
+                          params_of(h).get("person") == ["Tô Lâm"]
+                          for h, (v, _) in zip(hrefs, want)),
+            "each kind links to the search plus kind=KIND", hrefs)
+    if not want or not hrefs or not hrefs[0]:
+        return
+    kind, n = want[0]
+    r, st = get_page(c, s, hrefs[0], "/search by Tô Lâm and kind=%s" % kind)
+    c.eq(page_total(r.text), n, "kind=%s finds what its facet counted" % kind)
+    cur = item(st.facets.get("Kind"), kind)
+    c.check(cur and cur["current"] and cur["href"] is None, "the kind is current", cur)
+    every = item(st.facets.get("Kind"), "All kinds")
+    c.check(every and params_of(every["href"]) == {"q": [""], "person": ["Tô Lâm"]},
+            "'All kinds' drops the kind and keeps the person", every)
+    year = next((i for i in st.facets.get("Year", []) if i["href"]), None)
+    c.check(year and params_of(year["href"]).get("kind") == [kind] and
+            params_of(year["href"]).get("person") == ["Tô Lâm"],
+            "a year link keeps kind= and person=", year)
+    boxes = [(a.get("name"), a.get("value")) for t, a in _inputs(r.text)
+             if a.get("type") == "checkbox" and "checked" in a]
+    c.eq(sorted(boxes), sorted([("person", "Tô Lâm"), ("kind", kind)]),
+         "the form keeps the kind beside the person")
 
 
 if __name__ == "__main__":
