@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "dateline/db.h"
+#include "dateline/kind.h"
 #include "dateline/schema.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
@@ -112,20 +113,107 @@ static const char *sort_name(enum dl_sort s)
 
 /* --- links to /search ---------------------------------------------------------- */
 
+/*
+ * A link to /search: the current search (link_of) with changes. Its filters are a list of
+ * parameters, so that a repeatable one (person=, country=, org=) may appear several times and
+ * a new filter needs no new field here.
+ */
+struct link_param {
+    const char *key; /* "from", "source", "person"... (static) */
+    const char *val; /* borrowed, not NUL-terminated */
+    size_t len;
+};
+
+/* from, to, source, every entity and kind filter and one more (a facet adding a filter) */
+#define LINK_MAX_PARAMS (3 + 2 * DL_MAX_ENTITY_FILTERS + 1)
+
 struct link {
     const char *q; /* "" for none */
     size_t qlen;
-    const char *from;   /* "" for none */
-    const char *to;     /* "" for none */
-    const char *source; /* NULL for none */
-    const char *sort;   /* NULL for the default */
+    struct link_param p[LINK_MAX_PARAMS]; /* filters */
+    size_t np;
+    const char *sort; /* NULL for the default */
     size_t offset;
 };
 
+/* A link searching q alone. */
+static struct link link_q(const char *q, size_t qlen)
+{
+    struct link l;
+    memset(&l, 0, sizeof l);
+    l.q = q;
+    l.qlen = qlen;
+    return l;
+}
+
+/* Append key=val[0..len) (nothing when the link is full). */
+static void link_add(struct link *l, const char *key, const char *val, size_t len)
+{
+    if (l->np < LINK_MAX_PARAMS) {
+        l->p[l->np++] = (struct link_param){key, val, len};
+    }
+}
+
+/* Drop every key= (val NULL) or only key=val[0..len). */
+static void link_drop(struct link *l, const char *key, const char *val, size_t len)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < l->np; i++) {
+        const struct link_param *p = &l->p[i];
+        int drop =
+            strcmp(p->key, key) == 0 && (!val || (p->len == len && memcmp(p->val, val, len) == 0));
+        if (!drop) {
+            l->p[k++] = *p;
+        }
+    }
+    l->np = k;
+}
+
+/* key=val[0..len) in place of the first key= (any other key= dropped), else appended. */
+static void link_set(struct link *l, const char *key, const char *val, size_t len)
+{
+    size_t k = 0;
+    int done = 0;
+    for (size_t i = 0; i < l->np; i++) {
+        struct link_param p = l->p[i];
+        if (strcmp(p.key, key) == 0) {
+            if (done) {
+                continue;
+            }
+            p.val = val;
+            p.len = len;
+            done = 1;
+        }
+        l->p[k++] = p;
+    }
+    l->np = k;
+    if (!done) {
+        link_add(l, key, val, len);
+    }
+}
+
+/* The link of the current search: its q, filters and order, on its first page. */
 static struct link link_of(const struct dl_search *s)
 {
-    struct link l = {
-        s->q, s->qlen, s->from, s->to, s->source, s->sort_given ? sort_name(s->sort) : NULL, 0};
+    struct link l = link_q(s->q, s->qlen);
+    if (s->from[0]) {
+        link_add(&l, "from", s->from, strlen(s->from));
+    }
+    if (s->to[0]) {
+        link_add(&l, "to", s->to, strlen(s->to));
+    }
+    if (s->source) {
+        link_add(&l, "source", s->source, strlen(s->source));
+    }
+    for (size_t i = 0; i < s->nentities; i++) {
+        const struct dl_entity_filter *e = &s->entities[i];
+        link_add(&l, dl_entity_name(e->type), e->name, e->len);
+    }
+    for (size_t i = 0; i < s->nkinds; i++) {
+        const char *k = dl_kind_name(s->kinds[i]);
+        link_add(&l, "kind", k, strlen(k));
+    }
+    l.sort = s->sort_given ? sort_name(s->sort) : NULL;
     return l;
 }
 
@@ -137,19 +225,33 @@ static void link_param(struct dl_buf *b, const char *key, const char *v, size_t 
     dl_buf_add_url(b, v, n);
 }
 
+/* The order add_link writes filters in, whatever order they were set in, so that one search
+ * has one address (a key not listed here goes last). */
+static const char *const link_order[] = {"from",   "to",      "source", "kind",
+                                         "person", "country", "org"};
+#define NLINK_ORDER (sizeof link_order / sizeof link_order[0])
+
+static size_t link_rank(const char *key)
+{
+    size_t r = 0;
+    while (r < NLINK_ORDER && strcmp(link_order[r], key) != 0) {
+        r++;
+    }
+    return r;
+}
+
 /* href="/search?..." with & written as &amp; (the values are percent-encoded). */
 static void add_link(struct dl_buf *b, const struct link *l)
 {
     dl_buf_adds(b, "/search?q=");
     dl_buf_add_url(b, l->q, l->qlen);
-    if (l->from && l->from[0]) {
-        link_param(b, "from", l->from, strlen(l->from));
-    }
-    if (l->to && l->to[0]) {
-        link_param(b, "to", l->to, strlen(l->to));
-    }
-    if (l->source && l->source[0]) {
-        link_param(b, "source", l->source, strlen(l->source));
+    for (size_t r = 0; r <= NLINK_ORDER; r++) {
+        for (size_t i = 0; i < l->np; i++) {
+            const struct link_param *p = &l->p[i];
+            if (p->len && link_rank(p->key) == r) {
+                link_param(b, p->key, p->val, p->len);
+            }
+        }
     }
     if (l->sort) {
         link_param(b, "sort", l->sort, strlen(l->sort));
@@ -191,12 +293,43 @@ static void option(struct dl_buf *b, const char *value, const char *label, int s
 }
 
 /*
+ * The filters of the search that have no field of their own (person=, country=, org=,
+ * kind=...), as ticked boxes: a search from the form keeps them, and unticking one drops it
+ * (the facets have links that do the same).
+ */
+static void filter_boxes(struct dl_buf *b, const struct dl_search *s)
+{
+    const struct link cur = link_of(s);
+    int any = 0;
+    for (size_t i = 0; i < cur.np; i++) {
+        const struct link_param *p = &cur.p[i];
+        if (strcmp(p->key, "from") == 0 || strcmp(p->key, "to") == 0 ||
+            strcmp(p->key, "source") == 0) {
+            continue;
+        }
+        if (!any) {
+            dl_buf_adds(b, "<fieldset class=\"entities\"><legend>Filtered by</legend>\n");
+            any = 1;
+        }
+        dl_buf_addf(b, "<label><input type=\"checkbox\" name=\"%s\" value=\"", p->key);
+        dl_buf_add_html(b, p->val, p->len);
+        dl_buf_adds(b, "\" checked> ");
+        dl_buf_add_html(b, p->val, p->len);
+        dl_buf_addf(b, " <span class=\"type\">(%s)</span></label>\n", p->key);
+    }
+    if (any) {
+        dl_buf_adds(b, "</fieldset>\n");
+    }
+}
+
+/*
  * The search form. `s` gives the current values (NULL on the home page,
  * where the filters start closed and the box is focused).
  */
 static void search_form(struct dl_buf *b, const struct dl_search *s, int home)
 {
-    int filtered = s && (s->from[0] || s->to[0] || s->source || s->sort_given);
+    int filtered =
+        s && (s->from[0] || s->to[0] || s->source || s->nentities || s->nkinds || s->sort_given);
     dl_buf_adds(b, home ? "<form class=\"search home\" role=\"search\" action=\"/search\" "
                           "method=\"get\">\n"
                         : "<form class=\"search\" role=\"search\" action=\"/search\" "
@@ -229,7 +362,11 @@ static void search_form(struct dl_buf *b, const struct dl_search *s, int home)
     if (s) {
         esc(b, s->source);
     }
-    dl_buf_adds(b, "\"></p>\n<p><label for=\"sort\">Order</label> <select id=\"sort\" "
+    dl_buf_adds(b, "\"></p>\n");
+    if (s) {
+        filter_boxes(b, s);
+    }
+    dl_buf_adds(b, "<p><label for=\"sort\">Order</label> <select id=\"sort\" "
                    "name=\"sort\">");
     int cur = s && s->sort_given ? (int)s->sort : -1; /* -1: the default order */
     option(b, "", "Best match (newest if no words)", !s || !s->sort_given);
@@ -284,67 +421,315 @@ int dl_page_home(struct dl_request *rq, struct dl_reply *rep, struct dl_error *e
 
 /* --- /search ------------------------------------------------------------------------ */
 
-static void facet_list(struct dl_buf *b, const struct dl_search *s, int years)
+/*
+ * The facets of the /search page, in the order shown: each value is a link that filters the
+ * current search by it, the value filtered on is shown as current, and "All ..." drops the
+ * filter. A facet with a plain parameter (`key`) sets it to the value; the year sets the
+ * from/to range of the year. An entity facet's parameter is repeatable (every filter must
+ * hold): a value adds one more filter, and each current one has its own link that removes
+ * it; its values compare with the filters through the alias table, so the filter
+ * person=to+lam makes "Tô Lâm" current. One more facet is one more line here.
+ */
+struct facet_view {
+    enum dl_facet_kind kind;
+    const char *title;     /* its heading */
+    const char *all;       /* the link that drops its filter */
+    const char *key;       /* the parameter a value sets, or NULL for the year's from/to */
+    enum dl_entity entity; /* an entity facet, or DL_ENTITY_NONE */
+};
+
+static const struct facet_view facet_views[] = {
+    {DL_FACET_YEAR, "Year", "All years", NULL, DL_ENTITY_NONE},
+    {DL_FACET_SOURCE, "Source", "All sources", "source", DL_ENTITY_NONE},
+    {DL_FACET_KIND, "Kind", "All kinds", "kind", DL_ENTITY_NONE},
+    {DL_FACET_PEOPLE, "People", "All people", "person", DL_ENTITY_PERSON},
+    {DL_FACET_COUNTRIES, "Countries", "All countries", "country", DL_ENTITY_COUNTRY},
+    {DL_FACET_ORGS, "Organisations", "All organisations", "org", DL_ENTITY_ORG},
+};
+#define NFACET_VIEWS (sizeof facet_views / sizeof facet_views[0])
+
+/* What the parts of the /search page share. */
+struct view {
+    const struct dl_search *s;
+    struct link cur;                  /* link_of(s) */
+    const struct dl_aliases *aliases; /* the index revision's, or NULL */
+};
+
+/* Is the search filtered by this facet? */
+static int facet_active(const struct facet_view *fv, const struct link *cur)
 {
-    const struct dl_facet_list *fl = &s->res.facets[years ? DL_FACET_YEAR : DL_FACET_SOURCE];
-    const struct dl_facet *f = fl->v;
-    size_t n = fl->n;
-    int active = years ? (s->from[0] || s->to[0]) : s->source != NULL;
-    if (!n && !active) {
+    for (size_t i = 0; i < cur->np; i++) {
+        const char *k = cur->p[i].key;
+        if (fv->key ? strcmp(k, fv->key) == 0 : strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Is key=v[0..len) one of the link's filters? */
+static int link_has(const struct link *l, const char *key, const char *v, size_t len)
+{
+    for (size_t i = 0; i < l->np; i++) {
+        const struct link_param *p = &l->p[i];
+        if (strcmp(p->key, key) == 0 && p->len == len && memcmp(p->val, v, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The group of the alias table that name[0..len) names as an entity of type t, or -1. */
+static long entity_group(const struct view *w, enum dl_entity t, const char *name, size_t len)
+{
+    return w->aliases ? dl_aliases_lookup(w->aliases, t, name, len) : -1;
+}
+
+/* Does filter p of the current search select value v[0..len) of the facet? The same text,
+ * or for an entity facet two forms of one entity. */
+static int facet_selects(const struct view *w, const struct facet_view *fv,
+                         const struct link_param *p, const char *v, size_t len)
+{
+    if (!fv->key || strcmp(p->key, fv->key) != 0) {
+        return 0;
+    }
+    if (p->len == len && memcmp(p->val, v, len) == 0) {
+        return 1;
+    }
+    if (fv->entity == DL_ENTITY_NONE) {
+        return 0;
+    }
+    long g = entity_group(w, fv->entity, v, len);
+    return g >= 0 && g == entity_group(w, fv->entity, p->val, p->len);
+}
+
+/* A year facet's from/to ("2026-01-01", "2026-12-31") for value y. */
+struct year_range {
+    char from[11], to[11];
+};
+
+static struct year_range year_range(const char *y)
+{
+    struct year_range r;
+    snprintf(r.from, sizeof r.from, "%.4s-01-01", y);
+    snprintf(r.to, sizeof r.to, "%.4s-12-31", y);
+    return r;
+}
+
+/* Is value v[0..len) the facet's current filter? */
+static int facet_current(const struct view *w, const struct facet_view *fv, const char *v,
+                         size_t len)
+{
+    if (!fv->key) {
+        struct year_range r = year_range(v);
+        return link_has(&w->cur, "from", r.from, 10) && link_has(&w->cur, "to", r.to, 10);
+    }
+    for (size_t i = 0; i < w->cur.np; i++) {
+        if (facet_selects(w, fv, &w->cur.p[i], v, len)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The link without the facet's filter. */
+static void facet_drop(const struct facet_view *fv, struct link *l)
+{
+    if (fv->key) {
+        link_drop(l, fv->key, NULL, 0);
+    } else {
+        link_drop(l, "from", NULL, 0);
+        link_drop(l, "to", NULL, 0);
+    }
+}
+
+/*
+ * Into l, the link that filters by value v[0..len): the facet's filter replaced, or for an
+ * entity facet one more. Returns 0 when the search already has as many entity filters as it may
+ * (the value is then shown without a link). `yr` holds the year's dates that l borrows.
+ */
+static int facet_link(const struct view *w, const struct facet_view *fv, const char *v, size_t len,
+                      struct year_range *yr, struct link *l)
+{
+    *l = w->cur;
+    if (!fv->key) {
+        *yr = year_range(v);
+        link_set(l, "from", yr->from, 10);
+        link_set(l, "to", yr->to, 10);
+    } else if (fv->entity == DL_ENTITY_NONE) {
+        link_set(l, fv->key, v, len);
+    } else if (w->s->nentities < DL_MAX_ENTITY_FILTERS) {
+        link_add(l, fv->key, v, len);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* " ×", a link that removes the entity filters of the facet that select name[0..len), the
+ * filter shown as `label`. */
+static void remove_link(struct dl_buf *b, const struct view *w, const struct facet_view *fv,
+                        const char *name, size_t len, const char *label, size_t llen)
+{
+    struct link l = w->cur;
+    size_t k = 0;
+    for (size_t i = 0; i < l.np; i++) {
+        if (!facet_selects(w, fv, &l.p[i], name, len)) {
+            l.p[k++] = l.p[i];
+        }
+    }
+    l.np = k;
+    dl_buf_adds(b, " <a class=\"remove\" href=\"");
+    add_link(b, &l);
+    dl_buf_adds(b, "\" title=\"Remove this filter\" aria-label=\"Remove the filter ");
+    dl_buf_add_html(b, label, llen);
+    dl_buf_adds(b, "\">×</a>");
+}
+
+/* An entity filter that none of the facet's values shows (a name no match has, beyond the
+ * values listed, unknown): current, with its removal link, under the name the table gives
+ * it. */
+static void facet_other_filters(struct dl_buf *b, const struct view *w, const struct facet_view *fv)
+{
+    const struct dl_facet_list *fl = &w->s->res.facets[fv->kind];
+    for (size_t i = 0; i < w->cur.np; i++) {
+        const struct link_param *p = &w->cur.p[i];
+        int listed = 0, again = 0;
+        if (strcmp(p->key, fv->key) != 0) {
+            continue;
+        }
+        for (size_t j = 0; j < fl->n && !listed; j++) {
+            const char *v = fl->v[j].value ? fl->v[j].value : "";
+            listed = facet_selects(w, fv, p, v, strlen(v));
+        }
+        for (size_t j = 0; j < i && !again; j++) { /* a filter given twice shows once */
+            again = facet_selects(w, fv, &w->cur.p[j], p->val, p->len);
+        }
+        if (listed || again) {
+            continue;
+        }
+        long g = entity_group(w, fv->entity, p->val, p->len);
+        const char *name = g >= 0 ? dl_aliases_name(w->aliases, (size_t)g) : NULL;
+        const char *label = name ? name : p->val;
+        size_t llen = name ? strlen(name) : p->len;
+        dl_buf_adds(b, "<li><strong aria-current=\"true\">");
+        dl_buf_add_html(b, label, llen);
+        dl_buf_adds(b, "</strong>");
+        remove_link(b, w, fv, p->val, p->len, label, llen);
+        dl_buf_adds(b, "</li>\n");
+    }
+}
+
+static int facet_shown(const struct view *w, const struct facet_view *fv)
+{
+    return w->s->res.facets[fv->kind].n || facet_active(fv, &w->cur);
+}
+
+/* One facet as a list of links. */
+static void facet_list(struct dl_buf *b, const struct view *w, const struct facet_view *fv)
+{
+    const struct dl_facet_list *fl = &w->s->res.facets[fv->kind];
+    if (!facet_shown(w, fv)) {
         return;
     }
-    dl_buf_adds(b, years ? "<section class=\"facet\"><h2>Year</h2>\n<ul>\n"
-                         : "<section class=\"facet\"><h2>Source</h2>\n<ul>\n");
-    struct link l = link_of(s);
-    if (active) {
-        if (years) {
-            l.from = l.to = "";
-        } else {
-            l.source = NULL;
-        }
+    dl_buf_addf(b, "<section class=\"facet\"><h2>%s</h2>\n<ul>\n", fv->title);
+    if (facet_active(fv, &w->cur)) {
+        struct link l = w->cur;
+        facet_drop(fv, &l);
         dl_buf_adds(b, "<li><a href=\"");
         add_link(b, &l);
-        dl_buf_adds(b, years ? "\">All years</a></li>\n" : "\">All sources</a></li>\n");
-        l = link_of(s);
+        dl_buf_addf(b, "\">%s</a></li>\n", fv->all);
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *v = f[i].value ? f[i].value : "";
-        char from[11], to[11];
-        int cur;
-        if (years) {
-            if (strlen(v) != 4 || strspn(v, "0123456789") != 4) {
-                continue;
-            }
-            snprintf(from, sizeof from, "%s-01-01", v);
-            snprintf(to, sizeof to, "%s-12-31", v);
-            cur = strcmp(s->from, from) == 0 && strcmp(s->to, to) == 0;
-            l.from = from;
-            l.to = to;
-        } else {
-            cur = s->source && strcmp(s->source, v) == 0;
-            l.source = v;
+    if (fv->entity != DL_ENTITY_NONE) {
+        facet_other_filters(b, w, fv);
+    }
+    for (size_t i = 0; i < fl->n; i++) {
+        const char *v = fl->v[i].value ? fl->v[i].value : "";
+        struct year_range yr;
+        struct link l;
+        size_t len = strlen(v);
+        if (!fv->key && (len != 4 || strspn(v, "0123456789") != 4)) {
+            continue;
         }
-        if (cur) {
+        int current = facet_current(w, fv, v, len);
+        if (current) {
             dl_buf_adds(b, "<li><strong aria-current=\"true\">");
             esc(b, v);
             dl_buf_adds(b, "</strong>");
-        } else {
+        } else if (facet_link(w, fv, v, len, &yr, &l)) {
             dl_buf_adds(b, "<li><a href=\"");
             add_link(b, &l);
             dl_buf_adds(b, "\">");
             esc(b, v);
             dl_buf_adds(b, "</a>");
+        } else {
+            dl_buf_adds(b, "<li>");
+            esc(b, v);
         }
         dl_buf_adds(b, " <span class=\"count\">");
-        add_count(b, f[i].count);
-        dl_buf_adds(b, "</span></li>\n");
+        add_count(b, fl->v[i].count);
+        dl_buf_adds(b, "</span>");
+        if (current && fv->entity != DL_ENTITY_NONE) {
+            remove_link(b, w, fv, v, len, v, len);
+        }
+        dl_buf_adds(b, "</li>\n");
     }
     dl_buf_adds(b, "</ul></section>\n");
 }
 
-static void hit_item(struct dl_buf *b, const struct dl_search *s, const struct dl_hit *h,
+#define HIT_MAX_NAMES 6 /* names of one type shown under a hit (its page lists them all) */
+
+/*
+ * The entities a hit names, one type after the other ("People: Tô Lâm, Xi Jinping ·
+ * Countries: ..."), each a link that adds it to the search's filters like its facet's values
+ * (one already filtered on is plain text).
+ */
+static void hit_entities(struct dl_buf *b, const struct view *w, const struct dl_found *f)
+{
+    int any = 0;
+    for (size_t k = 0; k < NFACET_VIEWS; k++) {
+        const struct facet_view *fv = &facet_views[k];
+        const char *names = fv->entity != DL_ENTITY_NONE ? f->names[fv->entity] : NULL;
+        if (!names || !names[0]) {
+            continue;
+        }
+        dl_buf_adds(b, any ? " <span class=\"sep\">·</span> " : "<p class=\"tags\">");
+        dl_buf_addf(b, "<span class=\"tagtype\">%s:</span> ", fv->title);
+        any = 1;
+        size_t shown = 0, more = 0;
+        for (const char *p = names; *p;) {
+            const char *e = strstr(p, DL_LIST_SEP);
+            size_t len = e ? (size_t)(e - p) : strlen(p);
+            struct year_range yr;
+            struct link l;
+            if (shown == HIT_MAX_NAMES) {
+                more++;
+            } else if (facet_current(w, fv, p, len) || !facet_link(w, fv, p, len, &yr, &l)) {
+                dl_buf_adds(b, shown++ ? ", <span class=\"current\">" : "<span class=\"current\">");
+                dl_buf_add_html(b, p, len);
+                dl_buf_adds(b, "</span>");
+            } else {
+                dl_buf_adds(b, shown++ ? ", <a href=\"" : "<a href=\"");
+                add_link(b, &l);
+                dl_buf_adds(b, "\">");
+                dl_buf_add_html(b, p, len);
+                dl_buf_adds(b, "</a>");
+            }
+            p = e ? e + strlen(DL_LIST_SEP) : p + len;
+        }
+        if (more) {
+            dl_buf_addf(b, " and %zu more", more);
+        }
+    }
+    if (any) {
+        dl_buf_adds(b, "</p>\n");
+    }
+}
+
+static void hit_item(struct dl_buf *b, const struct view *w, const struct dl_hit *h,
                      struct dl_buf *scratch)
 {
+    const struct dl_search *s = w->s;
     const struct dl_readout *d = &h->doc;
     const char *body = d->body ? d->body : "";
     dl_buf_adds(b, "<li class=\"hit\"><h2><a href=\"/doc/");
@@ -376,7 +761,9 @@ static void hit_item(struct dl_buf *b, const struct dl_search *s, const struct d
     dl_buf_reset(scratch);
     dl_hl_snippet(s->hl, body, strlen(body), DL_SERVE_SNIPPET, scratch);
     dl_buf_add(b, scratch->buf, scratch->len); /* escaped and marked by the highlighter */
-    dl_buf_adds(b, "</p></li>\n");
+    dl_buf_adds(b, "</p>\n");
+    hit_entities(b, w, &h->found);
+    dl_buf_adds(b, "</li>\n");
 }
 
 static void pager(struct dl_buf *b, const struct dl_search *s)
@@ -409,9 +796,10 @@ static void pager(struct dl_buf *b, const struct dl_search *s)
     dl_buf_adds(b, "</nav>\n");
 }
 
-static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_search *s)
+static void results(struct dl_buf *b, struct dl_request *rq, const struct view *w)
 {
-    int filtered = s->from[0] || s->to[0] || s->source;
+    const struct dl_search *s = w->s;
+    int filtered = w->cur.np > 0;
     dl_buf_adds(b, "<div id=\"results\">\n<p class=\"summary\" role=\"status\">");
     if (!s->res.total_exact && s->res.total) {
         dl_buf_adds(b, "About ");
@@ -428,8 +816,19 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
     dl_buf_adds(b, " (");
     add_ms(b, (dl_now() - rq->t0) * 1000.0);
     dl_buf_adds(b, ")</p>\n");
+    const char *as = s->res.written_as;
+    if (as && as[0] && (strlen(as) != s->qlen || memcmp(as, s->q, s->qlen) != 0)) {
+        struct link l = w->cur;
+        l.q = as;
+        l.qlen = strlen(as);
+        dl_buf_adds(b, "<p class=\"written\">Written as <a href=\"");
+        add_link(b, &l);
+        dl_buf_adds(b, "\">");
+        esc(b, as);
+        dl_buf_adds(b, "</a></p>\n");
+    }
     if (s->res.suggestion && s->res.suggestion[0]) {
-        struct link l = link_of(s);
+        struct link l = w->cur;
         l.q = s->res.suggestion;
         l.qlen = strlen(s->res.suggestion);
         dl_buf_adds(b, "<p class=\"suggest\">Did you mean <a href=\"");
@@ -449,11 +848,11 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
     if (s->res.nhits) {
         dl_buf_addf(b, "<ol class=\"hits\" start=\"%zu\">\n", s->offset + 1);
         for (size_t i = 0; i < s->res.nhits; i++) {
-            hit_item(b, s, &s->res.hits[i], &rq->w->scratch);
+            hit_item(b, w, &s->res.hits[i], &rq->w->scratch);
         }
         dl_buf_adds(b, "</ol>\n");
     } else if (s->res.total && s->offset) {
-        struct link l = link_of(s);
+        struct link l = w->cur;
         dl_buf_adds(b, "<div class=\"empty\"><p>No more results on this page.</p><p><a href=\"");
         add_link(b, &l);
         dl_buf_adds(b, "\">Back to the first page</a></p></div>\n");
@@ -468,12 +867,11 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct dl_sea
         dl_buf_adds(b, "<ul><li>Check the spelling, or try another form of a name.</li>"
                        "<li>Use fewer or more general words.</li>");
         if (filtered) {
-            struct link l = link_of(s);
-            l.from = l.to = "";
-            l.source = NULL;
+            struct link l = w->cur;
+            l.np = 0;
             dl_buf_adds(b, "<li><a href=\"");
             add_link(b, &l);
-            dl_buf_adds(b, "\">Search without the date and source filters</a>.</li>");
+            dl_buf_adds(b, "\">Search without the filters</a>.</li>");
         }
         dl_buf_adds(b, "</ul></div>\n");
     }
@@ -500,12 +898,17 @@ int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error 
     top_bar(b, &s);
     dl_buf_adds(b, "<main id=\"main\" class=\"results\">\n<h1 class=\"visually-hidden\">Search "
                    "results</h1>\n");
-    results(b, rq, &s);
-    if (s.facets && (s.res.facets[DL_FACET_YEAR].n || s.res.facets[DL_FACET_SOURCE].n ||
-                     s.from[0] || s.to[0] || s.source)) {
+    struct view w = {&s, link_of(&s), dl_searcher_aliases(rq->w->searcher)};
+    results(b, rq, &w);
+    size_t shown = 0;
+    for (size_t i = 0; s.facets && i < NFACET_VIEWS; i++) {
+        shown += facet_shown(&w, &facet_views[i]) != 0;
+    }
+    if (shown) {
         dl_buf_adds(b, "<aside id=\"facets\" aria-label=\"Refine the results\">\n");
-        facet_list(b, &s, 1);
-        facet_list(b, &s, 0);
+        for (size_t i = 0; i < NFACET_VIEWS; i++) {
+            facet_list(b, &w, &facet_views[i]);
+        }
         dl_buf_adds(b, "</aside>\n");
     }
     dl_buf_adds(b, "</main>\n");
@@ -574,7 +977,7 @@ int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *er
     top_bar(b, &s);
     dl_buf_adds(b, "<main id=\"main\" class=\"doc\">\n<p class=\"back\"><a href=\"");
     if (s.qlen) {
-        struct link l = {s.q, s.qlen, "", "", NULL, NULL, 0};
+        struct link l = link_q(s.q, s.qlen);
         add_link(b, &l);
         dl_buf_adds(b, "\">← Back to the results</a></p>\n");
     } else {

@@ -60,11 +60,12 @@
     return el("time", { datetime: d }, Number(m[3]) + " " + months[Number(m[2]) - 1] + " " + m[1]);
   }
 
+  /* The form's fields as parameters (person=, country=, org= may repeat), then `extra`. */
   function params(extra) {
     var p = new URLSearchParams();
     new FormData(form).forEach(function (v, k) {
       if (v !== "") {
-        p.set(k, v);
+        p.append(k, v);
       }
     });
     if (!p.has("q")) {
@@ -84,12 +85,95 @@
     return "/search?" + params(extra).toString();
   }
 
+  /* A link to the search p on its first page, changed by change(copy of p). */
+  function hrefFrom(p, change) {
+    var x = new URLSearchParams(p.toString());
+    x.delete("offset");
+    change(x);
+    return "/search?" + x.toString();
+  }
+
+  /* p without the filters key=value. */
+  function dropValue(x, key, value) {
+    var keep = x.getAll(key).filter(function (v) { return v !== value; });
+    x.delete(key);
+    keep.forEach(function (v) { x.append(key, v); });
+  }
+
+  /*
+   * The facets, as the server's page shows them (server/html.c, facet_views): the year sets
+   * from/to, a plain key is replaced, an entity key (`many`) adds one more filter, each
+   * current one with a link that removes it. `name` is the facet's name in the API, and for
+   * entities also the hit's list of names.
+   */
+  var FACETS = [
+    { name: "year", title: "Year", all: "All years", year: true },
+    { name: "source", title: "Source", all: "All sources", key: "source" },
+    { name: "kind", title: "Kind", all: "All kinds", key: "kind" },
+    { name: "people", title: "People", all: "All people", key: "person", many: true },
+    { name: "countries", title: "Countries", all: "All countries", key: "country", many: true },
+    { name: "orgs", title: "Organisations", all: "All organisations", key: "org", many: true }
+  ];
+  var MAX_ENTITY_FILTERS = 16;
+
+  function entityCount(p) {
+    return FACETS.reduce(function (n, f) { return n + (f.many ? p.getAll(f.key).length : 0); }, 0);
+  }
+
+  /* The link that filters p by value v of facet f, or null when v is current or no more
+   * filters may be added. */
+  function facetHref(f, v, p) {
+    if (f.year) {
+      if (p.get("from") === v + "-01-01" && p.get("to") === v + "-12-31") { return null; }
+      return hrefFrom(p, function (x) { x.set("from", v + "-01-01"); x.set("to", v + "-12-31"); });
+    }
+    if (p.getAll(f.key).indexOf(v) >= 0) { return null; }
+    if (f.many && entityCount(p) >= MAX_ENTITY_FILTERS) { return null; }
+    return hrefFrom(p, function (x) {
+      if (f.many) { x.append(f.key, v); } else { x.set(f.key, v); }
+    });
+  }
+
+  function removeLink(f, v, p) {
+    return el("a", {
+      "class": "remove", title: "Remove this filter", "aria-label": "Remove the filter " + v,
+      href: hrefFrom(p, function (x) { dropValue(x, f.key, v); })
+    }, "×");
+  }
+
   function docHref(id, q) {
     var path = id.split("/").map(encodeURIComponent).join("/");
     return "/doc/" + path + (q ? "?q=" + encodeURIComponent(q) : "");
   }
 
-  function renderHit(h, q) {
+  /* "People: Tô Lâm, Xi Jinping · Countries: …", each name a filter link. */
+  function renderTags(h, p) {
+    var tags = el("p", { "class": "tags" });
+    var any = false;
+    FACETS.forEach(function (f) {
+      var names = f.many && h[f.name] ? h[f.name] : [];
+      if (!names.length) { return; }
+      if (any) {
+        tags.appendChild(document.createTextNode(" "));
+        tags.appendChild(el("span", { "class": "sep" }, "·"));
+        tags.appendChild(document.createTextNode(" "));
+      }
+      any = true;
+      tags.appendChild(el("span", { "class": "tagtype" }, f.title + ":"));
+      tags.appendChild(document.createTextNode(" "));
+      names.slice(0, 6).forEach(function (n, i) {
+        if (i) { tags.appendChild(document.createTextNode(", ")); }
+        var href = facetHref(f, n, p);
+        tags.appendChild(href ? el("a", { href: href }, n) : el("span", { "class": "current" }, n));
+      });
+      if (names.length > 6) {
+        tags.appendChild(document.createTextNode(" and " + (names.length - 6) + " more"));
+      }
+    });
+    return any ? tags : null;
+  }
+
+  function renderHit(h, q, p) {
     var li = el("li", { "class": "hit" });
     var h2 = el("h2");
     h2.appendChild(el("a", { href: docHref(h.id, q) }, h.title || h.id));
@@ -107,31 +191,57 @@
     var sn = el("p", { "class": "snippet" });
     sn.appendChild(snippet(h.snippet || ""));
     li.appendChild(sn);
+    var tags = renderTags(h, p);
+    if (tags) { li.appendChild(tags); }
     return li;
   }
 
-  function renderFacet(title, list, make, current, clear) {
-    if (!list || (!list.length && !current)) {
+  function renderFacet(f, list, p) {
+    var current = f.year ? [] : p.getAll(f.key);
+    var active = f.year ? !!(p.get("from") || p.get("to")) : current.length > 0;
+    list = list || [];
+    if (!list.length && !active) {
       return null;
     }
     var sec = el("section", { "class": "facet" });
-    sec.appendChild(el("h2", null, title));
+    sec.appendChild(el("h2", null, f.title));
     var ul = el("ul");
-    if (current) {
+    if (active) {
       var li0 = el("li");
-      li0.appendChild(el("a", { href: searchHref(clear) }, "All " + title.toLowerCase() + "s"));
+      li0.appendChild(el("a", {
+        href: hrefFrom(p, function (x) {
+          if (f.year) { x.delete("from"); x.delete("to"); } else { x.delete(f.key); }
+        })
+      }, f.all));
       ul.appendChild(li0);
     }
-    list.forEach(function (f) {
+    if (f.many) { /* filters none of the values shows */
+      current.forEach(function (v) {
+        if (list.some(function (x) { return x.value === v; })) { return; }
+        var li = el("li");
+        li.appendChild(el("strong", { "aria-current": "true" }, v));
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(removeLink(f, v, p));
+        ul.appendChild(li);
+      });
+    }
+    list.forEach(function (x) {
       var li = el("li");
-      var link = make(f.value);
-      if (link === null) {
-        li.appendChild(el("strong", { "aria-current": "true" }, f.value));
+      var href = facetHref(f, x.value, p);
+      var isCurrent = f.year ? href === null : current.indexOf(x.value) >= 0;
+      if (isCurrent) {
+        li.appendChild(el("strong", { "aria-current": "true" }, x.value));
+      } else if (href) {
+        li.appendChild(el("a", { href: href }, x.value));
       } else {
-        li.appendChild(el("a", { href: searchHref(link) }, f.value));
+        li.appendChild(document.createTextNode(x.value));
       }
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(el("span", { "class": "count" }, count(f.count)));
+      li.appendChild(el("span", { "class": "count" }, count(x.count)));
+      if (isCurrent && f.many) {
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(removeLink(f, x.value, p));
+      }
       ul.appendChild(li);
     });
     sec.appendChild(ul);
@@ -153,6 +263,12 @@
       (data.total === 1 ? " result" : " results") +
       (q.trim() ? " for “" + q + "”" : ", newest first") + " (" + data.took_ms + " ms)";
     results.appendChild(sum);
+    if (data.written_as && data.written_as !== q) {
+      var wa = el("p", { "class": "written" }, "Written as ");
+      wa.appendChild(el("a", { href: hrefFrom(p, function (x) { x.set("q", data.written_as); }) },
+                        data.written_as));
+      results.appendChild(wa);
+    }
     if (data.suggestion) {
       var sg = el("p", { "class": "suggest" }, "Did you mean ");
       sg.appendChild(el("a", { href: searchHref({ q: data.suggestion, offset: null }) },
@@ -162,7 +278,7 @@
     }
     if (data.hits.length) {
       var ol = el("ol", { "class": "hits", start: String(data.offset + 1) });
-      data.hits.forEach(function (h) { ol.appendChild(renderHit(h, q.trim() ? q : "")); });
+      data.hits.forEach(function (h) { ol.appendChild(renderHit(h, q.trim() ? q : "", p)); });
       results.appendChild(ol);
     } else {
       var empty = el("div", { "class": "empty" });
@@ -185,16 +301,10 @@
         aside = el("aside", { id: "facets", "aria-label": "Refine the results" });
         if (main.classList.contains("results")) { main.appendChild(aside); }
       }
-      var from = p.get("from") || "", to = p.get("to") || "", source = p.get("source") || "";
-      var years = renderFacet("Year", data.facets.year, function (y) {
-        if (from === y + "-01-01" && to === y + "-12-31") { return null; }
-        return { from: y + "-01-01", to: y + "-12-31", offset: null };
-      }, from || to, { from: null, to: null, offset: null });
-      var sources = renderFacet("Source", data.facets.source, function (s) {
-        return s === source ? null : { source: s, offset: null };
-      }, source, { source: null, offset: null });
-      if (years) { aside.appendChild(years); }
-      if (sources) { aside.appendChild(sources); }
+      FACETS.forEach(function (f) {
+        var sec = renderFacet(f, data.facets[f.name], p);
+        if (sec) { aside.appendChild(sec); }
+      });
     }
   }
 
@@ -240,7 +350,158 @@
     timer = setTimeout(run, 220);
   }
 
+  /*
+   * Name suggestions: while the last word typed starts a name the readouts mention
+   * (/api/entities?prefix=), a list under the box offers the people, countries and
+   * organisations it starts. Choosing one (click, or arrow keys then Enter) searches the rest
+   * of the box with that name as a filter (person=Tô Lâm), as its facet link would. The box
+   * is an ARIA combobox: the list is a listbox, the option under the arrow keys is
+   * aria-activedescendant, Escape closes it. Without the script the box is a plain input.
+   */
+  function names() {
+    var row = input.parentNode;
+    var list = el("ul", { id: "q-names", "class": "names", role: "listbox", "aria-label": "Names" });
+    var status = el("span", { "class": "visually-hidden", role: "status", "aria-live": "polite" });
+    var items = [];  /* the entities listed: {name, type, count} */
+    var active = -1; /* the option under the arrow keys */
+    var ntimer = 0;
+    var npending = null;
+    var asked = "";  /* the prefix of the list shown */
+    list.hidden = true;
+    row.appendChild(list);
+    row.appendChild(status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", "q-names");
+    input.setAttribute("aria-expanded", "false");
+
+    var fold = function (s) {
+      return s.normalize("NFD").replace(/\p{M}/gu, "").replace(/[đĐ]/g, "d").toLowerCase();
+    };
+
+    /* The word being typed: the letters and digits at the end of the box, or "". */
+    function lastWord() {
+      var m = /[\p{L}\p{N}]+$/u.exec(input.value);
+      if (!m) { return ""; }
+      return m[0].length >= 2 || /\p{Script=Han}/u.test(m[0]) ? m[0] : "";
+    }
+
+    function close() {
+      list.hidden = true;
+      list.textContent = "";
+      items = [];
+      active = -1;
+      asked = "";
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+
+    function setActive(i) {
+      var opts = list.children;
+      if (active >= 0 && opts[active]) { opts[active].setAttribute("aria-selected", "false"); }
+      active = i;
+      if (i >= 0 && opts[i]) {
+        opts[i].setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", opts[i].id);
+        opts[i].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function show(entities) {
+      list.textContent = "";
+      items = entities;
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      entities.forEach(function (e, i) {
+        var li = el("li", { id: "q-name-" + i, role: "option", "aria-selected": "false" });
+        li.appendChild(el("span", { "class": "name" }, e.name));
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(el("span", { "class": "type" },
+          e.type + " · " + count(e.count) + (e.count === 1 ? " readout" : " readouts")));
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); });
+        li.addEventListener("click", function () { choose(i); });
+        list.appendChild(li);
+      });
+      list.hidden = !entities.length;
+      input.setAttribute("aria-expanded", entities.length ? "true" : "false");
+      status.textContent = entities.length ? entities.length + (entities.length === 1 ?
+        " name suggested" : " names suggested") + ", arrow keys to choose" : "";
+    }
+
+    /* How many words at the end of the box the name completes ("to la" of Tô Lâm: 2). */
+    function completed(name) {
+      var typed = fold(input.value).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      var words = fold(name).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      for (var k = Math.min(typed.length, words.length); k > 1; k--) {
+        var tail = typed.slice(typed.length - k);
+        for (var j = 0; j + k <= words.length; j++) {
+          var ok = tail.every(function (w, i) {
+            return i < k - 1 ? words[j + i] === w : words[j + i].indexOf(w) === 0;
+          });
+          if (ok) { return k; }
+        }
+      }
+      return 1;
+    }
+
+    function choose(i) {
+      var e = items[i];
+      var key = { person: "person", country: "country", org: "org" }[e && e.type];
+      if (!key) { return; }
+      var k = completed(e.name);
+      var re = new RegExp("(?:[^\\p{L}\\p{N}]*[\\p{L}\\p{N}]+){" + k + "}[^\\p{L}\\p{N}]*$", "u");
+      var rest = input.value.replace(re, "").trim();
+      var p = params({ q: rest, offset: null });
+      if (!rest) { p.set("q", ""); }
+      if (p.getAll(key).indexOf(e.name) < 0) { p.append(key, e.name); }
+      close();
+      window.location.assign("/search?" + p.toString());
+    }
+
+    function suggest() {
+      var word = lastWord();
+      if (!word) { close(); return; }
+      if (word === asked) { return; }
+      asked = word;
+      if (npending) { npending.abort(); }
+      npending = window.AbortController ? new AbortController() : null;
+      fetch("/api/entities?limit=8&prefix=" + encodeURIComponent(word),
+            npending ? { signal: npending.signal } : {})
+        .then(function (r) { return r.ok ? r.json() : { entities: [] }; })
+        .then(function (data) {
+          if (asked === word && document.activeElement === input) { show(data.entities || []); }
+        })
+        .catch(function () { /* suggestions are extra: the search goes on without them */ });
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(ntimer);
+      ntimer = setTimeout(suggest, 120);
+    });
+    input.addEventListener("keydown", function (ev) {
+      var n = items.length;
+      if (list.hidden || !n) { return; }
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        setActive(ev.key === "ArrowDown" ? (active + 1) % n : (active <= 0 ? n : active) - 1);
+      } else if (ev.key === "Enter" && active >= 0) {
+        ev.preventDefault();
+        choose(active);
+      } else if (ev.key === "Escape") {
+        ev.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+    /* The page is going: a request started now would only be cut off. */
+    form.addEventListener("submit", function () { clearTimeout(ntimer); close(); });
+  }
+
   input.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+  form.addEventListener("submit", function () { clearTimeout(timer); });
   last = params({ offset: null }).toString();
+  names();
 }());

@@ -1,11 +1,13 @@
 // Browser test: the search pages of dateline-serve as a person uses them, in Debian's chromium
 // (/usr/bin/chromium) driven by playwright-core. Never a downloaded browser.
 //
-// Builds an index of data/sample with $DL_INDEX, serves it with $DL_SERVE on a free loopback
-// port, then: the home page (title, focused and labelled search box), a query typed with the
-// keyboard and submitted with Enter, highlighted results, the first hit's readout page, the same
-// search with JavaScript disabled (server-rendered results), a narrow (phone) viewport, and over
-// everything: no console errors, no failed requests, no request to any host but 127.0.0.1.
+// Builds an index of data/sample with $DL_INDEX (and a small gazetteer written here), serves it
+// with $DL_SERVE on a free loopback port, then: the home page (title, focused and labelled search
+// box), a query typed with the keyboard and submitted with Enter, highlighted results, the first
+// hit's readout page, the same search with JavaScript disabled (server-rendered results), name
+// suggestions under the box ("lam" offers Tô Lâm; choosing it filters by person), a narrow
+// (phone) viewport, and over everything: no console errors, no failed requests, no request to any
+// host but 127.0.0.1.
 // Screenshots go to $DL_BUILD_ROOT/browser-*.png. Prints one "ok"/"FAIL" line per check and ends
 // with "N passed, N failed"; exits 1 on any failure.
 import { spawn, spawnSync } from 'node:child_process';
@@ -35,6 +37,15 @@ const BUILD_ROOT = env('DL_BUILD_ROOT');
 const DL_INDEX = env('DL_INDEX');
 const DL_SERVE = env('DL_SERVE');
 const SAMPLE = path.join(SOURCE_ROOT, 'data', 'sample');
+// The entities tagged at index time (format: include/dateline/alias.h).
+const GAZETTEER = [
+    '@person\tTô Lâm\tTo Lam\tSu Lin\t苏林',
+    '@person\tXi Jinping\t习近平',
+    '@person\tLê Hoài Trung\tLe Hoai Trung',
+    '@country\tVietnam\tViệt Nam\tViet Nam\t越南',
+    '@country\tChina\t中国',
+    '@org\tXinhua\t新华社',
+].join('\n') + '\n';
 
 // --- reporting ------------------------------------------------------------------------------
 let passed = 0;
@@ -160,6 +171,13 @@ function badBoundaries(marks) {
         ((word.test(m.before) && !han.test(m.before)) || (word.test(m.after) && !han.test(m.after))));
 }
 
+// The text of the parts of a page that the highlighter marks (snippets, a readout's body): the
+// rest (titles, the names listed under a hit or a readout) is never marked, and may well write
+// "Tô Lâm" where the marked text writes "To Lam".
+async function markedText(page, selector) {
+    return (await page.locator(selector).allInnerTexts()).join('\n');
+}
+
 function checkMarks(where, marks, pageText) {
     check(`${where}: has <mark> highlights`, marks.length > 0, 'no <mark> on the page');
     const hits = marks.filter((m) => isQueryMark(m.text));
@@ -200,7 +218,10 @@ function watch(context, label, problems) {
     });
     context.on('page', (page) => attachPage(page, label, problems));
     context.on('requestfailed', (req) => {
-        if (!problems.offsite.some((u) => u.endsWith(req.url())))
+        // The script's own requests (results and names as the user types) are cancelled when
+        // newer typing or the next page supersedes them: net::ERR_ABORTED there is no failure.
+        const cancelled = req.resourceType() === 'fetch' && req.failure()?.errorText === 'net::ERR_ABORTED';
+        if (!cancelled && !problems.offsite.some((u) => u.endsWith(req.url())))
             problems.failed.push(`${label}: ${req.url()} (${req.failure()?.errorText})`);
     });
     context.on('response', (res) => {
@@ -289,8 +310,7 @@ async function withJavaScript(browser, base, problems) {
     check('search: readout links carry ?q= for highlighting', hrefs.length > 0 &&
         hrefs.every((h) => new URL(h, base).searchParams.get('q') === QUERY),
         hrefs.filter((h) => new URL(h, base).searchParams.get('q') !== QUERY).slice(0, 3).join(' '));
-    const rtext = await page.locator('body').innerText();
-    checkMarks('search', await marksOf(page), rtext);
+    checkMarks('search', await marksOf(page), await markedText(page, '.snippet'));
     await shoot(page, 'results');
 
     // Follow the first hit's title link.
@@ -312,7 +332,7 @@ async function withJavaScript(browser, base, problems) {
             `title "${dtitle}", link "${linkText}"`);
         const dtext = await page.locator('body').innerText();
         check('doc: the readout text is shown', dtext.length > 200, `${dtext.length} characters of text`);
-        checkMarks('doc', await marksOf(page), dtext);
+        checkMarks('doc', await marksOf(page), await markedText(page, '.body'));
         await shoot(page, 'doc');
     }
     await context.close();
@@ -338,7 +358,7 @@ async function withoutJavaScript(browser, base, problems) {
     check('no-js: /search answers 200', res && res.status() === 200, `status ${res && res.status()}`);
     const n = await page.locator('a[href*="/doc/"]').count();
     check('no-js: server-rendered results link to /doc/{id}', n > 0, 'no link to /doc/');
-    checkMarks('no-js search', await marksOf(page), await page.locator('body').innerText());
+    checkMarks('no-js search', await marksOf(page), await markedText(page, '.snippet'));
     await shoot(page, 'nojs-results');
 
     // The readout page too, straight from the first link.
@@ -348,6 +368,99 @@ async function withoutJavaScript(browser, base, problems) {
         check('no-js: /doc/{id} answers 200', doc && doc.status() === 200, `status ${doc && doc.status()}`);
         check('no-js: the readout has highlights', (await page.locator('mark').count()) > 0, 'no <mark>');
     }
+    await context.close();
+}
+
+// Name suggestions (web/app.js, /api/entities): "lam" typed in the box offers Tô Lâm in an ARIA
+// listbox; the arrow keys and Enter choose it, which searches with person=Tô Lâm; typing more
+// then keeps that filter in the results the script renders.
+async function nameSuggestions(browser, base, problems) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    watch(context, 'names', problems);
+    const page = await context.newPage();
+    attachPage(page, 'names', problems);
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await page.goto(base + '/', { waitUntil: 'load' });
+    const input = page.locator('input[name="q"]');
+    await input.click();
+    await page.keyboard.type('lam', { delay: 40 });
+    const options = page.locator('[role="listbox"] [role="option"]');
+    const shown = await options.first().waitFor({ state: 'visible' }).then(() => true, () => false);
+    const texts = shown ? await options.allInnerTexts() : [];
+    check('names: "lam" offers Tô Lâm under the box', texts.some((t) => t.includes('Tô Lâm')),
+        `options ${JSON.stringify(texts)}`);
+    const box = await input.evaluate((el) => ({
+        role: el.getAttribute('role'), expanded: el.getAttribute('aria-expanded'),
+        controls: el.getAttribute('aria-controls'),
+        list: (document.getElementById(el.getAttribute('aria-controls') || '') || {}).getAttribute?.('role'),
+    }));
+    check('names: the box is a combobox that controls the listbox',
+        box.role === 'combobox' && box.expanded === 'true' && box.list === 'listbox',
+        JSON.stringify(box));
+    await shoot(page, 'names', false);
+    if (!shown) {
+        await context.close();
+        return;
+    }
+
+    await page.keyboard.press('Escape');
+    check('names: Escape closes the list and keeps the text',
+        !(await options.first().isVisible()) && (await input.getAttribute('aria-expanded')) === 'false' &&
+        (await input.inputValue()) === 'lam', `value ${JSON.stringify(await input.inputValue())}`);
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('m', { delay: 40 });
+    await options.first().waitFor({ state: 'visible' });
+    const want = (await options.allInnerTexts()).findIndex((t) => t.includes('Tô Lâm'));
+    for (let i = 0; i <= want; i++) await page.keyboard.press('ArrowDown');
+    const active = await input.getAttribute('aria-activedescendant');
+    const activeText = active ? await page.locator(`[id="${active}"]`).innerText() : '';
+    check('names: the arrow keys move the active option', activeText.includes('Tô Lâm') &&
+        (await page.locator(`[id="${active}"]`).getAttribute('aria-selected')) === 'true',
+        `aria-activedescendant ${active} "${activeText}"`);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+    const u = new URL(page.url());
+    check('names: Enter on it searches with person=Tô Lâm, the word it completed removed',
+        u.pathname === '/search' && u.searchParams.getAll('person').join('|') === 'Tô Lâm' &&
+        u.searchParams.get('q') === '', `landed on ${pathOf(page.url())}`);
+    const current = page.locator('#facets strong[aria-current="true"]', { hasText: 'Tô Lâm' });
+    check('names: the page shows Tô Lâm as the current filter', (await current.count()) === 1,
+        `${await current.count()} current "Tô Lâm" in the facets`);
+    const tags = await page.locator('.hit .tags').count();
+    check('names: each hit lists its names', tags > 0 && tags === (await page.locator('.hit').count()),
+        `${tags} lines of names for ${await page.locator('.hit').count()} hits`);
+
+    // A second person from the facet, then search as you type (the script renders /api/search):
+    // both filters stay, in the results and in the address.
+    const xi = page.locator('#facets a', { hasText: 'Xi Jinping' });
+    if (!check('names: Xi Jinping is a facet link beside Tô Lâm', (await xi.count()) === 1,
+        `${await xi.count()} links`)) {
+        await context.close();
+        return;
+    }
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), xi.click()]);
+    const both = ['Tô Lâm', 'Xi Jinping'];
+    check('names: the facet link adds a second person',
+        new URL(page.url()).searchParams.getAll('person').join('|') === both.join('|'), pathOf(page.url()));
+    const before = await page.locator('.summary').innerText();
+    await input.click();
+    await page.keyboard.type('congratulations', { delay: 20 });
+    await page.waitForFunction((b) => {
+        const s = document.querySelector('.summary');
+        return s && s.textContent !== b && s.textContent.includes('congratulations');
+    }, before).catch(() => {});
+    const summary = await page.locator('.summary').innerText();
+    const kept = [];
+    for (const name of both) {
+        kept.push(await page.locator('#facets strong[aria-current="true"]', { hasText: name }).count());
+    }
+    const api = await (await fetch(`${base}/api/search?q=congratulations&` +
+        both.map((n) => `person=${encodeURIComponent(n)}`).join('&'))).json();
+    check('names: typing keeps both person filters (the count, the current filters)',
+        summary.startsWith(`${api.total} result`) && kept.join() === '1,1',
+        `summary "${summary}", API total ${api.total}, current ${kept}`);
+    check('names: the address keeps both filters too',
+        new URL(page.url()).searchParams.getAll('person').join('|') === both.join('|'), pathOf(page.url()));
+    await shoot(page, 'names-filtered');
     await context.close();
 }
 
@@ -382,7 +495,10 @@ async function main() {
         const sample = fs.existsSync(SAMPLE) ? fs.readdirSync(SAMPLE) : [];
         if (!check('data/sample holds readouts', sample.length > 0, `${SAMPLE} is empty or missing`)) return;
 
-        const ix = spawnSync(DL_INDEX, ['-q', '-d', dbDir, SAMPLE], { encoding: 'utf8', timeout: 120000 });
+        const gazetteer = path.join(tmp, 'gazetteer.tsv');
+        fs.writeFileSync(gazetteer, GAZETTEER);
+        const ix = spawnSync(DL_INDEX, ['-q', '-d', dbDir, '--gazetteer', gazetteer, SAMPLE],
+            { encoding: 'utf8', timeout: 120000 });
         if (!check('dateline-index builds the sample index', ix.status === 0,
             `exit ${ix.status}${ix.signal ? ' signal ' + ix.signal : ''}\n${ix.stderr || ''}${ix.error || ''}`)) return;
 
@@ -397,7 +513,8 @@ async function main() {
         });
         info(`chromium ${browser.version()}`);
 
-        for (const [name, fn] of [['js', withJavaScript], ['no-js', withoutJavaScript], ['narrow', narrowScreen]]) {
+        for (const [name, fn] of [['js', withJavaScript], ['no-js', withoutJavaScript],
+            ['names', nameSuggestions], ['narrow', narrowScreen]]) {
             try {
                 await fn(browser, base, problems);
             } catch (e) {
