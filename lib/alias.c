@@ -160,15 +160,9 @@ static int marks_agree(const char *got, const char *want, size_t wlen)
     }
 }
 
-/* May raw tokens[0..n), which fold to a form whose spellings have the marks alts ("|"-separated
- * runs), be that form? */
-static int marks_fit(const char *alts, const char *const *raw, size_t n)
+/* Do marks got (of text with marks) agree with one of alts ("|"-separated)? */
+static int alts_fit(const char *alts, const char *got)
 {
-    char got[MARKS_MAX];
-    long len = tokens_marks(raw, n, got, sizeof got);
-    if (len <= 0) {
-        return 1; /* written without marks, or too long to tell */
-    }
     for (const char *a = alts; *a;) {
         size_t alen = strcspn(a, "|");
         if (marks_agree(got, a, alen)) {
@@ -177,6 +171,21 @@ static int marks_fit(const char *alts, const char *const *raw, size_t n)
         a += alen + (a[alen] == '|');
     }
     return 0;
+}
+
+/* May raw tokens[0..n), which fold to a form whose spellings have the marks alts ("|"-separated
+ * runs), be that form? */
+static int marks_fit(const char *alts, const char *const *raw, size_t n)
+{
+    char got[MARKS_MAX];
+    long len = tokens_marks(raw, n, got, sizeof got);
+    return len <= 0 || alts_fit(alts, got); /* no marks, or too long to tell: it may */
+}
+
+/* A form's marks as the scan uses them: an entity's form with no marked spelling is "". */
+static const char *form_marks(const struct group *g, size_t f)
+{
+    return g->marks[f] ? g->marks[f] : g->type != DL_ENTITY_NONE ? "" : NULL;
 }
 
 /* The marks of a form's spelling, its tokens as written joined by ' ', or NULL when none. */
@@ -549,9 +558,7 @@ static void build_index(struct dl_aliases *a)
             e->raw = a->groups[g].raws[f];
             /* An entity's form none of whose spellings has marks is never text with marks
              * ("Li Xi" is not "lì xì"); the user's untyped lines stay lenient. */
-            e->marks = a->groups[g].marks[f]                 ? a->groups[g].marks[f]
-                       : a->groups[g].type != DL_ENTITY_NONE ? ""
-                                                             : NULL;
+            e->marks = form_marks(&a->groups[g], f);
             e->first_len = sp ? (size_t)(sp - form) : strlen(form);
             e->ntokens = 1;
             for (const char *p = form; *p; p++) {
@@ -805,15 +812,19 @@ const char *dl_aliases_form_raw(const struct dl_aliases *a, size_t group, size_t
 }
 
 /* Does group g have the form folded (raw: as written) or the name folded? */
+/* Does the name, folded and as written (its marks: NULL when it has none), spell group gr? */
 static int group_spells(const struct group *gr, const char *folded, const char *raw,
-                        struct dl_buf *scratch)
+                        const char *marks, struct dl_buf *scratch)
 {
     fold_form(gr->name, strlen(gr->name), scratch);
-    if (scratch->len && strcmp(scratch->buf, folded) == 0) {
+    if (!marks && scratch->len && strcmp(scratch->buf, folded) == 0) {
         return 1;
     }
     for (size_t f = 0; f < gr->nforms; f++) {
-        if (gr->raws[f] ? strcmp(gr->raws[f], raw) == 0 : strcmp(gr->forms[f], folded) == 0) {
+        const char *m = form_marks(gr, f);
+        if (gr->raws[f]
+                ? strcmp(gr->raws[f], raw) == 0
+                : strcmp(gr->forms[f], folded) == 0 && (!marks || !m || alts_fit(m, marks))) {
             return 1;
         }
     }
@@ -825,11 +836,14 @@ long dl_aliases_lookup(const struct dl_aliases *a, enum dl_entity t, const char 
     struct dl_buf folded = DL_BUF_INIT, raw = DL_BUF_INIT, scratch = DL_BUF_INIT;
     long found = -1;
     fold_form2(name, len, &folded, &raw);
+    char *marks = folded.len ? spelling_marks(raw.buf) : NULL;
     for (size_t g = 0; a && folded.len && found < 0 && g < a->ngroups; g++) {
         if (t == DL_ENTITY_NONE || a->groups[g].type == t) {
-            found = group_spells(&a->groups[g], folded.buf, raw.buf, &scratch) ? (long)g : -1;
+            found =
+                group_spells(&a->groups[g], folded.buf, raw.buf, marks, &scratch) ? (long)g : -1;
         }
     }
+    free(marks);
     dl_buf_release(&folded);
     dl_buf_release(&raw);
     dl_buf_release(&scratch);

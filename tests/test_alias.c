@@ -253,6 +253,9 @@ static void test_entities(void)
         {DL_ENTITY_ORG, "asean", 2},        {DL_ENTITY_COUNTRY, "vn-land", 3},
         {DL_ENTITY_COUNTRY, "Viet Nam", 3}, {DL_ENTITY_NONE, "hanoi", 4},
         {DL_ENTITY_NONE, "", -1},           {DL_ENTITY_PERSON, "lam", -1},
+        {DL_ENTITY_PERSON, "tố làm", -1},   {DL_ENTITY_PERSON, "TÔ LÂM", 0},
+        {DL_ENTITY_PERSON, "Tô Lam", 0},    {DL_ENTITY_NONE, "Hanoï", 4},
+        {DL_ENTITY_ORG, "ÁSEAN", -1},
     };
     for (size_t i = 0; i < sizeof lookups / sizeof lookups[0]; i++) {
         long g = dl_aliases_lookup(a, lookups[i].t, lookups[i].name, strlen(lookups[i].name));
