@@ -9,12 +9,12 @@
  * MHD_OPTION_NOTIFY_COMPLETED, which writes the access-log line and frees it.
  *
  * What is refused before any route runs, in this order, on the first call
- * of the handler (headers read, body not): a request target over --max-uri
- * (414), a client over its --rate (429), CORS preflights (204), methods
- * the route does not take (405), bodies too large (413), and with --token
- * requests without the token (401, or 303 to /login for pages). Which
- * methods a path takes, whether it is a page and whether it is open
- * without the token all come from the route table (route.c).
+ * of the handler (headers read, body not): a Host header the server does
+ * not answer to (421, access.c's dl_host_allowed: DNS rebinding), a
+ * request target over --max-uri (414), a client over its --rate (429), CORS preflights (204),
+ * methods the route does not take (405), bodies too large (413), and with --token requests without
+ * the token (401, or 303 to /login for pages). Which methods a path takes, whether it is a page and
+ * whether it is open without the token all come from the route table (route.c).
  *
  * libmicrohttpd's connection timeout is an idle timeout: a client sending a
  * byte now and then would hold its connection for ever. A reaper thread
@@ -57,6 +57,7 @@ _Static_assert(DL_HTTP_OK == MHD_HTTP_OK && DL_HTTP_NO_CONTENT == MHD_HTTP_NO_CO
                    DL_HTTP_CONTENT_TOO_LARGE == MHD_HTTP_CONTENT_TOO_LARGE &&
                    DL_HTTP_URI_TOO_LONG == MHD_HTTP_URI_TOO_LONG &&
                    DL_HTTP_UNSUPPORTED_MEDIA_TYPE == MHD_HTTP_UNSUPPORTED_MEDIA_TYPE &&
+                   DL_HTTP_MISDIRECTED_REQUEST == MHD_HTTP_MISDIRECTED_REQUEST &&
                    DL_HTTP_TOO_MANY_REQUESTS == MHD_HTTP_TOO_MANY_REQUESTS &&
                    DL_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE ==
                        MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE &&
@@ -87,6 +88,7 @@ struct dl_server {
     size_t nworkers, capworkers;
     atomic_long inflight;  /* requests between URI and completion */
     struct dl_rate *rate;  /* per-client buckets, or NULL without --rate */
+    unsigned port;         /* the port bound, for the Host check */
     double head_timeout;   /* seconds a request's line and headers may take */
     pthread_mutex_t clock; /* guards conns, every conn's deadline, stopping */
     pthread_cond_t wake;   /* tells the reaper to stop */
@@ -307,6 +309,19 @@ static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, stru
     const struct dl_route *r = dl_route_find(c->uri, strcspn(c->uri, "?"));
     unsigned m = dl_method_of(method);
     rep->html = dl_route_html(r, 0);
+    const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (!dl_host_allowed(cfg, host, srv->port)) {
+        if (host) {
+            dl_reply_error(rep, DL_HTTP_MISDIRECTED_REQUEST, "misdirected_request",
+                           "this server does not answer to the host name '%.100s' "
+                           "(its operator can add it with --allow-host)",
+                           host);
+        } else {
+            dl_reply_error(rep, DL_HTTP_MISDIRECTED_REQUEST, "misdirected_request",
+                           "a Host header is required");
+        }
+        return 1;
+    }
     if (cfg->max_uri && ulen > cfg->max_uri) {
         dl_reply_error(rep, DL_HTTP_URI_TOO_LONG, "uri_too_long",
                        "request target too long: %zu bytes, at most %zu", ulen, cfg->max_uri);
@@ -793,6 +808,7 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
         return dl_error_set(err, DL_EIO, "cannot start the HTTP server: %s",
                             e ? strerror(e) : "unknown error");
     }
+    srv->port = dl_server_port(srv);
     *out = srv;
     return DL_OK;
 }

@@ -46,7 +46,11 @@ static const char usage_text[] =
     "  -d, --db DIR              index to serve (default ./dateline.db)\n"
     "  -l, --listen ADDR:PORT    address to listen on (default 127.0.0.1:8080;\n"
     "                            IPv6 as [::1]:8080; port 0 picks a free port)\n"
-    "      --public              allow a non-loopback listen address\n"
+    "      --public              allow a non-loopback listen address (needs --allow-host)\n"
+    "      --allow-host NAME     answer requests for host NAME (or NAME:PORT) too; repeat\n"
+    "                            for more names. Always answered: localhost, 127.0.0.1,\n"
+    "                            [::1] (with or without the port); any other Host gets 421,\n"
+    "                            and so do requests without one unless bound to loopback\n"
     "  -t, --threads N           worker threads (default: number of cores)\n"
     "      --web DIR             folder served under /static/\n"
     "                            (default " DL_WEB_DIR ")\n"
@@ -106,9 +110,11 @@ enum {
     OPT_CORS,
     OPT_RATE,
     OPT_TRUST_PROXY,
+    OPT_ALLOW_HOST,
 };
 
 #define MAX_CORS 32
+#define MAX_HOSTS 32
 
 struct options {
     struct dl_server_config cfg;
@@ -122,6 +128,8 @@ struct options {
     const char *token_file;     /* --token, or NULL */
     const char *cors[MAX_CORS]; /* --cors values, in argv */
     size_t ncors;
+    const char *hosts[MAX_HOSTS]; /* --allow-host values, in argv */
+    size_t nhosts;
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -184,6 +192,35 @@ static int origin_ok(const char *s)
     return 1;
 }
 
+/* A Host header value: a name or IPv4 address, or [IPv6], then optionally :PORT. */
+static int host_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 255) {
+        return 0;
+    }
+    const char *port = NULL;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close == s + 1 ||
+            strspn(s + 1, "0123456789abcdefABCDEF:.") != (size_t)(close - s - 1)) {
+            return 0;
+        }
+        if (close[1] && close[1] != ':') {
+            return 0;
+        }
+        port = close[1] ? close + 2 : NULL;
+    } else {
+        size_t name = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+        if (name == 0 || (s[name] && s[name] != ':')) {
+            return 0;
+        }
+        port = s[name] ? s + name + 1 : NULL;
+    }
+    unsigned long pn;
+    return !port || parse_ulong(port, 1, 65535, &pn) == 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
@@ -206,6 +243,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"cors", required_argument, NULL, OPT_CORS},
         {"rate", required_argument, NULL, OPT_RATE},
         {"trust-proxy", no_argument, NULL, OPT_TRUST_PROXY},
+        {"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
         {"log-quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -314,6 +352,18 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_TRUST_PROXY:
             o->cfg.trust_proxy = 1;
+            break;
+        case OPT_ALLOW_HOST:
+            if (!host_ok(optarg)) {
+                return usage_error("invalid --allow-host '%s': expected a host name or address "
+                                   "as clients send it, such as search.example.org, "
+                                   "192.0.2.7:8080 or [2001:db8::7]",
+                                   optarg);
+            }
+            if (o->nhosts == MAX_HOSTS) {
+                return usage_error("too many --allow-host names: at most %d", MAX_HOSTS);
+            }
+            o->hosts[o->nhosts++] = optarg;
             break;
         case 'q':
             o->cfg.access_log = 0;
@@ -503,6 +553,17 @@ int main(int argc, char **argv)
                 o.listen);
         return 2;
     }
+    if (o.public_ok && !o.nhosts) {
+        /* Else every request from elsewhere would be a 421: say so now, not per request. */
+        freeaddrinfo(ai);
+        fprintf(stderr,
+                PROG ": --public needs at least one --allow-host NAME: the name (or address) "
+                     "clients use to reach the server\n");
+        return 2;
+    }
+    o.cfg.loopback = is_loopback_listen;
+    o.cfg.allow_hosts = o.hosts;
+    o.cfg.nallow_hosts = o.nhosts;
     if (o.threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         o.threads = n > 0 ? (unsigned long)n : 1;
