@@ -16,11 +16,17 @@
  * the token (401, or 303 to /login for pages). Which methods a path takes, whether it is a page and
  * whether it is open without the token all come from the route table (route.c).
  *
- * libmicrohttpd's connection timeout is an idle timeout: a client sending a
- * byte now and then would hold its connection for ever. A reaper thread
- * therefore closes (shutdown()) connections whose request line and headers
- * have not all arrived --timeout seconds after the connection opened or
- * after its previous response.
+ * libmicrohttpd's connection timeout (--timeout) is an idle timeout: a
+ * client sending a byte now and then would hold its connection for ever.
+ * A reaper thread therefore closes (shutdown()) connections past their
+ * deadline: a new connection must deliver its request line and headers
+ * within --header-timeout of opening; a kept-alive one must start its next
+ * request within --timeout of the previous response, and deliver the rest
+ * of its headers within --header-timeout of its request line (MHD reports
+ * the line through the URI callback; the first byte is not seen). The
+ * header deadline is the shorter, so idle keep-alive connections stay
+ * while slow or stalled requests go first. None of them holds a thread:
+ * with epoll each MHD thread waits on all its connections at once.
  */
 #include "dateline/http.h"
 
@@ -90,6 +96,7 @@ struct dl_server {
     struct dl_rate *rate;  /* per-client buckets, or NULL without --rate */
     unsigned port;         /* the port bound, for the Host check */
     double head_timeout;   /* seconds a request's line and headers may take */
+    double idle_timeout;   /* seconds a kept-alive connection may wait for its next request */
     pthread_mutex_t clock; /* guards conns, every conn's deadline, stopping */
     pthread_cond_t wake;   /* tells the reaper to stop */
     struct conn *conns;    /* open connections */
@@ -545,15 +552,23 @@ static struct conn *conn_of(struct MHD_Connection *con)
     return ci ? ci->socket_context : NULL;
 }
 
-/* deadline 0: a request is being answered; otherwise now + the head timeout. */
-static void conn_set_deadline(struct dl_server *srv, struct MHD_Connection *con, int waiting)
+/*
+ * The connection's deadline becomes now + `within` seconds; 0: none (a
+ * request is being answered). With `sooner`, a deadline already nearer
+ * stays.
+ */
+static void conn_set_deadline(struct dl_server *srv, struct MHD_Connection *con, double within,
+                              int sooner)
 {
     struct conn *e = conn_of(con);
     if (!e) {
         return;
     }
     pthread_mutex_lock(&srv->clock);
-    e->deadline = waiting ? dl_now() + srv->head_timeout : 0;
+    double d = within > 0 ? dl_now() + within : 0;
+    if (!sooner || e->deadline <= 0 || d < e->deadline) {
+        e->deadline = d;
+    }
     pthread_mutex_unlock(&srv->clock);
 }
 
@@ -637,6 +652,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     c->uri = dl_xstrdup(uri ? uri : "");
     dl_buf_init(&c->form, 0);
     atomic_fetch_add(&srv->inflight, 1);
+    /* The request line is in: the rest of the head is due within the head timeout. */
+    conn_set_deadline(srv, con, srv->head_timeout, 1);
     return c;
 }
 
@@ -678,7 +695,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
          * next call.
          */
         snprintf(c->method, sizeof c->method, "%s", method);
-        conn_set_deadline(srv, con, 0);
+        conn_set_deadline(srv, con, 0, 0);
         if (!early_refusal(srv, con, c, method, &rep)) {
             dl_reply_release(&rep);
             return MHD_YES;
@@ -732,7 +749,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         log_access(c, toe);
     }
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
-        conn_set_deadline(srv, con, 1); /* the clock runs for the next request's head */
+        conn_set_deadline(srv, con, srv->idle_timeout, 0); /* kept alive, for the next request */
     }
     explicit_bzero(c->form.buf, c->form.len); /* it held the token */
     dl_buf_release(&c->form);
@@ -766,7 +783,10 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     pthread_cond_init(&srv->wake, NULL);
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->draining, 0);
-    srv->head_timeout = l->timeout ? l->timeout : 15;
+    srv->idle_timeout = l->timeout ? l->timeout : 30;
+    srv->head_timeout = l->header_timeout && l->header_timeout < srv->idle_timeout
+                            ? l->header_timeout
+                            : srv->idle_timeout;
     if (cfg->rate > 0) {
         srv->rate = dl_rate_new(cfg->rate, cfg->rate < 1 ? 1 : cfg->rate, RATE_SLOTS);
     }
@@ -789,10 +809,11 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     srv->daemon = MHD_start_daemon(
         flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, l->addr, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
-        l->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, l->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->request_memory ? l->request_memory : (size_t)32768,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
+        l->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, l->max_per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, l->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        l->request_memory ? l->request_memory : (size_t)32768, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, srv, MHD_OPTION_END);
     int e = errno;
     if (srv->daemon && pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0) {
         srv->reaper_running = 1;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,9 +57,15 @@ static const char usage_text[] =
     "                            (default " DL_WEB_DIR ")\n"
     "\n"
     "Limits (past one: a 4xx with a JSON error, or an error page for pages, unless said):\n"
-    "      --max-connections N   concurrent connections (default 256; more are closed)\n"
-    "      --timeout S           seconds a connection may stay idle, and may take to send\n"
-    "                            a request's line and headers (default 15)\n"
+    "      --max-connections N   concurrent connections (default 4096; more are closed;\n"
+    "                            lowered to fit the open-file limit, whose soft value is\n"
+    "                            raised to the hard one at start)\n"
+    "      --max-per-ip N        concurrent connections from one client address (default\n"
+    "                            64, or 0 = no limit with --trust-proxy; more are closed)\n"
+    "      --header-timeout S    seconds a request's line and headers may take to arrive\n"
+    "                            (default 10; at most --timeout)\n"
+    "      --timeout S           seconds a kept-alive connection may wait for its next\n"
+    "                            request, or any connection stay silent (default 30)\n"
     "      --query-timeout S     seconds one search may spend matching (default 2, 0 = none);\n"
     "                            past it counts are estimates (\"timed_out\": true)\n"
     "      --check-at-least N    matches examined for exact totals and facets (default 20000)\n"
@@ -111,6 +118,8 @@ enum {
     OPT_RATE,
     OPT_TRUST_PROXY,
     OPT_ALLOW_HOST,
+    OPT_MAX_PER_IP,
+    OPT_HEADER_TIMEOUT,
 };
 
 #define MAX_CORS 32
@@ -123,7 +132,9 @@ struct options {
     int public_ok;         /* --public */
     unsigned long threads; /* 0 = number of cores */
     unsigned long max_connections;
+    long max_per_ip; /* -1: the default */
     unsigned long timeout;
+    unsigned long header_timeout;
     unsigned long max_header;   /* --max-header-bytes */
     const char *token_file;     /* --token, or NULL */
     const char *cors[MAX_CORS]; /* --cors values, in argv */
@@ -231,6 +242,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"web", required_argument, NULL, OPT_WEB},
         {"max-connections", required_argument, NULL, OPT_MAX_CONN},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"max-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
+        {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
         {"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
         {"max-wildcard", required_argument, NULL, OPT_MAX_WILDCARD},
         {"check-at-least", required_argument, NULL, OPT_CHECK},
@@ -280,6 +293,19 @@ static int parse_args(int argc, char **argv, struct options *o)
         case OPT_TIMEOUT:
             if (parse_ulong(optarg, 1, 86400, &o->timeout) != 0) {
                 return usage_error("invalid --timeout '%s': expected 1..86400 seconds", optarg);
+            }
+            break;
+        case OPT_MAX_PER_IP:
+            if (parse_ulong(optarg, 0, 100000, &v) != 0) {
+                return usage_error("invalid --max-per-ip '%s': expected 0..100000 (0 = no limit)",
+                                   optarg);
+            }
+            o->max_per_ip = (long)v;
+            break;
+        case OPT_HEADER_TIMEOUT:
+            if (parse_ulong(optarg, 1, 86400, &o->header_timeout) != 0) {
+                return usage_error("invalid --header-timeout '%s': expected 1..86400 seconds",
+                                   optarg);
             }
             break;
         case OPT_QUERY_TIMEOUT:
@@ -490,6 +516,38 @@ static int find_web(const char *given, char *out)
     return 0;
 }
 
+/* --- file descriptors ------------------------------------------------------------- */
+
+#define FD_RESERVE 64 /* descriptors kept for the index, the web folder and the daemon */
+
+/*
+ * Raise the soft limit on open files to the hard one (each connection is
+ * one, and Debian's default soft limit is 1024), then lower *max_conn to
+ * what the limit leaves, with a warning.
+ */
+static void fit_fd_limit(unsigned long *max_conn)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        return;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+            rl.rlim_cur = was;
+        }
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && *max_conn + FD_RESERVE > rl.rlim_cur) {
+        unsigned long fit = rl.rlim_cur > FD_RESERVE + 16 ? rl.rlim_cur - FD_RESERVE : 16;
+        dl_log(DL_LOG_WARN,
+               PROG ": --max-connections %lu lowered to %lu: the open-file limit is %llu "
+                    "(raise it with ulimit -n or LimitNOFILE=)",
+               *max_conn, fit, (unsigned long long)rl.rlim_cur);
+        *max_conn = fit;
+    }
+}
+
 /* --- the index ------------------------------------------------------------------------ */
 
 /* Open the index once to fail early with a clear message; print what is served. */
@@ -534,8 +592,10 @@ int main(int argc, char **argv)
                 .max_uri = DL_SERVE_MAX_URI,
             },
         .listen = "127.0.0.1:8080",
-        .max_connections = 256,
-        .timeout = 15,
+        .max_connections = 4096,
+        .max_per_ip = -1,
+        .timeout = 30,
+        .header_timeout = 10,
         .max_header = 32768,
     };
     int rc = parse_args(argc, argv, &o);
@@ -596,11 +656,18 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    fit_fd_limit(&o.max_connections);
+    if (o.max_per_ip < 0) {
+        /* Behind a proxy every connection comes from the proxy's address. */
+        o.max_per_ip = o.cfg.trust_proxy ? 0 : 64;
+    }
     struct dl_listen l = {
         .addr = ai->ai_addr,
         .threads = (unsigned)o.threads,
         .max_connections = (unsigned)o.max_connections,
+        .max_per_ip = (unsigned)o.max_per_ip,
         .timeout = (unsigned)o.timeout,
+        .header_timeout = (unsigned)o.header_timeout,
         .request_memory = o.max_header,
     };
     struct dl_server *srv = NULL;
