@@ -11,14 +11,16 @@
  * What is refused before any route runs, in this order, on the first call
  * of the handler (headers read, body not): a Host header the server does
  * not answer to (421, access.c's dl_host_allowed: DNS rebinding), a
- * request target over --max-uri (414), a client over its --rate (429), CORS preflights (204),
- * methods the route does not take (405), bodies too large (413), and with --token requests without
- * the token (401, or 303 to /login for pages). Which methods a path takes, whether it is a page and
- * whether it is open without the token all come from the route table (route.c).
+ * request target over --max-uri (414), a client over its --rate (429),
+ * CORS preflights (204), methods the route does not take (405), bodies
+ * too large (413), and with --token requests without the token (401, or
+ * 303 to /login for pages). Which methods a path takes, whether it is a
+ * page and whether it is open without the token all come from the route
+ * table (route.c).
  *
  * libmicrohttpd's connection timeout (--timeout) is an idle timeout: a
  * client sending a byte now and then would hold its connection for ever.
- * A reaper thread therefore closes (shutdown()) connections past their
+ * The reaper (reaper.h) therefore cuts off connections past their
  * deadline: a new connection must deliver its request line and headers
  * within --header-timeout of opening; a kept-alive one must start its next
  * request within --timeout of the previous response, and deliver the rest
@@ -47,6 +49,7 @@
 #include "dateline/config.h"
 #include "dateline/fold.h"
 #include "dateline/html.h"
+#include "dateline/reaper.h"
 #include "dateline/request.h"
 #include "dateline/route.h"
 #include "dateline/worker.h"
@@ -79,13 +82,6 @@ static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'sel
                           "img-src 'self' data:; base-uri 'none'; form-action 'self'; "
                           "frame-ancestors 'none'";
 
-/* One open connection, as the reaper sees it. */
-struct conn {
-    struct conn *prev, *next;
-    MHD_socket fd;   /* valid while the entry is linked: MHD closes it after NOTIFY_CLOSED */
-    double deadline; /* dl_now() by which the next request's head must be in, 0 = none */
-};
-
 struct dl_server {
     struct MHD_Daemon *daemon;
     const struct dl_server_config *cfg;
@@ -97,13 +93,8 @@ struct dl_server {
     unsigned port;         /* the port bound, for the Host check */
     double head_timeout;   /* seconds a request's line and headers may take */
     double idle_timeout;   /* seconds a kept-alive connection may wait for its next request */
-    pthread_mutex_t clock; /* guards conns, every conn's deadline, stopping */
-    pthread_cond_t wake;   /* tells the reaper to stop */
-    struct conn *conns;    /* open connections */
-    int stopping;          /* the reaper must return */
-    atomic_int draining;   /* dl_server_stop() has begun: on_accept() refuses connections */
-    int reaper_running;
-    pthread_t reaper;
+    struct dl_reaper *reaper; /* every open connection's deadline */
+    atomic_int draining;      /* dl_server_stop() has begun: on_accept() refuses connections */
 };
 
 /* One HTTP request, from its request line to its completion. */
@@ -545,33 +536,19 @@ static enum MHD_Result queue_reply(struct dl_server *srv, struct MHD_Connection 
 
 /* --- connection deadlines (see the top of the file) --------------------------------- */
 
-static struct conn *conn_of(struct MHD_Connection *con)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
-}
-
-/*
- * The connection's deadline becomes now + `within` seconds; 0: none (a
- * request is being answered). With `sooner`, a deadline already nearer
- * stays.
- */
+/* Move the connection's deadline (reaper.h's dl_reaper_set). */
 static void conn_set_deadline(struct dl_server *srv, struct MHD_Connection *con, double within,
                               int sooner)
 {
-    struct conn *e = conn_of(con);
-    if (!e) {
-        return;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (ci && ci->socket_context) {
+        dl_reaper_set(srv->reaper, ci->socket_context, within, sooner);
     }
-    pthread_mutex_lock(&srv->clock);
-    double d = within > 0 ? dl_now() + within : 0;
-    if (!sooner || e->deadline <= 0 || d < e->deadline) {
-        e->deadline = d;
-    }
-    pthread_mutex_unlock(&srv->clock);
 }
 
+/* Register each connection with the reaper, due its request head; MHD closes the socket after
+ * NOTIFY_CLOSED, when it is unregistered. */
 static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -579,66 +556,13 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (!ci) {
-            return;
+        if (ci) {
+            *socket_context = dl_reaper_add(srv->reaper, ci->connect_fd, srv->head_timeout);
         }
-        struct conn *e = dl_xcalloc(1, sizeof *e);
-        e->fd = ci->connect_fd;
-        e->deadline = dl_now() + srv->head_timeout;
-        pthread_mutex_lock(&srv->clock);
-        e->next = srv->conns;
-        if (srv->conns) {
-            srv->conns->prev = e;
-        }
-        srv->conns = e;
-        pthread_mutex_unlock(&srv->clock);
-        *socket_context = e;
-    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
-        struct conn *e = *socket_context;
-        pthread_mutex_lock(&srv->clock);
-        if (e->prev) {
-            e->prev->next = e->next;
-        } else {
-            srv->conns = e->next;
-        }
-        if (e->next) {
-            e->next->prev = e->prev;
-        }
-        pthread_mutex_unlock(&srv->clock);
-        free(e);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        dl_reaper_remove(srv->reaper, *socket_context);
         *socket_context = NULL;
     }
-}
-
-/*
- * Shut down the sockets of connections past their deadline. MHD sees the
- * end of the stream and closes them itself; the fd cannot have been closed
- * and reused while its entry is linked, and entries are unlinked under the
- * same lock.
- */
-static void *reaper_main(void *arg)
-{
-    struct dl_server *srv = arg;
-    pthread_mutex_lock(&srv->clock);
-    while (!srv->stopping) {
-        double now = dl_now();
-        for (struct conn *e = srv->conns; e; e = e->next) {
-            if (e->deadline > 0 && now > e->deadline) {
-                shutdown(e->fd, SHUT_RDWR);
-                e->deadline = 0;
-            }
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&srv->wake, &srv->clock, &ts);
-    }
-    pthread_mutex_unlock(&srv->clock);
-    return NULL;
 }
 
 /* --- libmicrohttpd callbacks ------------------------------------------------------ */
@@ -779,8 +703,6 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     struct dl_server *srv = dl_xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     pthread_mutex_init(&srv->lock, NULL);
-    pthread_mutex_init(&srv->clock, NULL);
-    pthread_cond_init(&srv->wake, NULL);
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->draining, 0);
     srv->idle_timeout = l->timeout ? l->timeout : 30;
@@ -790,6 +712,7 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     if (cfg->rate > 0) {
         srv->rate = dl_rate_new(cfg->rate, cfg->rate < 1 ? 1 : cfg->rate, RATE_SLOTS);
     }
+    srv->reaper = dl_reaper_new(); /* before the daemon: on_connection() registers with it */
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES) {
@@ -815,15 +738,9 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
         srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, srv, MHD_OPTION_END);
     int e = errno;
-    if (srv->daemon && pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0) {
-        srv->reaper_running = 1;
-    } else if (srv->daemon) {
-        dl_log(DL_LOG_WARN, "cannot start the connection reaper: only idle connections time out");
-    }
     if (!srv->daemon) {
+        dl_reaper_free(srv->reaper);
         dl_rate_free(srv->rate);
-        pthread_cond_destroy(&srv->wake);
-        pthread_mutex_destroy(&srv->clock);
         pthread_mutex_destroy(&srv->lock);
         free(srv);
         return dl_error_set(err, DL_EIO, "cannot start the HTTP server: %s",
@@ -876,24 +793,10 @@ int dl_server_stop(struct dl_server *s, double grace)
         dl_log(DL_LOG_ERROR, "%ld request(s) still running after %.0f s", left, grace);
         return DL_ETIMEOUT;
     }
-    if (s->reaper_running) {
-        pthread_mutex_lock(&s->clock);
-        s->stopping = 1;
-        pthread_cond_signal(&s->wake);
-        pthread_mutex_unlock(&s->clock);
-        pthread_join(s->reaper, NULL);
-        s->reaper_running = 0;
-    }
     MHD_stop_daemon(s->daemon);
-    /* MHD notified every close; anything left was never started. */
-    while (s->conns) {
-        struct conn *e = s->conns;
-        s->conns = e->next;
-        free(e);
-    }
+    /* MHD notified every close: nothing is registered any more. */
+    dl_reaper_free(s->reaper);
     dl_rate_free(s->rate);
-    pthread_cond_destroy(&s->wake);
-    pthread_mutex_destroy(&s->clock);
     for (size_t i = 0; i < s->nworkers; i++) {
         dl_worker_release(s->workers[i]);
         free(s->workers[i]);
