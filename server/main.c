@@ -61,7 +61,7 @@ static const char usage_text[] =
     "                            lowered to fit the open-file limit, whose soft value is\n"
     "                            raised to the hard one at start)\n"
     "      --max-per-ip N        concurrent connections from one client address (default\n"
-    "                            64, or 0 = no limit with --trust-proxy; more are closed)\n"
+    "                            64, none with --trust-proxy; 0 = no limit; more are closed)\n"
     "      --header-timeout S    seconds a request's line and headers may take to arrive\n"
     "                            (default 10; at most --timeout)\n"
     "      --timeout S           seconds a kept-alive connection may wait for its next\n"
