@@ -10,7 +10,8 @@
  *
  * What is refused before any route runs, in this order, on the first call
  * of the handler (headers read, body not): a Host header the server does
- * not answer to (421, access.c's dl_host_allowed: DNS rebinding), a
+ * not answer to (421, access.c's dl_host_allowed: DNS rebinding; 400 for
+ * none in HTTP/1.1, or two), a
  * request target over --max-uri (414), a client over its --rate (429),
  * CORS preflights (204), methods the route does not take (405), bodies
  * too large (413), and with --token requests without the token (401, or
@@ -294,21 +295,32 @@ static void refuse_unauthorized(struct MHD_Connection *con, const struct dl_rout
     }
 }
 
-/*
- * Refuse, on the first call, what no route will take (see the top of the
- * file for the order). The route is looked up by the raw target, whose
- * path is not decoded yet. Returns 1 with `rep` filled.
- */
-static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, struct request_ctx *c,
-                         const char *method, struct dl_reply *rep)
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
 {
-    const struct dl_server_config *cfg = srv->cfg;
-    size_t ulen = strlen(c->uri);
-    const struct dl_route *r = dl_route_find(c->uri, strcspn(c->uri, "?"));
-    unsigned m = dl_method_of(method);
-    rep->html = dl_route_html(r, 0);
+    unsigned *n = cls;
+    (void)kind;
+    (void)value;
+    *n += key && strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0;
+    return MHD_YES;
+}
+
+/*
+ * Is the request for a host this server does not answer to (421, against
+ * DNS rebinding: access.c's dl_host_allowed), or its Host not as HTTP/1.1
+ * requires: one, and present (400)? Then `rep` says why.
+ */
+static int host_refused(struct dl_server *srv, struct MHD_Connection *con, const char *version,
+                        struct dl_reply *rep)
+{
+    unsigned n = 0;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, count_host, &n);
     const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    if (!dl_host_allowed(cfg, host, srv->port)) {
+    if (n > 1) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "more than one Host header");
+    } else if (!host && version && strcmp(version, MHD_HTTP_VERSION_1_0) != 0) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "%s needs a Host header", version);
+    } else if (!dl_host_allowed(srv->cfg, host, srv->port)) {
         if (host) {
             dl_reply_error(rep, DL_HTTP_MISDIRECTED_REQUEST, "misdirected_request",
                            "this server does not answer to the host name '%.100s' "
@@ -318,6 +330,26 @@ static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, stru
             dl_reply_error(rep, DL_HTTP_MISDIRECTED_REQUEST, "misdirected_request",
                            "a Host header is required");
         }
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * Refuse, on the first call, what no route will take (see the top of the
+ * file for the order). The route is looked up by the raw target, whose
+ * path is not decoded yet. Returns 1 with `rep` filled.
+ */
+static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, struct request_ctx *c,
+                         const char *method, const char *version, struct dl_reply *rep)
+{
+    const struct dl_server_config *cfg = srv->cfg;
+    size_t ulen = strlen(c->uri);
+    const struct dl_route *r = dl_route_find(c->uri, strcspn(c->uri, "?"));
+    unsigned m = dl_method_of(method);
+    rep->html = dl_route_html(r, 0);
+    if (host_refused(srv, con, version, rep)) {
         return 1;
     }
     if (cfg->max_uri && ulen > cfg->max_uri) {
@@ -620,7 +652,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
          */
         snprintf(c->method, sizeof c->method, "%s", method);
         conn_set_deadline(srv, con, 0, 0);
-        if (!early_refusal(srv, con, c, method, &rep)) {
+        if (!early_refusal(srv, con, c, method, version, &rep)) {
             dl_reply_release(&rep);
             return MHD_YES;
         }

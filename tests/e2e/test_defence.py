@@ -2,7 +2,8 @@
 """End-to-end: defence in depth, over real HTTP. JSON answers carry no raw < > & (a reflected
 query can never become markup), and the Host header: the names the server answers to (localhost,
 127.0.0.1, [::1], each with or without the bound port, and --allow-host), 421 for any other (DNS
-rebinding), no Host only on a loopback bind, and --public refused without --allow-host."""
+rebinding), no Host only in HTTP/1.0 on a loopback bind, two Host headers 400, and --public
+refused without --allow-host."""
 
 import json
 import os
@@ -96,6 +97,14 @@ def test_default_hosts(c, s):
             data[:300])
     st, data = request(s, "/healthz", None, version="1.0")
     c.eq(st, 200, "HTTP/1.0 without Host on a loopback bind is answered")
+    st, data = request(s, "/healthz", None)
+    c.check(st == 400 and b"Host" in body_of(data), "HTTP/1.1 without Host -> 400 (RFC 9112)",
+            data[:300])
+    for pair in (("localhost", "evil.example"), ("evil.example", "localhost"),
+                 ("localhost", "localhost")):
+        st, data = s.raw(("GET /healthz HTTP/1.1\r\nHost: %s\r\nHost: %s\r\n"
+                          "Connection: close\r\n\r\n" % pair).encode())
+        c.eq(st, 400, "two Host headers %r -> 400" % (pair,))
     # what the other tests' helper sends (http.client: Host 127.0.0.1:PORT) works
     c.eq(s.get("/healthz").status, 200, "http.client's Host is answered")
 
