@@ -518,15 +518,15 @@ static int find_web(const char *given, char *out)
 
 /* --- file descriptors ------------------------------------------------------------- */
 
-#define FD_RESERVE 64 /* descriptors kept for the index, the web folder and the daemon */
-
 /*
  * Raise the soft limit on open files to the hard one (each connection is
  * one, and Debian's default soft limit is 1024), then lower *max_conn to
- * what the limit leaves, with a warning.
+ * what the limit leaves, with a warning. Kept aside: 64 descriptors for
+ * the daemon, the log and the web folder, and 16 per thread for its index.
  */
-static void fit_fd_limit(unsigned long *max_conn)
+static void fit_fd_limit(unsigned long *max_conn, unsigned long threads)
 {
+    const unsigned long reserve = 64 + 16 * threads;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
         return;
@@ -538,8 +538,8 @@ static void fit_fd_limit(unsigned long *max_conn)
             rl.rlim_cur = was;
         }
     }
-    if (rl.rlim_cur != RLIM_INFINITY && *max_conn + FD_RESERVE > rl.rlim_cur) {
-        unsigned long fit = rl.rlim_cur > FD_RESERVE + 16 ? rl.rlim_cur - FD_RESERVE : 16;
+    if (rl.rlim_cur != RLIM_INFINITY && *max_conn + reserve > rl.rlim_cur) {
+        unsigned long fit = rl.rlim_cur > reserve + 16 ? rl.rlim_cur - reserve : 16;
         dl_log(DL_LOG_WARN,
                PROG ": --max-connections %lu lowered to %lu: the open-file limit is %llu "
                     "(raise it with ulimit -n or LimitNOFILE=)",
@@ -656,7 +656,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    fit_fd_limit(&o.max_connections);
+    fit_fd_limit(&o.max_connections, o.threads);
     if (o.max_per_ip < 0) {
         /* Behind a proxy every connection comes from the proxy's address. */
         o.max_per_ip = o.cfg.trust_proxy ? 0 : 64;

@@ -16,7 +16,9 @@
 
 import os
 import resource
+import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -245,8 +247,31 @@ def test_deadlines(c, db):
         c.eq(s.get("/healthz").status, 200, "serving on")
 
 
+def test_fd_limit(c, db):
+    """With a hard open-file limit of 512, --max-connections is lowered to fit, with a warning."""
+    def low():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (512, 512))
+    p = subprocess.Popen([dltest.DL_SERVE, "-d", db, "-l", "127.0.0.1:0", "-t", "2"],
+                         stderr=subprocess.PIPE, preexec_fn=low)
+    err = b""
+    while b"serving" not in err:
+        line = p.stderr.readline()
+        if not line:
+            break
+        err += line
+    p.send_signal(signal.SIGTERM)
+    rest = p.communicate(timeout=30)[1]
+    text = (err + rest).decode("utf-8", "replace")
+    dltest.check_stderr("dateline-serve with a hard limit of 512", text)
+    c.check(p.returncode == 0 and "--max-connections 4096 lowered to 416" in text,
+            "a hard open-file limit of 512: --max-connections lowered to 416 (512 less 64 and "
+            "16 for each of 2 threads), with a warning; it serves and stops with 0",
+            (p.returncode, text))
+
+
 def test(c):
     db = dltest.build_index(dltest.sample_dir())
+    test_fd_limit(c, db)
     test_deadlines(c, db)
     test_per_ip(c, db)
     test_starvation(c, db)
