@@ -113,8 +113,8 @@ def test_allow_host(c, db):
     with Server(db, ["--allow-host", "search.example", "--allow-host", "Other.Example:8443",
                      "--allow-host", "[2001:db8::7]"]) as s:
         p = s.port
-        allowed = ["search.example", "search.example:%d" % p, "SEARCH.example", "other.example:8443",
-                   "[2001:db8::7]:%d" % p, "localhost:%d" % p]
+        allowed = ["search.example", "search.example:%d" % p, "SEARCH.example",
+                   "other.example:8443", "[2001:db8::7]:%d" % p, "localhost:%d" % p]
         refused = ["other.example", "other.example:%d" % p, "search.example:1",
                    "evil.example", "x.search.example"]
         test_hosts(c, s, allowed, refused)
