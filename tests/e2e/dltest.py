@@ -197,6 +197,7 @@ class Server:
         self.threads = threads
         self.env = env  # the server's environment; None: ours
         self.port = None
+        self.bind = "127.0.0.1"  # the address listened on (clients always use 127.0.0.1)
         self.proc = None
         self.log_path = os.path.join(tempdir("dl-log-"), "serve.log")
         self.exit_code = None
@@ -207,7 +208,7 @@ class Server:
         for attempt in range(5):
             self.port = free_port()
             self._log = open(self.log_path, "ab")
-            cmd = [DL_SERVE, "-d", self.db, "-l", "127.0.0.1:%d" % self.port,
+            cmd = [DL_SERVE, "-d", self.db, "-l", "%s:%d" % (self.bind, self.port),
                    "-t", str(self.threads)] + self.args
             self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=self._log, env=self.env)
             self.terminated = False
