@@ -19,7 +19,8 @@
 /*
  * Every path dateline-serve answers. The first match wins: a namespace
  * (/api/) comes after the routes inside it. A path no entry matches is a
- * 404 whose format follows the client's Accept header.
+ * 404 whose format follows the client's Accept header. Every path is in
+ * web/openapi.json, the API description (tests/e2e/test_openapi.py checks).
  */
 static const struct dl_route routes[] = {
     /* {path, match, methods, kind, flags, fn} */
