@@ -25,10 +25,10 @@
 static const struct dl_route routes[] = {
     /* {path, match, methods, kind, flags, fn} */
     {"/api/search", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_search},
-    {"/api/doc/", DL_MATCH_PREFIX, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_doc},
-    {"/api/entities", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_entities},
     /* the API description (web/openapi.json), open like /healthz */
     {"/api/openapi.json", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_OPEN, dl_files_openapi},
+    {"/api/doc/", DL_MATCH_PREFIX, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_doc},
+    {"/api/entities", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_entities},
     {"/api/", DL_MATCH_TREE, CORS, DL_ROUTE_API, 0, NULL}, /* the rest of /api/: JSON 404s */
     {"/healthz", DL_MATCH_EXACT, GET, DL_ROUTE_API, DL_ROUTE_INDEX | DL_ROUTE_OPEN, dl_api_health},
     {"/", DL_MATCH_EXACT, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_home},
