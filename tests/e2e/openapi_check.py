@@ -24,12 +24,29 @@ import os
 import re
 import urllib.parse
 
-try:
-    import jsonschema
-    HAVE_JSONSCHEMA = True
-except ImportError:  # pragma: no cover - depends on the machine
-    jsonschema = None
-    HAVE_JSONSCHEMA = False
+
+def _import_jsonschema():
+    """jsonschema from this Python, else Debian's python3-jsonschema (a Python that is not
+    /usr/bin/python3, such as pyenv's, does not see /usr/lib/python3/dist-packages)."""
+    import sys
+    try:
+        import jsonschema as js
+        return js
+    except ImportError:
+        pass
+    debian = "/usr/lib/python3/dist-packages"
+    if os.path.isdir(debian) and debian not in sys.path:
+        sys.path.append(debian)
+        try:
+            import jsonschema as js
+            return js
+        except ImportError:
+            pass
+    return None
+
+
+jsonschema = _import_jsonschema()
+HAVE_JSONSCHEMA = jsonschema is not None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.environ.get("DL_SOURCE_ROOT") or os.path.dirname(os.path.dirname(HERE))
