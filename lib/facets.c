@@ -41,7 +41,7 @@ static void copy_facets(struct dl_facet **dst, size_t *ndst, const struct dl_fac
 }
 
 static const char *const FACET_NAMES[DL_FACET_COUNT] = {"year", "source", "people", "countries",
-                                                        "orgs", "kind"};
+                                                        "orgs", "kind",   "month"};
 
 const char *dl_facet_name(enum dl_facet_kind k)
 {
@@ -111,6 +111,48 @@ void dl_facet_split(const struct dl_facet *v, size_t n, const char *sep, size_t 
         free(out->v[i].value);
     }
     out->n = out->n < max ? out->n : max;
+}
+
+/* Is v "YYYYMMDD" (eight digits)? */
+static int is_day(const char *v)
+{
+    size_t i = 0;
+    while (i < 8 && v[i] >= '0' && v[i] <= '9') {
+        i++;
+    }
+    return i == 8 && v[8] == '\0';
+}
+
+void dl_facet_months(struct dl_facet *v, size_t *n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        const char *d = v[i].value;
+        if (!is_day(d)) {
+            free(v[i].value);
+            continue;
+        }
+        if (kept && memcmp(v[kept - 1].value, d, 4) == 0 &&
+            memcmp(v[kept - 1].value + 5, d + 4, 2) == 0) {
+            v[kept - 1].count += v[i].count;
+            free(v[i].value);
+            continue;
+        }
+        char month[8];
+        memcpy(month, d, 4);
+        month[4] = '-';
+        memcpy(month + 5, d + 4, 2);
+        month[7] = '\0';
+        unsigned long count = v[i].count;
+        free(v[i].value);
+        v[kept++] = (struct dl_facet){dl_xstrdup(month), count};
+    }
+    for (size_t i = 0; i < kept / 2; i++) { /* Xapian gives them oldest first */
+        struct dl_facet t = v[i];
+        v[i] = v[kept - 1 - i];
+        v[kept - 1 - i] = t;
+    }
+    *n = kept;
 }
 
 struct dl_fcache *dl_fcache_new(size_t capacity)

@@ -35,7 +35,8 @@ static const struct dl_xweight WEIGHTING = {1.2, 0.85, 0.2, 1.0};
 
 /* The slots counted for the facets, in enum dl_facet_kind's order. */
 static const unsigned FACET_SLOTS[DL_FACET_COUNT] = {
-    DL_SLOT_YEAR, DL_SLOT_SOURCE, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_KIND};
+    DL_SLOT_YEAR, DL_SLOT_SOURCE, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
+    DL_SLOT_ORGS, DL_SLOT_KIND,   DL_SLOT_DATE /* days, counted into months */};
 
 struct dl_searcher {
     struct dl_db *db;
@@ -351,6 +352,11 @@ static void counted_facets(const struct run *r, struct dl_facet_counts *f)
                 v[i] = v[n - 1 - i];
                 v[n - 1 - i] = t;
             }
+            *out = (struct dl_facet_list){v, n};
+            continue;
+        }
+        if (k == DL_FACET_MONTH) { /* every month: the timeline draws them all */
+            dl_facet_months(v, &n);
             *out = (struct dl_facet_list){v, n};
             continue;
         }
