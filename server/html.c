@@ -19,6 +19,7 @@
 #include "dateline/schema.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
+#include "dateline/timeline.h"
 #include "dateline/worker.h"
 
 #define TITLE "dateline"
@@ -796,6 +797,16 @@ static void pager(struct dl_buf *b, const struct dl_search *s)
     dl_buf_adds(b, "</nav>\n");
 }
 
+/* A timeline bar's link: the current search restricted to from..to. */
+static void timeline_href(void *ctx, struct dl_buf *b, const char *from, const char *to)
+{
+    const struct view *w = ctx;
+    struct link l = w->cur;
+    link_set(&l, "from", from, 10);
+    link_set(&l, "to", to, 10);
+    add_link(b, &l);
+}
+
 static void results(struct dl_buf *b, struct dl_request *rq, const struct view *w)
 {
     const struct dl_search *s = w->s;
@@ -816,6 +827,8 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
     dl_buf_adds(b, " (");
     add_ms(b, (dl_now() - rq->t0) * 1000.0);
     dl_buf_adds(b, ")</p>\n");
+    const struct dl_facet_list *months = &s->res.facets[DL_FACET_MONTH];
+    dl_timeline_render(b, months->v, months->n, s->from, s->to, timeline_href, (void *)w);
     const char *as = s->res.written_as;
     if (as && as[0] && (strlen(as) != s->qlen || memcmp(as, s->q, s->qlen) != 0)) {
         struct link l = w->cur;

@@ -80,7 +80,7 @@ struct dl_results {
     int total_exact;     /* 1 when total is exact */
     struct dl_hit *hits;
     size_t nhits;
-    /* with want_facets (facets.h): years newest first; the most frequent sources, each
+    /* with want_facets (facets.h): years and months newest first; the most frequent sources, each
      * counting what its filter finds (dl_facet_sources_merge: "VNA" counts VNA/VNS too);
      * the most frequent people, countries and organisations named */
     struct dl_facet_list facets[DL_FACET_COUNT];
