@@ -521,6 +521,41 @@ int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct d
     return rc;
 }
 
+/* --- the whole list, page by page -------------------------------------------------------- */
+
+int dl_searcher_page(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
+                     unsigned *ids, size_t *n, struct dl_error *err)
+{
+    struct dl_search_params page = *p;
+    page.want_facets = 0;
+    page.explain = 0;
+    page.check_at_least = 0;
+    page.time_limit = 0;
+    struct dl_results res = {0};
+    struct run r = {.s = s, .q = q, .p = &page, .res = &res, .err = err, .key = DL_BUF_INIT};
+    double elapsed;
+    *n = 0;
+    dl_qtree_alias(q, s->aliases);
+    r.empty = dl_qtree_root(q) == NULL;
+    int rc = match_or_relax(&r, &elapsed);
+    for (size_t i = 0; rc == DL_OK && i < r.m.n && i < page.limit; i++) {
+        ids[(*n)++] = r.m.matches[i].docid;
+    }
+    dl_mset_release(&r.m);
+    dl_results_release(&res);
+    return rc;
+}
+
+int dl_searcher_read(struct dl_searcher *s, unsigned docid, struct dl_readout *r,
+                     struct dl_found *f, struct dl_error *err)
+{
+    int rc = dl_store_read(s->db, NULL, docid, r, err);
+    if (rc == DL_OK && (rc = dl_store_read_found(s->db, docid, f, err)) != DL_OK) {
+        dl_readout_release(r);
+    }
+    return rc;
+}
+
 static int get_once(struct dl_searcher *s, const char *id, struct dl_readout *r, struct dl_found *f,
                     struct dl_error *err)
 {

@@ -118,6 +118,19 @@ const struct dl_aliases *dl_searcher_aliases(const struct dl_searcher *s);
  */
 int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
                        struct dl_results *res, struct dl_error *err);
+/*
+ * The whole result list page by page (an export): the docids of matches [p->offset,
+ * p->offset + p->limit) of q with p's filters and order into ids[0..p->limit), *n how many
+ * (fewer: the list ended). No facets, no time limit, no retry: DL_EMODIFIED when a writer
+ * discarded the revision read, which a caller reading a list in several calls must not
+ * cross silently (the pages of two revisions do not add up to one list).
+ */
+int dl_searcher_page(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
+                     unsigned *ids, size_t *n, struct dl_error *err);
+/* Matched readout docid without its body into r (zeroed or released), and what was found in
+ * it into f (zeroed or released). No retry (as dl_searcher_page). */
+int dl_searcher_read(struct dl_searcher *s, unsigned docid, struct dl_readout *r,
+                     struct dl_found *f, struct dl_error *err);
 /* The readout with this id into r (zeroed or released), and what was found in it into f
  * (NULL: not read); DL_ENOTFOUND when none. */
 int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r, struct dl_found *f,
