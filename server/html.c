@@ -241,10 +241,11 @@ static size_t link_rank(const char *key)
     return r;
 }
 
-/* href="/search?..." with & written as &amp; (the values are percent-encoded). */
-static void add_link(struct dl_buf *b, const struct link *l)
+/* href="PATH?q=..." with & written as &amp; (the values are percent-encoded). */
+static void add_link_to(struct dl_buf *b, const char *path, const struct link *l)
 {
-    dl_buf_adds(b, "/search?q=");
+    dl_buf_adds(b, path);
+    dl_buf_adds(b, "?q=");
     dl_buf_add_url(b, l->q, l->qlen);
     for (size_t r = 0; r <= NLINK_ORDER; r++) {
         for (size_t i = 0; i < l->np; i++) {
@@ -260,6 +261,11 @@ static void add_link(struct dl_buf *b, const struct link *l)
     if (l->offset) {
         dl_buf_addf(b, "&amp;offset=%zu", l->offset);
     }
+}
+
+static void add_link(struct dl_buf *b, const struct link *l)
+{
+    add_link_to(b, "/search", l);
 }
 
 /* --- page frame -------------------------------------------------------------------- */
@@ -827,6 +833,11 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
     dl_buf_adds(b, " (");
     add_ms(b, (dl_now() - rq->t0) * 1000.0);
     dl_buf_adds(b, ")</p>\n");
+    if (s->res.total) { /* the whole list as a file: same query, filters and order */
+        dl_buf_adds(b, "<p class=\"download\"><a href=\"");
+        add_link_to(b, "/api/export", &w->cur);
+        dl_buf_adds(b, "&amp;format=csv\" download>Download CSV</a></p>\n");
+    }
     const struct dl_facet_list *months = &s->res.facets[DL_FACET_MONTH];
     dl_timeline_render(b, months->v, months->n, s->from, s->to, timeline_href, (void *)w);
     const char *as = s->res.written_as;
