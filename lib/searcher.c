@@ -213,6 +213,12 @@ static int add_filters(struct run *r)
         dl_xq_term(xq, term.buf, term.len, 1, 0);
     }
     dl_buf_release(&term);
+    if (p->undated) { /* every readout but those with a date value */
+        dl_xq_all(xq);
+        dl_xq_value_range(xq, DL_SLOT_DATE, "00000000", "99999999");
+        dl_xq_combine(xq, DL_XOP_AND_NOT, 2, 0);
+        n++;
+    }
     if (n) {
         if (n > 1) {
             dl_xq_combine(xq, DL_XOP_AND, n, 0);
@@ -408,8 +414,9 @@ static void cache_key(struct run *r)
     dl_buf_reset(&r->key);
     dl_buf_addf(&r->key, "%zu:", r->q->ninput);
     dl_buf_add(&r->key, r->q->input ? r->q->input : "", r->q->ninput);
-    dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu", p->from ? p->from : "-", p->to ? p->to : "-",
-                p->source ? p->source : "", p->max_wildcard, p->check_at_least);
+    dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu%s", p->from ? p->from : "-", p->to ? p->to : "-",
+                p->source ? p->source : "", p->max_wildcard, p->check_at_least,
+                p->undated ? "|u" : "");
     for (size_t i = 0; i < p->nkinds; i++) {
         dl_buf_addf(&r->key, "|k%d", (int)p->kinds[i]);
     }

@@ -4,6 +4,7 @@
  */
 #include "dateline/download.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,22 @@
 #include "dateline/export.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
+
+/*
+ * How the list is read a page at a time without memory growing with it. Xapian finds page
+ * [first, first + n) of an order with a heap of first + n entries (about 90 bytes each), so
+ * pages at growing offsets would make the peak grow with the rows. In a date order the pages
+ * follow a cursor instead: the next page is the matches dated up to (newest first; from, when
+ * oldest first) the last date read, past the `ties` of that date already read, so an offset
+ * never exceeds the readouts of one day. The undated readouts, which both date orders put
+ * last, come after in their own pages (offsets then grow with the undated ones only). The
+ * relevance order has no such cursor: its pages are read at growing offsets.
+ */
+enum phase {
+    PHASE_RANKED, /* relevance: offset = rows read */
+    PHASE_DATED,  /* date orders: the cursor */
+    PHASE_UNDATED /* date orders, after the dated: offset = undated rows read */
+};
 
 /* One export in progress: owned by the reply, then by libmicrohttpd's response. */
 struct export
@@ -22,9 +39,13 @@ struct export
     size_t limit;          /* rows at most */
     unsigned max_wildcard; /* the server's --max-wildcard */
     size_t rows;           /* rows formatted so far */
-    int ended;             /* the list has no more matches */
-    struct dl_buf out;     /* rows formatted and not yet sent */
-    size_t sent;           /* bytes of `out` sent */
+    size_t skip;           /* matches still to pass over (offset=) in date orders */
+    enum phase phase;
+    char cursor[11];   /* PHASE_DATED: the date of the last match read, "" before the first */
+    size_t ties;       /* matches read with that date (PHASE_UNDATED: undated matches read) */
+    int ended;         /* the list has no more matches */
+    struct dl_buf out; /* rows formatted and not yet sent */
+    size_t sent;       /* bytes of `out` sent */
     unsigned ids[DL_EXPORT_PAGE];
 };
 
@@ -41,17 +62,13 @@ static void export_free(void *ctx)
     free(x);
 }
 
-/* The next page of the list formatted into x->out (appended); nothing once it ended. */
-static int next_page(struct export *x, struct dl_error *err)
+/* The next page's search: the export's, at the cursor (see the top). */
+static struct dl_search_params page_params(const struct export *x, size_t want)
 {
     const struct dl_search *s = &x->search;
-    if (x->ended || x->rows >= x->limit) {
-        x->ended = 1;
-        return DL_OK;
-    }
     struct dl_search_params p = {
-        .offset = s->offset + x->rows,
-        .limit = x->limit - x->rows < DL_EXPORT_PAGE ? x->limit - x->rows : DL_EXPORT_PAGE,
+        .offset = x->phase == PHASE_RANKED ? s->offset + x->rows : x->ties,
+        .limit = want,
         .sort = s->sort,
         .from = s->from[0] ? s->from : NULL,
         .to = s->to[0] ? s->to : NULL,
@@ -61,21 +78,68 @@ static int next_page(struct export *x, struct dl_error *err)
         .nentities = s->nentities,
         .kinds = s->kinds,
         .nkinds = s->nkinds,
+        .undated = x->phase == PHASE_UNDATED,
     };
-    size_t n = 0;
+    if (x->phase == PHASE_DATED && s->sort == DL_SORT_DATE_DESC) { /* a bound: only dated */
+        p.to = x->cursor[0] ? x->cursor : p.to ? p.to : "9999-12-31";
+    } else if (x->phase == PHASE_DATED) {
+        p.from = x->cursor[0] ? x->cursor : p.from ? p.from : "0000-01-01";
+    }
+    return p;
+}
+
+/* Match `r` was read: move the cursor past it. */
+static void advance(struct export *x, const struct dl_readout *r)
+{
+    if (x->phase == PHASE_DATED && r->date && strcmp(r->date, x->cursor) != 0) {
+        snprintf(x->cursor, sizeof x->cursor, "%.10s", r->date);
+        x->ties = 0;
+    }
+    x->ties++;
+}
+
+/* The page ended the list (n < want): the undated ones next, or the end. */
+static void page_short(struct export *x)
+{
+    const struct dl_search *s = &x->search;
+    if (x->phase == PHASE_DATED && !s->from[0] && !s->to[0]) { /* a range keeps no undated */
+        x->phase = PHASE_UNDATED;
+        x->ties = 0;
+    } else {
+        x->ended = 1;
+    }
+}
+
+/* The next page of the list formatted into x->out (appended); nothing once it ended. */
+static int next_page(struct export *x, struct dl_error *err)
+{
+    if (x->ended || x->rows >= x->limit) {
+        x->ended = 1;
+        return DL_OK;
+    }
+    size_t left = x->limit - x->rows + x->skip;
+    size_t want = left < DL_EXPORT_PAGE ? left : DL_EXPORT_PAGE, n = 0;
+    struct dl_search_params p = page_params(x, want);
     int rc = dl_searcher_page(x->searcher, &x->search.query, &p, x->ids, &n, err);
     for (size_t i = 0; rc == DL_OK && i < n; i++) {
         struct dl_readout r = {0};
         struct dl_found f = {0};
         rc = dl_searcher_read(x->searcher, x->ids[i], &r, &f, err);
         if (rc == DL_OK) {
-            dl_export_row(&x->out, x->format, &r, &f);
+            advance(x, &r);
+            if (x->skip) {
+                x->skip--;
+            } else {
+                dl_export_row(&x->out, x->format, &r, &f);
+                x->rows++;
+            }
         }
         dl_readout_release(&r);
         dl_found_release(&f);
     }
-    x->rows += n;
-    x->ended = n < p.limit;
+    if (rc == DL_OK && n < want) {
+        page_short(x);
+    }
     return rc;
 }
 
@@ -153,6 +217,10 @@ int dl_api_export(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
     dl_buf_init(&x->out, 0);
     if (export_params(x, rq, &bom, rep) != 0 || dl_search_parse(&x->search, &rq->params, 1, rep)) {
         goto out_free;
+    }
+    if (x->search.sort != DL_SORT_RELEVANCE) {
+        x->phase = PHASE_DATED;
+        x->skip = x->search.offset; /* passed over through the cursor */
     }
     if ((rc = dl_searcher_open(&x->searcher, rq->cfg->db_path, err)) != DL_OK) {
         goto out_free;

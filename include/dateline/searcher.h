@@ -65,6 +65,7 @@ struct dl_search_params {
     size_t nentities;
     const enum dl_kind *kinds; /* meeting kinds (kind.h); all must hold */
     size_t nkinds;
+    int undated; /* only the readouts without a date (an export's last pages) */
 };
 
 struct dl_hit {

@@ -92,6 +92,11 @@ def test_generated(c):
         c.eq(len(rows), N_GENERATED // 2, "half are Xinhua")
         check_csv(c, s, "a query by relevance", q="trade item", sort="relevance")
         check_csv(c, s, "a date range", **{"from": "2025-03-01", "to": "2025-04-30"})
+        for sort in ("date", "-date", "relevance"):
+            rows, _ = csv_rows(c, export(s, format="csv", sort=sort, offset=1500, q="trade"),
+                               "offset 1500, sort " + sort)
+            c.eq([row[0] for row in rows], search_ids(s, sort=sort, q="trade")[1500:],
+                 "offset=1500, sort %s: the list from its 1,501st match" % sort)
 
         r = export(s, format="ndjson", source="vna")
         c.eq(r.status, 200, "ndjson: 200")
