@@ -2,7 +2,7 @@
 """Export memory bench: does dateline-serve's memory grow with the rows of /api/export?
 
   bench/export_rss.py --index DIR [--build build] [--rows 100,80000] [--format csv]
-                      [--query Q] [--repeat 1]
+                      [--query Q] [--sort S] [--repeat 1]
 
 For each row count (and a baseline that exports nothing), a fresh dateline-serve (-t 1) is
 started on the index, asked once for GET /api/export?format=F&limit=N&q=Q (the whole body read
@@ -78,7 +78,10 @@ def measure(args, rows):
         t0 = time.time()
         status = size = lines = 0
         if rows:
-            qs = urllib.parse.urlencode({"q": args.query, "format": args.format, "limit": rows})
+            params = {"q": args.query, "format": args.format, "limit": rows}
+            if args.sort:
+                params["sort"] = args.sort
+            qs = urllib.parse.urlencode(params)
             status, size, lines = get(port, "/api/export?" + qs)
         took = time.time() - t0
         hwm = status_kib(proc.pid, "VmHWM") / 1024.0
@@ -97,6 +100,7 @@ def main():
     ap.add_argument("--rows", default="100,80000", help="row counts, comma-separated")
     ap.add_argument("--format", default="csv", choices=["csv", "ndjson"])
     ap.add_argument("--query", default="", help="q (default: every readout, newest first)")
+    ap.add_argument("--sort", default="", help="sort= (default: the search's)")
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     counts = [0] + [int(n) for n in args.rows.split(",")]

@@ -8,11 +8,15 @@
  * --export-limit, which is also the default). An answer is a file:
  * Content-Disposition attachment, "dateline-export.csv" or ".ndjson".
  *
- * Memory does not grow with the rows: the export opens its own searcher
- * (so one index revision serves the whole file, whatever the worker
- * thread's searcher does in between) and reads the list DL_EXPORT_PAGE
- * matches at a time (dl_searcher_page), formatting one page into a buffer
- * that libmicrohttpd drains before the next is read. The first page is
+ * The export opens its own searcher (so one index revision serves the
+ * whole file, whatever the worker thread's searcher does in between) and
+ * reads the list DL_EXPORT_PAGE matches at a time (dl_searcher_page),
+ * formatting one page into a buffer that libmicrohttpd drains before the
+ * next is read: its own memory does not grow with the rows. Xapian's
+ * does while finding a page at a large offset (a heap of offset + page
+ * entries), so date orders page through a date cursor instead (see
+ * download.c); the undated readouts (last in a date order) and the
+ * relevance order of a query are read at growing offsets. The first page is
  * read before answering, so that a bad query is a 400 and a failing index a
  * 503; if a writer discards the revision later (two commits during one
  * export), the connection is cut (the client sees a body that did not end)
