@@ -152,9 +152,13 @@ static long fill(void *ctx, char *buf, size_t max)
         struct dl_error err = DL_ERROR_INIT;
         dl_buf_reset(&x->out);
         x->sent = 0;
-        if (next_page(x, &err) != DL_OK) {
-            dl_log(DL_LOG_ERROR, "/api/export cut short after %zu rows: %s", x->rows, err.msg);
-            return -1;
+        /* A page may give no row and not end the list: all passed over (offset=), or the
+         * last dated page, which the undated follow. */
+        while (x->out.len == 0 && !x->ended) {
+            if (next_page(x, &err) != DL_OK) {
+                dl_log(DL_LOG_ERROR, "/api/export cut short after %zu rows: %s", x->rows, err.msg);
+                return -1;
+            }
         }
         if (x->out.len == 0) {
             return 0;

@@ -98,6 +98,13 @@ def test_generated(c):
             c.eq([row[0] for row in rows], search_ids(s, sort=sort, q="trade")[1500:],
                  "offset=1500, sort %s: the list from its 1,501st match" % sort)
 
+        # NDJSON has no header: a first page all passed over (offset=2000) must not end it,
+        # nor a last dated page that ends a page exactly (the undated follow).
+        dated = len([1 for i in range(N_GENERATED) if i % 3])
+        for off in (2000, dated):
+            r = export(s, format="ndjson", offset=off, sort="date")
+            got = [json.loads(x)["id"] for x in r.body.decode("utf-8").splitlines()]
+            c.eq(got, search_ids(s, sort="date")[off:], "ndjson offset=%d: the rest" % off)
         r = export(s, format="ndjson", source="vna")
         c.eq(r.status, 200, "ndjson: 200")
         c.eq(r.header("content-type"), "application/x-ndjson", "NDJSON's type")
