@@ -123,36 +123,31 @@ static int is_day(const char *v)
     return i == 8 && v[8] == '\0';
 }
 
-void dl_facet_months(struct dl_facet *v, size_t *n)
+void dl_facet_days(const struct dl_facet *days, size_t n, int months, struct dl_facet_list *out)
 {
-    size_t kept = 0;
-    for (size_t i = 0; i < *n; i++) {
-        const char *d = v[i].value;
+    out->v = dl_xcalloc(n ? n : 1, sizeof *out->v);
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *d = days[i].value;
+        char key[8];
         if (!is_day(d)) {
-            free(v[i].value);
             continue;
         }
-        if (kept && memcmp(v[kept - 1].value, d, 4) == 0 &&
-            memcmp(v[kept - 1].value + 5, d + 4, 2) == 0) {
-            v[kept - 1].count += v[i].count;
-            free(v[i].value);
-            continue;
+        memcpy(key, d, 4);
+        key[4] = '-';
+        memcpy(key + 5, d + 4, 2);
+        key[months ? 7 : 4] = '\0';
+        if (out->n && strcmp(out->v[out->n - 1].value, key) == 0) {
+            out->v[out->n - 1].count += days[i].count;
+        } else {
+            out->v[out->n++] = (struct dl_facet){dl_xstrdup(key), days[i].count};
         }
-        char month[8];
-        memcpy(month, d, 4);
-        month[4] = '-';
-        memcpy(month + 5, d + 4, 2);
-        month[7] = '\0';
-        unsigned long count = v[i].count;
-        free(v[i].value);
-        v[kept++] = (struct dl_facet){dl_xstrdup(month), count};
     }
-    for (size_t i = 0; i < kept / 2; i++) { /* Xapian gives them oldest first */
-        struct dl_facet t = v[i];
-        v[i] = v[kept - 1 - i];
-        v[kept - 1 - i] = t;
+    for (size_t i = 0; i < out->n / 2; i++) { /* Xapian gives them oldest first */
+        struct dl_facet t = out->v[i];
+        out->v[i] = out->v[out->n - 1 - i];
+        out->v[out->n - 1 - i] = t;
     }
-    *n = kept;
 }
 
 struct dl_fcache *dl_fcache_new(size_t capacity)

@@ -63,13 +63,14 @@ void dl_facet_split(const struct dl_facet *v, size_t n, const char *sep, size_t 
                     struct dl_facet_list *out);
 
 /*
- * Days into months: v[0..*n) holds the values of the date slot (schema.h, "YYYYMMDD") of a
- * match set in ascending order, each with its number of matches. Afterwards v[0..*n) holds
- * each month "YYYY-MM" with the matches of its days, newest first; values of another shape
- * are dropped (the values not kept are freed). Counting days rather than storing a month
- * slot needs no schema change, and an index has a few thousand distinct days at most.
+ * Days into years or months: days[0..n) holds the values of the date slot (schema.h,
+ * "YYYYMMDD") of a match set in ascending order, each with its number of matches; out gets
+ * each year "YYYY" (months: each month "YYYY-MM") with the matches of its days, newest
+ * first (values of another shape are left out; out's values are allocated). Both facets
+ * come from one count of the days: the year slot is the date's first four digits, so
+ * counting it too would only cost time, and a month slot would need a schema change.
  */
-void dl_facet_months(struct dl_facet *v, size_t *n);
+void dl_facet_days(const struct dl_facet *days, size_t n, int months, struct dl_facet_list *out);
 
 /* Free the arrays and their values; the struct is zeroed. */
 void dl_facet_counts_release(struct dl_facet_counts *c);
