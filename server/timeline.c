@@ -9,6 +9,7 @@
 #include "dateline/timeline.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define VIEW_W 600.0 /* the viewBox */
@@ -36,44 +37,55 @@ static long month_index(const char *m)
     return month >= 1 && month <= 12 ? year * 12 + month - 1 : -1;
 }
 
-/* "YYYY-MM" of a month index into out[0..8) (years 0..9999: four digits). */
-static void format_month(long index, char out[8])
+/* The key of bar `index` (a month index, or a year with per_year) into out[0..8): "YYYY-MM"
+ * or "YYYY" (years 0..9999: four digits). */
+static void format_key(long index, int per_year, char out[8])
 {
-    long y = index / 12 % 10000, m = index % 12 + 1;
+    long y = (per_year ? index : index / 12) % 10000, m = index % 12 + 1;
     for (int i = 3; i >= 0; i--, y /= 10) {
         out[i] = (char)('0' + y % 10);
     }
     out[4] = '-';
     out[5] = (char)('0' + m / 10);
     out[6] = (char)('0' + m % 10);
-    out[7] = '\0';
+    out[per_year ? 4 : 7] = '\0';
+}
+
+/* The newest and oldest month indexes of months[0..n): 1, or 0 when none is valid. */
+static int month_span(const struct dl_facet *months, size_t n, long *newest, long *oldest)
+{
+    *newest = *oldest = -1;
+    for (size_t i = 0; i < n; i++) {
+        long k = month_index(months[i].value);
+        if (k >= 0) {
+            *newest = *newest < 0 || k > *newest ? k : *newest;
+            *oldest = *oldest < 0 || k < *oldest ? k : *oldest;
+        }
+    }
+    return *newest >= 0;
 }
 
 size_t dl_timeline_bars(const struct dl_facet *months, size_t n, struct dl_timeline_bar *out,
                         size_t max, unsigned long *earlier)
 {
-    long newest = -1, oldest = -1;
+    long newest, oldest;
     *earlier = 0;
-    for (size_t i = 0; i < n; i++) {
-        long k = month_index(months[i].value);
-        if (k >= 0) {
-            newest = newest < 0 || k > newest ? k : newest;
-            oldest = oldest < 0 || k < oldest ? k : oldest;
-        }
-    }
-    if (newest < 0 || max == 0) {
+    if (!month_span(months, n, &newest, &oldest) || max == 0) {
         return 0;
     }
-    size_t nb = (size_t)(newest - oldest + 1) < max ? (size_t)(newest - oldest + 1) : max;
-    long first = newest - (long)nb + 1;
+    /* Too many months for the bars: a bar per year (a key is then a year). */
+    int per_year = (size_t)(newest - oldest + 1) > max;
+    long unit = per_year ? 12 : 1, span = newest / unit - oldest / unit + 1;
+    size_t nb = (size_t)span < max ? (size_t)span : max;
+    long first = newest / unit - (long)nb + 1;
     for (size_t i = 0; i < nb; i++) {
-        format_month(first + (long)i, out[i].month);
+        format_key(first + (long)i, per_year, out[i].key);
         out[i].count = 0;
     }
     for (size_t i = 0; i < n; i++) {
         long k = month_index(months[i].value);
-        if (k >= first) {
-            out[k - first].count += months[i].count;
+        if (k >= 0 && k / unit >= first) {
+            out[k / unit - first].count += months[i].count;
         } else if (k >= 0) {
             *earlier += months[i].count;
         }
@@ -86,30 +98,44 @@ static int leap(long y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int dl_timeline_month_range(const char *month, char from[11], char to[11])
+/* The year of key "YYYY" (1 into *per_year) or "YYYY-MM" (0, and its month index), or -1. */
+static long key_index(const char *key, int *per_year)
+{
+    *per_year = key && strlen(key) == 4 && strspn(key, "0123456789") == 4;
+    return *per_year ? atol(key) : month_index(key);
+}
+
+int dl_timeline_range(const char *key, char from[11], char to[11])
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    long k = month_index(month);
+    int per_year;
+    long k = key_index(key, &per_year);
     from[0] = to[0] = '\0';
     if (k < 0) {
         return 0;
     }
-    int last = days[k % 12] + (k % 12 == 1 && leap(k / 12));
-    format_month(k, from);
+    long first = per_year ? k * 12 : k, last = per_year ? k * 12 + 11 : k;
+    int day = days[last % 12] + (last % 12 == 1 && leap(last / 12));
+    format_key(first, 0, from);
     memcpy(from + 7, "-01", 4);
-    format_month(k, to);
+    format_key(last, 0, to);
     to[7] = '-';
-    to[8] = (char)('0' + last / 10);
-    to[9] = (char)('0' + last % 10);
+    to[8] = (char)('0' + day / 10);
+    to[9] = (char)('0' + day % 10);
     to[10] = '\0';
     return 1;
 }
 
-/* "March 2026" of "2026-03". */
-static void add_month_name(struct dl_buf *b, const char *month)
+/* "March 2026" of "2026-03", "2026" of "2026". */
+static void add_key_name(struct dl_buf *b, const char *key)
 {
-    long k = month_index(month);
-    dl_buf_addf(b, "%s %ld", MONTH_NAMES[k % 12], k / 12);
+    int per_year;
+    long k = key_index(key, &per_year);
+    if (per_year) {
+        dl_buf_addf(b, "%ld", k);
+    } else {
+        dl_buf_addf(b, "%s %ld", MONTH_NAMES[k % 12], k / 12);
+    }
 }
 
 static void add_readouts(struct dl_buf *b, unsigned long n)
@@ -127,32 +153,44 @@ static size_t busiest(const struct dl_timeline_bar *bars, size_t nb)
     return top;
 }
 
-/* "readouts per month from January 2021 to August 2026; the most, 412, in March 2024" */
+/* "month" or "year": what a bar counts. */
+static const char *unit_of(const struct dl_timeline_bar *bars)
+{
+    return strlen(bars[0].key) == 4 ? "year" : "month";
+}
+
+/* "Readouts per month, January 2021 to August 2026; the most in March 2024: 412 readouts" */
 static void add_summary(struct dl_buf *b, const struct dl_timeline_bar *bars, size_t nb)
 {
     size_t top = busiest(bars, nb);
-    dl_buf_adds(b, "Readouts per month, ");
-    add_month_name(b, bars[0].month);
+    dl_buf_addf(b, "Readouts per %s, ", unit_of(bars));
+    add_key_name(b, bars[0].key);
     if (nb > 1) {
         dl_buf_adds(b, " to ");
-        add_month_name(b, bars[nb - 1].month);
+        add_key_name(b, bars[nb - 1].key);
     }
     dl_buf_adds(b, "; the most in ");
-    add_month_name(b, bars[top].month);
+    add_key_name(b, bars[top].key);
     dl_buf_adds(b, ": ");
     add_readouts(b, bars[top].count);
 }
 
+/* The search's own date filters, which mark the bar they select exactly. */
+struct current {
+    const char *from, *to; /* "" or NULL for none */
+};
+
 /* One bar: a link around a full-height (invisible) column, easy to hit, and the bar itself. */
 static void add_bar(struct dl_buf *b, const struct dl_timeline_bar *bar, double x, double slot,
-                    double h, int current, dl_timeline_href_fn href, void *ctx)
+                    double h, const struct current *cur, dl_timeline_href_fn href, void *ctx)
 {
     char from[11], to[11];
-    dl_timeline_month_range(bar->month, from, to);
+    dl_timeline_range(bar->key, from, to);
+    int current = cur->from && cur->to && strcmp(cur->from, from) == 0 && strcmp(cur->to, to) == 0;
     dl_buf_adds(b, "<a href=\"");
     href(ctx, b, from, to);
     dl_buf_addf(b, "\"%s><title>", current ? " class=\"current\" aria-current=\"true\"" : "");
-    add_month_name(b, bar->month);
+    add_key_name(b, bar->key);
     dl_buf_adds(b, ": ");
     add_readouts(b, bar->count);
     dl_buf_addf(b,
@@ -163,22 +201,20 @@ static void add_bar(struct dl_buf *b, const struct dl_timeline_bar *bar, double 
 }
 
 static void add_svg(struct dl_buf *b, const struct dl_timeline_bar *bars, size_t nb,
-                    const char *current, dl_timeline_href_fn href, void *ctx)
+                    const struct current *cur, dl_timeline_href_fn href, void *ctx)
 {
     double slot = VIEW_W / (double)nb;
     unsigned long top = bars[busiest(bars, nb)].count;
-    dl_buf_addf(
-        b,
-        "<svg viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" height=\"72\" preserveAspectRatio=\"none\" "
-        "role=\"group\" aria-label=\"",
-        VIEW_W, VIEW_H);
+    dl_buf_addf(b,
+                "<svg viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" height=\"72\" "
+                "preserveAspectRatio=\"none\" role=\"group\" aria-label=\"",
+                VIEW_W, VIEW_H);
     add_summary(b, bars, nb);
     dl_buf_adds(b, "\" xmlns=\"http://www.w3.org/2000/svg\">\n");
     for (size_t i = 0; i < nb; i++) {
         if (bars[i].count) {
             double h = (double)bars[i].count / (double)top * (VIEW_H - 1);
-            add_bar(b, &bars[i], slot * (double)i, slot, h < MIN_BAR ? MIN_BAR : h,
-                    current && strcmp(current, bars[i].month) == 0, href, ctx);
+            add_bar(b, &bars[i], slot * (double)i, slot, h < MIN_BAR ? MIN_BAR : h, cur, href, ctx);
         }
     }
     dl_buf_addf(b,
@@ -187,34 +223,22 @@ static void add_svg(struct dl_buf *b, const struct dl_timeline_bar *bars, size_t
                 VIEW_H - 0.5, VIEW_W, VIEW_H - 0.5);
 }
 
-/* The months with matches, as a table for screen readers. */
+/* The bars with matches, as a table for screen readers. */
 static void add_table(struct dl_buf *b, const struct dl_timeline_bar *bars, size_t nb)
 {
-    dl_buf_adds(b, "<table class=\"visually-hidden\"><caption>Readouts per month</caption>"
-                   "<thead><tr><th scope=\"col\">Month</th><th scope=\"col\">Readouts</th></tr>"
-                   "</thead><tbody>\n");
+    const char *unit = unit_of(bars);
+    dl_buf_addf(b,
+                "<table class=\"visually-hidden\"><caption>Readouts per %s</caption><thead><tr>"
+                "<th scope=\"col\">%s</th><th scope=\"col\">Readouts</th></tr></thead><tbody>\n",
+                unit, unit[0] == 'y' ? "Year" : "Month");
     for (size_t i = 0; i < nb; i++) {
         if (bars[i].count) {
             dl_buf_adds(b, "<tr><td>");
-            add_month_name(b, bars[i].month);
+            add_key_name(b, bars[i].key);
             dl_buf_addf(b, "</td><td>%lu</td></tr>\n", bars[i].count);
         }
     }
     dl_buf_adds(b, "</tbody></table>\n");
-}
-
-/* The month that from..to selects exactly ("YYYY-MM"), or "" . */
-static void current_month(const char *from, const char *to, char out[8])
-{
-    char f[11], t[11];
-    out[0] = '\0';
-    if (from && to && strlen(from) == 10 && memcmp(from, to, 7) == 0) {
-        memcpy(out, from, 7);
-        out[7] = '\0';
-        if (!dl_timeline_month_range(out, f, t) || strcmp(f, from) || strcmp(t, to)) {
-            out[0] = '\0';
-        }
-    }
 }
 
 void dl_timeline_render(struct dl_buf *b, const struct dl_facet *months, size_t n, const char *from,
@@ -226,10 +250,9 @@ void dl_timeline_render(struct dl_buf *b, const struct dl_facet *months, size_t 
     if (nb == 0) {
         return;
     }
-    char current[8];
-    current_month(from, to, current);
+    struct current cur = {from, to};
     dl_buf_adds(b, "<figure class=\"timeline\">\n");
-    add_svg(b, bars, nb, current, href, ctx);
+    add_svg(b, bars, nb, &cur, href, ctx);
     dl_buf_adds(b, "<figcaption>");
     add_summary(b, bars, nb);
     if (earlier) {

@@ -36,24 +36,29 @@ static void test_bars(void)
     } cases[] = {
         {"2026-03:4|2026-01:2", 10, "2026-01:2|2026-02:0|2026-03:4", 0},
         {"2026-01:1|2025-11:3", 10, "2025-11:3|2025-12:0|2026-01:1", 0}, /* over a new year */
-        {"2026-03:4|2026-01:2|2025-12:5", 2, "2026-02:0|2026-03:4", 7},  /* the newest kept */
-        {"2026-03:4|bad:9|2026-13:9|2026-3:9", 10, "2026-03:4", 0},      /* others skipped */
+        {"2026-03:4|2026-01:2|2025-12:5", 5, "2025-12:5|2026-01:2|2026-03:4", 0}, /* 2 + last */
+        {"2026-03:4|2026-01:2|2025-12:5", 2, "2025:5|2026:6", 0},         /* more months: years */
+        {"2026-03:4|1987-05:1|1987-02:2", 40, "1987:3|1988:0|2026:4", 0}, /* 40 years */
+        {"2026-03:4|1987-05:1|1987-02:2", 39, "1988:0|1989:0|2026:4", 3}, /* the newest */
+        {"2026-03:4|bad:9|2026-13:9|2026-3:9", 10, "2026-03:4", 0},       /* others skipped */
         {"1987-02:2|", 10, "1987-02:2", 0},
         {"", 10, "", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct dl_facet v[8];
         char store[128];
-        struct dl_timeline_bar bars[16];
+        struct dl_timeline_bar bars[64];
         unsigned long earlier = 99;
         size_t n = parse(cases[i].in, v, 8, store);
         size_t nb = dl_timeline_bars(v, n, bars, cases[i].max, &earlier);
         struct dl_buf got = DL_BUF_INIT;
         dl_buf_adds(&got, "");
         for (size_t k = 0; k < nb; k++) {
-            dl_buf_addf(&got, "%s%s:%lu", k ? "|" : "", bars[k].month, bars[k].count);
+            if (k < 2 || k == nb - 1) { /* the first two and the last */
+                dl_buf_addf(&got, "%s%s:%lu", k ? "|" : "", bars[k].key, bars[k].count);
+            }
         }
-        CHECK_STR(got.buf, cases[i].want, "bars of '%s'", cases[i].in);
+        CHECK_STR(got.buf, cases[i].want, "bars of '%s' (%zu)", cases[i].in, cases[i].max);
         CHECK(earlier == cases[i].earlier, "earlier of '%s': %lu", cases[i].in, earlier);
         dl_buf_release(&got);
     }
@@ -76,7 +81,7 @@ static void test_ranges(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char from[11], to[11];
-        int ok = dl_timeline_month_range(cases[i].month, from, to);
+        int ok = dl_timeline_range(cases[i].month, from, to);
         CHECK(ok == (cases[i].from[0] != '\0'), "range of '%s' valid", cases[i].month);
         CHECK_STR(from, cases[i].from, "first day of '%s'", cases[i].month);
         CHECK_STR(to, cases[i].to, "last day of '%s'", cases[i].month);
@@ -127,6 +132,16 @@ static void test_render(void)
     dl_buf_reset(&b);
     dl_timeline_render(&b, v, n, "2024-02-01", "2024-03-31", href, NULL);
     CHECK(count(b.buf, "aria-current") == 0, "two months selected: none current");
+    dl_buf_reset(&b);
+    n = parse("2026-03:4|1987-02:2", v, 4, store); /* 470 months: a bar per year */
+    dl_timeline_render(&b, v, n, "1987-01-01", "1987-12-31", href, NULL);
+    CHECK(count(b.buf, "<a href=") == 2 &&
+              strstr(b.buf, "href=\"/search?q=x&amp;from=1987-01-01&amp;to=1987-12-31\" "
+                            "class=\"current\" aria-current=\"true\"><title>1987: 2 readouts") &&
+              strstr(b.buf, "aria-label=\"Readouts per year, 1987 to 2026; the most in 2026: "
+                            "4 readouts\"") &&
+              strstr(b.buf, "<th scope=\"col\">Year</th>"),
+          "years: a bar per year, linking to the year, the year filtered on current");
     dl_buf_reset(&b);
     dl_timeline_render(&b, v, 0, NULL, NULL, href, NULL);
     CHECK(b.len == 0, "no month: no timeline");
