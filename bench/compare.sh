@@ -116,6 +116,8 @@ for b in old new; do
   PORT[$b]=$(free_port)
   quiet=()
   "${BUILD[$b]}/server/dateline-serve" --help 2>&1 | grep -q -- --log-quiet && quiet=(--log-quiet)
+  # wrk's connections all come from 127.0.0.1: no per-address limit (builds that have one)
+  "${BUILD[$b]}/server/dateline-serve" --help 2>&1 | grep -q -- --max-per-ip && quiet+=(--max-per-ip 0)
   "${BUILD[$b]}/server/dateline-serve" -d "${DB[$b]}" -l "127.0.0.1:${PORT[$b]}" -t "$THREADS" \
     "${quiet[@]}" 2>"$WORK/serve-$b.log" &
   PIDS+=($!)

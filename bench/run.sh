@@ -48,12 +48,12 @@ result system=dateline kind=index phase=xapian-compact docs=$DOCS $f index_bytes
 # --- dateline-serve over HTTP, like the peers --------------------------------------------------
 PORT=$(free_port)
 "$ROOT/build-release/server/dateline-serve" -d "$D/db-compact" -l "127.0.0.1:$PORT" -t "$(nproc)" --log-quiet \
-  2>"$D/serve.log" &
+  --max-per-ip 0 2>"$D/serve.log" &
 SPID=$!; trap 'stop_pid $SPID' EXIT
 wait_port "$PORT" || { log "dateline-serve did not start"; cat "$D/serve.log" >&2; exit 1; }
 curl -s "http://127.0.0.1:$PORT/api/search?q=vietnam" > "$WORK/dateline-sample.json"
 result system=dateline kind=check query=vietnam results_shown=$(jq '.hits|length' "$WORK/dateline-sample.json") \
-  highlights=$(grep -o '<mark>' "$WORK/dateline-sample.json" | wc -l) bytes=$(wc -c < "$WORK/dateline-sample.json")
+  highlights=$(jq -r '.hits[].snippet' "$WORK/dateline-sample.json" | grep -o '<mark>' | wc -l) bytes=$(wc -c < "$WORK/dateline-sample.json")
 for c in $CONCS; do
   wrk_point dateline "$c" "http://127.0.0.1:$PORT/" '/api/search?q={q}' server_rss_kb=$(rss_hwm_kb $SPID)
 done

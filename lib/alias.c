@@ -20,6 +20,8 @@
 #include "dateline/fold.h"
 #include "dateline/schema.h"
 
+#include <utf8proc.h>
+
 /* Longest group term slug, in bytes: keeps "XA" + slug far below glass's 245-byte term limit. */
 #define SLUG_MAX 120
 
@@ -28,16 +30,18 @@ struct group {
     char *name;   /* the first form as written */
     char **forms; /* folded forms, tokens joined by ' ' */
     char **raws;  /* per form: its tokens as written joined by ' ' ("=US"), or NULL */
+    char **marks; /* per form: the marks of its spellings that have any ("|"-separated), or NULL */
     size_t nforms;
     enum dl_entity type;
 };
 
 struct entry {
-    const char *form; /* borrowed from the group's forms */
-    const char *raw;  /* borrowed: the form as written when it matches only so, or NULL */
-    size_t first_len; /* bytes of the form's first token */
-    size_t ntokens;   /* tokens in the form */
-    size_t group;     /* owning group */
+    const char *form;  /* borrowed from the group's forms */
+    const char *raw;   /* borrowed: the form as written when it matches only so, or NULL */
+    const char *marks; /* borrowed: the group's marks of this form, or NULL */
+    size_t first_len;  /* bytes of the form's first token */
+    size_t ntokens;    /* tokens in the form */
+    size_t group;      /* owning group */
 };
 
 struct slot {
@@ -61,6 +65,150 @@ static const char *const ENTITY_NAMES[DL_ENTITY_COUNT] = {"", "person", "country
 const char *dl_entity_name(enum dl_entity t)
 {
     return t < DL_ENTITY_COUNT ? ENTITY_NAMES[t] : "";
+}
+
+/* ---- marks ----
+ *
+ * Folding makes "tố làm" (Vietnamese: to act as) the same tokens as "Tô Lâm"; in VNTC 42
+ * readouts said the first and were tagged with the second. So a name's spellings also keep
+ * their marks: per token, the diacritics and the Latin letters that fold away (đ, ø), as
+ * decomposed code points in sorted order (so "hoà" and "hòa" agree). Text written without
+ * marks ("To Lam", "TO LAM") still matches, as does a token whose marks are one spelling's;
+ * a token with other marks does not. An entity's form with no marked spelling ("Li Xi") does
+ * not match text with marks ("lì xì"); an untyped alias line's does.
+ */
+
+#define MARKS_MAX 512 /* bytes of a token run's marks; longer runs are not checked */
+
+static int is_mark(int32_t cp)
+{
+    return (cp >= 0x300 && cp <= 0x36F) || (cp >= 0xC0 && cp <= 0x24F) ||
+           (cp >= 0x1E00 && cp <= 0x1EFF);
+}
+
+/* Append the marks of token s[0..n) to out[*len..cap); 0, or -1 when they do not fit. */
+static int token_marks(const char *s, size_t n, char *out, size_t *len, size_t cap)
+{
+    int32_t m[32];
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        utf8proc_int32_t cp, d[8];
+        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, n - i, &cp);
+        i += l > 0 ? (size_t)l : 1;
+        int bound = 0;
+        utf8proc_ssize_t nd =
+            cp >= 0x80
+                ? utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD, &bound)
+                : 0;
+        for (utf8proc_ssize_t j = 0; j < nd && j < 8; j++) {
+            if (is_mark(d[j]) && k < sizeof m / sizeof m[0]) {
+                m[k++] = d[j];
+            }
+        }
+    }
+    for (size_t a = 1; a < k; a++) { /* insertion sort: a handful of marks */
+        for (size_t b = a; b > 0 && m[b - 1] > m[b]; b--) {
+            int32_t t = m[b];
+            m[b] = m[b - 1];
+            m[b - 1] = t;
+        }
+    }
+    for (size_t a = 0; a < k; a++) {
+        if (*len + 4 >= cap) {
+            return -1;
+        }
+        *len += (size_t)utf8proc_encode_char(m[a], (utf8proc_uint8_t *)out + *len);
+    }
+    return 0;
+}
+
+/* The marks of tokens[0..n) (as written) into out, tokens' marks joined by ' ': the number
+ * of bytes, 0 when no token has a mark, -1 when too long to check. */
+static long tokens_marks(const char *const *tokens, size_t n, char *out, size_t cap)
+{
+    size_t len = 0, any = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0) {
+            out[len++] = ' ';
+        }
+        size_t before = len;
+        if (len + 1 >= cap || token_marks(tokens[k], strlen(tokens[k]), out, &len, cap) != 0) {
+            return -1;
+        }
+        any |= len > before;
+    }
+    out[len] = '\0';
+    return any ? (long)len : 0;
+}
+
+/* Does each token's marks in got (joined by ' ') either be empty or equal those in want? */
+static int marks_agree(const char *got, const char *want, size_t wlen)
+{
+    const char *w = want, *wend = want + wlen;
+    for (;;) {
+        size_t g = strcspn(got, " ");
+        const char *ws = memchr(w, ' ', (size_t)(wend - w));
+        size_t wl = ws ? (size_t)(ws - w) : (size_t)(wend - w);
+        if (g && (g != wl || memcmp(got, w, g) != 0)) {
+            return 0;
+        }
+        if (!got[g] || !ws) {
+            return 1;
+        }
+        got += g + 1;
+        w = ws + 1;
+    }
+}
+
+/* Do marks got (of text with marks) agree with one of alts ("|"-separated)? */
+static int alts_fit(const char *alts, const char *got)
+{
+    for (const char *a = alts; *a;) {
+        size_t alen = strcspn(a, "|");
+        if (marks_agree(got, a, alen)) {
+            return 1;
+        }
+        a += alen + (a[alen] == '|');
+    }
+    return 0;
+}
+
+/* May raw tokens[0..n), which fold to a form whose spellings have the marks alts ("|"-separated
+ * runs), be that form? */
+static int marks_fit(const char *alts, const char *const *raw, size_t n)
+{
+    char got[MARKS_MAX];
+    long len = tokens_marks(raw, n, got, sizeof got);
+    return len <= 0 || alts_fit(alts, got); /* no marks, or too long to tell: it may */
+}
+
+/* A form's marks as the scan uses them: an entity's form with no marked spelling is "". */
+static const char *form_marks(const struct group *g, size_t f)
+{
+    return g->marks[f] ? g->marks[f] : g->type != DL_ENTITY_NONE ? "" : NULL;
+}
+
+/* The marks of a form's spelling, its tokens as written joined by ' ', or NULL when none. */
+static char *spelling_marks(const char *written)
+{
+    size_t n = 1;
+    for (const char *p = written; *p; p++) {
+        n += *p == ' ';
+    }
+    char **toks = dl_xcalloc(n, sizeof *toks);
+    const char *p = written;
+    for (size_t k = 0; k < n; k++) {
+        size_t l = strcspn(p, " ");
+        toks[k] = dl_xstrndup(p, l);
+        p += l + (p[l] == ' ');
+    }
+    char out[MARKS_MAX];
+    long len = tokens_marks((const char *const *)toks, n, out, sizeof out);
+    for (size_t k = 0; k < n; k++) {
+        free(toks[k]);
+    }
+    free(toks);
+    return len > 0 ? dl_xstrdup(out) : NULL;
 }
 
 /* ---- parsing ---- */
@@ -146,16 +294,42 @@ static int same_raw(const char *x, const char *y)
     return (!x && !y) || (x && y && strcmp(x, y) == 0);
 }
 
-static void group_add_form(struct group *g, const char *form, const char *raw)
+/* Add marks m (of one spelling) to *alts, the "|"-separated marks of a form's spellings. */
+static void add_marks(char **alts, const char *m)
+{
+    if (!m) {
+        return;
+    }
+    size_t ml = strlen(m);
+    for (const char *a = *alts; a && *a;) {
+        size_t alen = strcspn(a, "|");
+        if (alen == ml && memcmp(a, m, ml) == 0) {
+            return;
+        }
+        a += alen + (a[alen] == '|');
+    }
+    size_t old = *alts ? strlen(*alts) : 0;
+    *alts = dl_xrealloc(*alts, old + (old > 0) + ml + 1);
+    if (old) {
+        (*alts)[old++] = '|';
+    }
+    memcpy(*alts + old, m, ml + 1);
+}
+
+static void group_add_form(struct group *g, const char *form, const char *raw, const char *marks)
 {
     for (size_t i = 0; i < g->nforms; i++) {
         if (strcmp(g->forms[i], form) == 0 && same_raw(g->raws[i], raw)) {
-            return; /* "Tô Lâm" and "TO LAM" are one form */
+            add_marks(&g->marks[i], marks); /* "Tô Lâm" and "TO LAM" are one form */
+            return;
         }
     }
     g->forms = dl_xrealloc(g->forms, (g->nforms + 1) * sizeof *g->forms);
     g->raws = dl_xrealloc(g->raws, (g->nforms + 1) * sizeof *g->raws);
+    g->marks = dl_xrealloc(g->marks, (g->nforms + 1) * sizeof *g->marks);
     g->raws[g->nforms] = raw ? dl_xstrdup(raw) : NULL;
+    g->marks[g->nforms] = NULL;
+    add_marks(&g->marks[g->nforms], marks);
     g->forms[g->nforms++] = dl_xstrdup(form);
 }
 
@@ -185,7 +359,7 @@ static int parse_type(const char *field, size_t n)
 
 /* One line's fields: folded forms, as written for "=" forms, the first form, the type. */
 struct line {
-    char **forms, **raws;
+    char **forms, **raws, **marks;
     size_t n;
     const char *first; /* the first form as written (after a leading '='), trimmed */
     size_t first_len;
@@ -197,9 +371,11 @@ static void line_release(struct line *l)
     for (size_t k = 0; k < l->n; k++) {
         free(l->forms[k]);
         free(l->raws[k]);
+        free(l->marks[k]);
     }
     free(l->forms);
     free(l->raws);
+    free(l->marks);
 }
 
 static void trim(const char **f, size_t *n)
@@ -226,7 +402,7 @@ static int add_field(struct line *l, const char *f, size_t n, size_t field, size
                            : DL_OK;
     }
     int exact = n && f[0] == '=';
-    fold_form2(f + exact, n - exact, folded, exact ? raw : NULL);
+    fold_form2(f + exact, n - exact, folded, raw);
     if (folded->len) {
         if (!l->first) {
             l->first = f + exact;
@@ -234,7 +410,9 @@ static int add_field(struct line *l, const char *f, size_t n, size_t field, size
         }
         l->forms = dl_xrealloc(l->forms, (l->n + 1) * sizeof *l->forms);
         l->raws = dl_xrealloc(l->raws, (l->n + 1) * sizeof *l->raws);
+        l->marks = dl_xrealloc(l->marks, (l->n + 1) * sizeof *l->marks);
         l->raws[l->n] = exact ? dl_xstrdup(raw->buf) : NULL;
+        l->marks[l->n] = exact ? NULL : spelling_marks(raw->buf);
         l->forms[l->n++] = dl_xstrdup(folded->buf);
     }
     return DL_OK;
@@ -257,8 +435,13 @@ static void add_line(struct dl_aliases *a, const struct line *l)
     long g = line_group(a, l, term);
     if (g < 0) {
         a->groups = dl_xrealloc(a->groups, (a->ngroups + 1) * sizeof *a->groups);
-        a->groups[a->ngroups] = (struct group){
-            term, dl_xstrndup(l->first, l->first_len), NULL, NULL, 0, (enum dl_entity)l->type};
+        a->groups[a->ngroups] = (struct group){term,
+                                               dl_xstrndup(l->first, l->first_len),
+                                               NULL,
+                                               NULL,
+                                               NULL,
+                                               0,
+                                               (enum dl_entity)l->type};
         g = (long)a->ngroups++;
     } else {
         free(term);
@@ -267,7 +450,7 @@ static void add_line(struct dl_aliases *a, const struct line *l)
         }
     }
     for (size_t k = 0; k < l->n; k++) {
-        group_add_form(&a->groups[g], l->forms[k], l->raws[k]);
+        group_add_form(&a->groups[g], l->forms[k], l->raws[k], l->marks[k]);
     }
 }
 
@@ -291,7 +474,7 @@ static int parse_line(struct dl_aliases *a, const char *line, size_t n, size_t l
     if (!dl_utf8_valid(line, n)) {
         return dl_error_set(err, DL_EPARSE, "line %zu: invalid UTF-8", lineno);
     }
-    struct line l = {NULL, NULL, 0, NULL, 0, DL_ENTITY_NONE};
+    struct line l = {NULL, NULL, NULL, 0, NULL, 0, DL_ENTITY_NONE};
     struct dl_buf folded = DL_BUF_INIT, raw = DL_BUF_INIT;
     int rc = DL_OK;
     for (size_t pos = 0, field = 0; pos <= n && rc == DL_OK; field++) {
@@ -373,6 +556,9 @@ static void build_index(struct dl_aliases *a)
             const char *sp = strchr(form, ' ');
             e->form = form;
             e->raw = a->groups[g].raws[f];
+            /* An entity's form none of whose spellings has marks is never text with marks
+             * ("Li Xi" is not "lì xì"); the user's untyped lines stay lenient. */
+            e->marks = form_marks(&a->groups[g], f);
             e->first_len = sp ? (size_t)(sp - form) : strlen(form);
             e->ntokens = 1;
             for (const char *p = form; *p; p++) {
@@ -472,9 +658,11 @@ void dl_aliases_free(struct dl_aliases *a)
         for (size_t f = 0; f < a->groups[g].nforms; f++) {
             free(a->groups[g].forms[f]);
             free(a->groups[g].raws[f]);
+            free(a->groups[g].marks[f]);
         }
         free(a->groups[g].forms);
         free(a->groups[g].raws);
+        free(a->groups[g].marks);
         free(a->groups[g].term);
         free(a->groups[g].name);
     }
@@ -561,7 +749,7 @@ static int form_matches(const struct entry *e, const char *const *tokens, const 
         }
         p += tl;
     }
-    return 1;
+    return !raw || !e->marks || marks_fit(e->marks, raw, e->ntokens);
 }
 
 int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_t ntokens,
@@ -624,15 +812,19 @@ const char *dl_aliases_form_raw(const struct dl_aliases *a, size_t group, size_t
 }
 
 /* Does group g have the form folded (raw: as written) or the name folded? */
+/* Does the name, folded and as written (its marks: NULL when it has none), spell group gr? */
 static int group_spells(const struct group *gr, const char *folded, const char *raw,
-                        struct dl_buf *scratch)
+                        const char *marks, struct dl_buf *scratch)
 {
     fold_form(gr->name, strlen(gr->name), scratch);
-    if (scratch->len && strcmp(scratch->buf, folded) == 0) {
+    if (!marks && scratch->len && strcmp(scratch->buf, folded) == 0) {
         return 1;
     }
     for (size_t f = 0; f < gr->nforms; f++) {
-        if (gr->raws[f] ? strcmp(gr->raws[f], raw) == 0 : strcmp(gr->forms[f], folded) == 0) {
+        const char *m = form_marks(gr, f);
+        if (gr->raws[f]
+                ? strcmp(gr->raws[f], raw) == 0
+                : strcmp(gr->forms[f], folded) == 0 && (!marks || !m || alts_fit(m, marks))) {
             return 1;
         }
     }
@@ -644,11 +836,14 @@ long dl_aliases_lookup(const struct dl_aliases *a, enum dl_entity t, const char 
     struct dl_buf folded = DL_BUF_INIT, raw = DL_BUF_INIT, scratch = DL_BUF_INIT;
     long found = -1;
     fold_form2(name, len, &folded, &raw);
+    char *marks = folded.len ? spelling_marks(raw.buf) : NULL;
     for (size_t g = 0; a && folded.len && found < 0 && g < a->ngroups; g++) {
         if (t == DL_ENTITY_NONE || a->groups[g].type == t) {
-            found = group_spells(&a->groups[g], folded.buf, raw.buf, &scratch) ? (long)g : -1;
+            found =
+                group_spells(&a->groups[g], folded.buf, raw.buf, marks, &scratch) ? (long)g : -1;
         }
     }
+    free(marks);
     dl_buf_release(&folded);
     dl_buf_release(&raw);
     dl_buf_release(&scratch);

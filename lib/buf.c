@@ -162,7 +162,8 @@ void dl_buf_add_json(struct dl_buf *b, const char *p, size_t n)
             memcpy(esc, "\\r", 2);
         } else if (c == '\t') {
             memcpy(esc, "\\t", 2);
-        } else if (c < 0x20 || c == 0x7f) {
+        } else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&') {
+            /* < > & too: a reflected string can never become markup (or end a <script>). */
             memcpy(esc, "\\u00", 4);
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];

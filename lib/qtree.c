@@ -218,7 +218,19 @@ static size_t scan_names(struct aliasing *al, unsigned cjk)
 {
     struct dl_qtree *t = al->t;
     struct found f = {NULL, 0, 0};
-    dl_aliases_scan(al->a, al->toks, al->ntoks, on_form, &f);
+    /* The words as typed too: their marks count ("tố làm" is not Tô Lâm), and "=US" forms
+     * match "US" as typed (alias.h). */
+    char **raw = dl_xcalloc(al->ntoks ? al->ntoks : 1, sizeof *raw);
+    for (size_t k = 0; k < al->ntoks; k++) {
+        const struct dl_qnode *nd = &t->nodes[al->idx[k]];
+        int in = t->input && nd->start <= nd->end && nd->end <= t->ninput;
+        raw[k] = in ? dl_xstrndup(t->input + nd->start, nd->end - nd->start) : dl_xstrdup("");
+    }
+    dl_aliases_scan_raw(al->a, al->toks, (const char *const *)raw, al->ntoks, on_form, &f);
+    for (size_t k = 0; k < al->ntoks; k++) {
+        free(raw[k]);
+    }
+    free(raw);
     size_t k = 0;
     for (size_t m = 0; m <= f.n; m += 3) {
         size_t first = m < f.n ? f.v[m + 1] : al->ntoks;

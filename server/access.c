@@ -9,8 +9,10 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -257,6 +259,48 @@ int dl_origin_allowed(const struct dl_server_config *cfg, const char *origin)
     }
     for (size_t i = 0; i < cfg->ncors; i++) {
         if (strcmp(cfg->cors[i], origin) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --- the Host header ---------------------------------------------------------------- */
+
+/* Does Host `host[0..n)` name `name` (NAME or NAME:PORT), on `port`? */
+static int host_is(const char *host, size_t n, const char *name, unsigned port)
+{
+    size_t nlen = strlen(name);
+    if (n < nlen || strncasecmp(host, name, nlen) != 0) {
+        return 0;
+    }
+    if (n == nlen) {
+        return 1;
+    }
+    /* NAME, and the Host adds a port: only the bound one. NAME:PORT matched whole above. */
+    const char *bracket = strrchr(name, ']');
+    if (host[nlen] != ':' || strchr(bracket ? bracket : name, ':')) {
+        return 0;
+    }
+    char want[8];
+    snprintf(want, sizeof want, "%u", port);
+    return n - nlen - 1 == strlen(want) && memcmp(host + nlen + 1, want, n - nlen - 1) == 0;
+}
+
+int dl_host_allowed(const struct dl_server_config *cfg, const char *host, unsigned port)
+{
+    static const char *const local[] = {"localhost", "127.0.0.1", "[::1]"};
+    if (!host) {
+        return cfg->loopback;
+    }
+    size_t n = strlen(host);
+    for (size_t i = 0; i < sizeof local / sizeof local[0]; i++) {
+        if (host_is(host, n, local[i], port)) {
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < cfg->nallow_hosts; i++) {
+        if (host_is(host, n, cfg->allow_hosts[i], port)) {
             return 1;
         }
     }

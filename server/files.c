@@ -1,6 +1,7 @@
 /*
  * files.c - /static/: the files of the web folder, with their type, an
- * ETag and a 304 for a client that has the file already.
+ * ETag and a 304 for a client that has the file already; /api/openapi.json,
+ * one of them.
  */
 #include "dateline/files.h"
 
@@ -117,4 +118,12 @@ int dl_files_serve(struct dl_request *rq, struct dl_reply *rep, struct dl_error 
     rep->fd = fd;
     rep->fd_size = (uint64_t)st.st_size;
     return DL_OK;
+}
+
+int dl_files_openapi(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
+{
+    static const char name[] = "openapi.json";
+    rq->arg = rq->raw_arg = name;
+    rq->arg_len = rq->raw_arg_len = sizeof name - 1;
+    return dl_files_serve(rq, rep, err);
 }

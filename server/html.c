@@ -1080,6 +1080,8 @@ static const char *status_title(unsigned status)
         return "Address too long";
     case DL_HTTP_UNSUPPORTED_MEDIA_TYPE:
         return "Unsupported form encoding";
+    case DL_HTTP_MISDIRECTED_REQUEST:
+        return "Unknown host name";
     case DL_HTTP_TOO_MANY_REQUESTS:
         return "Too many requests";
     case DL_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE:

@@ -9,18 +9,27 @@
  * MHD_OPTION_NOTIFY_COMPLETED, which writes the access-log line and frees it.
  *
  * What is refused before any route runs, in this order, on the first call
- * of the handler (headers read, body not): a request target over --max-uri
- * (414), a client over its --rate (429), CORS preflights (204), methods
- * the route does not take (405), bodies too large (413), and with --token
- * requests without the token (401, or 303 to /login for pages). Which
- * methods a path takes, whether it is a page and whether it is open
- * without the token all come from the route table (route.c).
+ * of the handler (headers read, body not): a Host header the server does
+ * not answer to (421, access.c's dl_host_allowed: DNS rebinding; 400 for
+ * none in HTTP/1.1, or two), a
+ * request target over --max-uri (414), a client over its --rate (429),
+ * CORS preflights (204), methods the route does not take (405), bodies
+ * too large (413), and with --token requests without the token (401, or
+ * 303 to /login for pages). Which methods a path takes, whether it is a
+ * page and whether it is open without the token all come from the route
+ * table (route.c).
  *
- * libmicrohttpd's connection timeout is an idle timeout: a client sending a
- * byte now and then would hold its connection for ever. A reaper thread
- * therefore closes (shutdown()) connections whose request line and headers
- * have not all arrived --timeout seconds after the connection opened or
- * after its previous response.
+ * libmicrohttpd's connection timeout (--timeout) is an idle timeout: a
+ * client sending a byte now and then would hold its connection for ever.
+ * The reaper (reaper.h) therefore cuts off connections past their
+ * deadline: a new connection must deliver its request line and headers
+ * within --header-timeout of opening; a kept-alive one must start its next
+ * request within --timeout of the previous response, and deliver the rest
+ * of its headers within --header-timeout of its request line (MHD reports
+ * the line through the URI callback; the first byte is not seen). The
+ * header deadline is the shorter, so idle keep-alive connections stay
+ * while slow or stalled requests go first. None of them holds a thread:
+ * with epoll each MHD thread waits on all its connections at once.
  */
 #include "dateline/http.h"
 
@@ -41,6 +50,7 @@
 #include "dateline/config.h"
 #include "dateline/fold.h"
 #include "dateline/html.h"
+#include "dateline/reaper.h"
 #include "dateline/request.h"
 #include "dateline/route.h"
 #include "dateline/worker.h"
@@ -57,6 +67,7 @@ _Static_assert(DL_HTTP_OK == MHD_HTTP_OK && DL_HTTP_NO_CONTENT == MHD_HTTP_NO_CO
                    DL_HTTP_CONTENT_TOO_LARGE == MHD_HTTP_CONTENT_TOO_LARGE &&
                    DL_HTTP_URI_TOO_LONG == MHD_HTTP_URI_TOO_LONG &&
                    DL_HTTP_UNSUPPORTED_MEDIA_TYPE == MHD_HTTP_UNSUPPORTED_MEDIA_TYPE &&
+                   DL_HTTP_MISDIRECTED_REQUEST == MHD_HTTP_MISDIRECTED_REQUEST &&
                    DL_HTTP_TOO_MANY_REQUESTS == MHD_HTTP_TOO_MANY_REQUESTS &&
                    DL_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE ==
                        MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE &&
@@ -72,13 +83,6 @@ static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'sel
                           "img-src 'self' data:; base-uri 'none'; form-action 'self'; "
                           "frame-ancestors 'none'";
 
-/* One open connection, as the reaper sees it. */
-struct conn {
-    struct conn *prev, *next;
-    MHD_socket fd;   /* valid while the entry is linked: MHD closes it after NOTIFY_CLOSED */
-    double deadline; /* dl_now() by which the next request's head must be in, 0 = none */
-};
-
 struct dl_server {
     struct MHD_Daemon *daemon;
     const struct dl_server_config *cfg;
@@ -87,14 +91,11 @@ struct dl_server {
     size_t nworkers, capworkers;
     atomic_long inflight;  /* requests between URI and completion */
     struct dl_rate *rate;  /* per-client buckets, or NULL without --rate */
+    unsigned port;         /* the port bound, for the Host check */
     double head_timeout;   /* seconds a request's line and headers may take */
-    pthread_mutex_t clock; /* guards conns, every conn's deadline, stopping */
-    pthread_cond_t wake;   /* tells the reaper to stop */
-    struct conn *conns;    /* open connections */
-    int stopping;          /* the reaper must return */
-    atomic_int draining;   /* dl_server_stop() has begun: on_accept() refuses connections */
-    int reaper_running;
-    pthread_t reaper;
+    double idle_timeout;   /* seconds a kept-alive connection may wait for its next request */
+    struct dl_reaper *reaper; /* every open connection's deadline */
+    atomic_int draining;      /* dl_server_stop() has begun: on_accept() refuses connections */
 };
 
 /* One HTTP request, from its request line to its completion. */
@@ -294,19 +295,63 @@ static void refuse_unauthorized(struct MHD_Connection *con, const struct dl_rout
     }
 }
 
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    unsigned *n = cls;
+    (void)kind;
+    (void)value;
+    *n += key && strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0;
+    return MHD_YES;
+}
+
+/*
+ * Is the request for a host this server does not answer to (421, against
+ * DNS rebinding: access.c's dl_host_allowed), or its Host not as HTTP/1.1
+ * requires: one, and present (400)? Then `rep` says why.
+ */
+static int host_refused(struct dl_server *srv, struct MHD_Connection *con, const char *version,
+                        struct dl_reply *rep)
+{
+    unsigned n = 0;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, count_host, &n);
+    const char *host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (n > 1) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "more than one Host header");
+    } else if (!host && version && strcmp(version, MHD_HTTP_VERSION_1_0) != 0) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request", "%s needs a Host header", version);
+    } else if (!dl_host_allowed(srv->cfg, host, srv->port)) {
+        if (host) {
+            dl_reply_error(rep, DL_HTTP_MISDIRECTED_REQUEST, "misdirected_request",
+                           "this server does not answer to the host name '%.100s' "
+                           "(its operator can add it with --allow-host)",
+                           host);
+        } else {
+            dl_reply_error(rep, DL_HTTP_MISDIRECTED_REQUEST, "misdirected_request",
+                           "a Host header is required");
+        }
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 /*
  * Refuse, on the first call, what no route will take (see the top of the
  * file for the order). The route is looked up by the raw target, whose
  * path is not decoded yet. Returns 1 with `rep` filled.
  */
 static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, struct request_ctx *c,
-                         const char *method, struct dl_reply *rep)
+                         const char *method, const char *version, struct dl_reply *rep)
 {
     const struct dl_server_config *cfg = srv->cfg;
     size_t ulen = strlen(c->uri);
     const struct dl_route *r = dl_route_find(c->uri, strcspn(c->uri, "?"));
     unsigned m = dl_method_of(method);
     rep->html = dl_route_html(r, 0);
+    if (host_refused(srv, con, version, rep)) {
+        return 1;
+    }
     if (cfg->max_uri && ulen > cfg->max_uri) {
         dl_reply_error(rep, DL_HTTP_URI_TOO_LONG, "uri_too_long",
                        "request target too long: %zu bytes, at most %zu", ulen, cfg->max_uri);
@@ -554,25 +599,19 @@ static enum MHD_Result queue_reply(struct dl_server *srv, struct MHD_Connection 
 
 /* --- connection deadlines (see the top of the file) --------------------------------- */
 
-static struct conn *conn_of(struct MHD_Connection *con)
+/* Move the connection's deadline (reaper.h's dl_reaper_set). */
+static void conn_set_deadline(struct dl_server *srv, struct MHD_Connection *con, double within,
+                              int sooner)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
-}
-
-/* deadline 0: a request is being answered; otherwise now + the head timeout. */
-static void conn_set_deadline(struct dl_server *srv, struct MHD_Connection *con, int waiting)
-{
-    struct conn *e = conn_of(con);
-    if (!e) {
-        return;
+    if (ci && ci->socket_context) {
+        dl_reaper_set(srv->reaper, ci->socket_context, within, sooner);
     }
-    pthread_mutex_lock(&srv->clock);
-    e->deadline = waiting ? dl_now() + srv->head_timeout : 0;
-    pthread_mutex_unlock(&srv->clock);
 }
 
+/* Register each connection with the reaper, due its request head; MHD closes the socket after
+ * NOTIFY_CLOSED, when it is unregistered. */
 static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
@@ -580,66 +619,13 @@ static void on_connection(void *cls, struct MHD_Connection *con, void **socket_c
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (!ci) {
-            return;
+        if (ci) {
+            *socket_context = dl_reaper_add(srv->reaper, ci->connect_fd, srv->head_timeout);
         }
-        struct conn *e = dl_xcalloc(1, sizeof *e);
-        e->fd = ci->connect_fd;
-        e->deadline = dl_now() + srv->head_timeout;
-        pthread_mutex_lock(&srv->clock);
-        e->next = srv->conns;
-        if (srv->conns) {
-            srv->conns->prev = e;
-        }
-        srv->conns = e;
-        pthread_mutex_unlock(&srv->clock);
-        *socket_context = e;
-    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
-        struct conn *e = *socket_context;
-        pthread_mutex_lock(&srv->clock);
-        if (e->prev) {
-            e->prev->next = e->next;
-        } else {
-            srv->conns = e->next;
-        }
-        if (e->next) {
-            e->next->prev = e->prev;
-        }
-        pthread_mutex_unlock(&srv->clock);
-        free(e);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        dl_reaper_remove(srv->reaper, *socket_context);
         *socket_context = NULL;
     }
-}
-
-/*
- * Shut down the sockets of connections past their deadline. MHD sees the
- * end of the stream and closes them itself; the fd cannot have been closed
- * and reused while its entry is linked, and entries are unlinked under the
- * same lock.
- */
-static void *reaper_main(void *arg)
-{
-    struct dl_server *srv = arg;
-    pthread_mutex_lock(&srv->clock);
-    while (!srv->stopping) {
-        double now = dl_now();
-        for (struct conn *e = srv->conns; e; e = e->next) {
-            if (e->deadline > 0 && now > e->deadline) {
-                shutdown(e->fd, SHUT_RDWR);
-                e->deadline = 0;
-            }
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 200 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&srv->wake, &srv->clock, &ts);
-    }
-    pthread_mutex_unlock(&srv->clock);
-    return NULL;
 }
 
 /* --- libmicrohttpd callbacks ------------------------------------------------------ */
@@ -653,6 +639,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     c->uri = dl_xstrdup(uri ? uri : "");
     dl_buf_init(&c->form, 0);
     atomic_fetch_add(&srv->inflight, 1);
+    /* The request line is in: the rest of the head is due within the head timeout. */
+    conn_set_deadline(srv, con, srv->head_timeout, 1);
     return c;
 }
 
@@ -694,8 +682,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
          * next call.
          */
         snprintf(c->method, sizeof c->method, "%s", method);
-        conn_set_deadline(srv, con, 0);
-        if (!early_refusal(srv, con, c, method, &rep)) {
+        conn_set_deadline(srv, con, 0, 0);
+        if (!early_refusal(srv, con, c, method, version, &rep)) {
             dl_reply_release(&rep);
             return MHD_YES;
         }
@@ -748,7 +736,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         log_access(c, toe);
     }
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
-        conn_set_deadline(srv, con, 1); /* the clock runs for the next request's head */
+        conn_set_deadline(srv, con, srv->idle_timeout, 0); /* kept alive, for the next request */
     }
     explicit_bzero(c->form.buf, c->form.len); /* it held the token */
     dl_buf_release(&c->form);
@@ -778,14 +766,16 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     struct dl_server *srv = dl_xcalloc(1, sizeof *srv);
     srv->cfg = cfg;
     pthread_mutex_init(&srv->lock, NULL);
-    pthread_mutex_init(&srv->clock, NULL);
-    pthread_cond_init(&srv->wake, NULL);
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->draining, 0);
-    srv->head_timeout = l->timeout ? l->timeout : 15;
+    srv->idle_timeout = l->timeout ? l->timeout : 30;
+    srv->head_timeout = l->header_timeout && l->header_timeout < srv->idle_timeout
+                            ? l->header_timeout
+                            : srv->idle_timeout;
     if (cfg->rate > 0) {
         srv->rate = dl_rate_new(cfg->rate, cfg->rate < 1 ? 1 : cfg->rate, RATE_SLOTS);
     }
+    srv->reaper = dl_reaper_new(); /* before the daemon: on_connection() registers with it */
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES) {
@@ -805,25 +795,21 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     srv->daemon = MHD_start_daemon(
         flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, l->addr, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
-        l->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, l->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, l->request_memory ? l->request_memory : (size_t)32768,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
+        l->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, l->max_per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, l->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        l->request_memory ? l->request_memory : (size_t)32768, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, srv, MHD_OPTION_END);
     int e = errno;
-    if (srv->daemon && pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0) {
-        srv->reaper_running = 1;
-    } else if (srv->daemon) {
-        dl_log(DL_LOG_WARN, "cannot start the connection reaper: only idle connections time out");
-    }
     if (!srv->daemon) {
+        dl_reaper_free(srv->reaper);
         dl_rate_free(srv->rate);
-        pthread_cond_destroy(&srv->wake);
-        pthread_mutex_destroy(&srv->clock);
         pthread_mutex_destroy(&srv->lock);
         free(srv);
         return dl_error_set(err, DL_EIO, "cannot start the HTTP server: %s",
                             e ? strerror(e) : "unknown error");
     }
+    srv->port = dl_server_port(srv);
     *out = srv;
     return DL_OK;
 }
@@ -870,24 +856,10 @@ int dl_server_stop(struct dl_server *s, double grace)
         dl_log(DL_LOG_ERROR, "%ld request(s) still running after %.0f s", left, grace);
         return DL_ETIMEOUT;
     }
-    if (s->reaper_running) {
-        pthread_mutex_lock(&s->clock);
-        s->stopping = 1;
-        pthread_cond_signal(&s->wake);
-        pthread_mutex_unlock(&s->clock);
-        pthread_join(s->reaper, NULL);
-        s->reaper_running = 0;
-    }
     MHD_stop_daemon(s->daemon);
-    /* MHD notified every close; anything left was never started. */
-    while (s->conns) {
-        struct conn *e = s->conns;
-        s->conns = e->next;
-        free(e);
-    }
+    /* MHD notified every close: nothing is registered any more. */
+    dl_reaper_free(s->reaper);
     dl_rate_free(s->rate);
-    pthread_cond_destroy(&s->wake);
-    pthread_mutex_destroy(&s->clock);
     for (size_t i = 0; i < s->nworkers; i++) {
         dl_worker_release(s->workers[i]);
         free(s->workers[i]);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,15 +47,25 @@ static const char usage_text[] =
     "  -d, --db DIR              index to serve (default ./dateline.db)\n"
     "  -l, --listen ADDR:PORT    address to listen on (default 127.0.0.1:8080;\n"
     "                            IPv6 as [::1]:8080; port 0 picks a free port)\n"
-    "      --public              allow a non-loopback listen address\n"
+    "      --public              allow a non-loopback listen address (needs --allow-host)\n"
+    "      --allow-host NAME     answer requests for host NAME (or NAME:PORT) too; repeat\n"
+    "                            for more names. Always answered: localhost, 127.0.0.1,\n"
+    "                            [::1] (with or without the port); any other Host gets 421,\n"
+    "                            and so do requests without one unless bound to loopback\n"
     "  -t, --threads N           worker threads (default: number of cores)\n"
     "      --web DIR             folder served under /static/\n"
     "                            (default " DL_WEB_DIR ")\n"
     "\n"
     "Limits (past one: a 4xx with a JSON error, or an error page for pages, unless said):\n"
-    "      --max-connections N   concurrent connections (default 256; more are closed)\n"
-    "      --timeout S           seconds a connection may stay idle, and may take to send\n"
-    "                            a request's line and headers (default 15)\n"
+    "      --max-connections N   concurrent connections (default 4096; more are closed;\n"
+    "                            lowered to fit the open-file limit, whose soft value is\n"
+    "                            raised to the hard one at start)\n"
+    "      --max-per-ip N        concurrent connections from one client address (default\n"
+    "                            64, none with --trust-proxy; 0 = no limit; more are closed)\n"
+    "      --header-timeout S    seconds a request's line and headers may take to arrive\n"
+    "                            (default 10; at most --timeout)\n"
+    "      --timeout S           seconds a kept-alive connection may wait for its next\n"
+    "                            request, or any connection stay silent (default 30)\n"
     "      --query-timeout S     seconds one search may spend matching (default 2, 0 = none);\n"
     "                            past it counts are estimates (\"timed_out\": true)\n"
     "      --check-at-least N    matches examined for exact totals and facets (default 20000)\n"
@@ -108,9 +119,13 @@ enum {
     OPT_CORS,
     OPT_RATE,
     OPT_TRUST_PROXY,
+    OPT_ALLOW_HOST,
+    OPT_MAX_PER_IP,
+    OPT_HEADER_TIMEOUT,
 };
 
 #define MAX_CORS 32
+#define MAX_HOSTS 32
 
 struct options {
     struct dl_server_config cfg;
@@ -119,11 +134,15 @@ struct options {
     int public_ok;         /* --public */
     unsigned long threads; /* 0 = number of cores */
     unsigned long max_connections;
+    long max_per_ip; /* -1: the default */
     unsigned long timeout;
+    unsigned long header_timeout;
     unsigned long max_header;   /* --max-header-bytes */
     const char *token_file;     /* --token, or NULL */
     const char *cors[MAX_CORS]; /* --cors values, in argv */
     size_t ncors;
+    const char *hosts[MAX_HOSTS]; /* --allow-host values, in argv */
+    size_t nhosts;
 };
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -186,6 +205,35 @@ static int origin_ok(const char *s)
     return 1;
 }
 
+/* A Host header value: a name or IPv4 address, or [IPv6], then optionally :PORT. */
+static int host_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 255) {
+        return 0;
+    }
+    const char *port = NULL;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close == s + 1 ||
+            strspn(s + 1, "0123456789abcdefABCDEF:.") != (size_t)(close - s - 1)) {
+            return 0;
+        }
+        if (close[1] && close[1] != ':') {
+            return 0;
+        }
+        port = close[1] ? close + 2 : NULL;
+    } else {
+        size_t name = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+        if (name == 0 || (s[name] && s[name] != ':')) {
+            return 0;
+        }
+        port = s[name] ? s + name + 1 : NULL;
+    }
+    unsigned long pn;
+    return !port || parse_ulong(port, 1, 65535, &pn) == 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
@@ -196,6 +244,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"web", required_argument, NULL, OPT_WEB},
         {"max-connections", required_argument, NULL, OPT_MAX_CONN},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"max-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
+        {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
         {"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
         {"max-wildcard", required_argument, NULL, OPT_MAX_WILDCARD},
         {"check-at-least", required_argument, NULL, OPT_CHECK},
@@ -209,6 +259,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"cors", required_argument, NULL, OPT_CORS},
         {"rate", required_argument, NULL, OPT_RATE},
         {"trust-proxy", no_argument, NULL, OPT_TRUST_PROXY},
+        {"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
         {"log-quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -245,6 +296,19 @@ static int parse_args(int argc, char **argv, struct options *o)
         case OPT_TIMEOUT:
             if (parse_ulong(optarg, 1, 86400, &o->timeout) != 0) {
                 return usage_error("invalid --timeout '%s': expected 1..86400 seconds", optarg);
+            }
+            break;
+        case OPT_MAX_PER_IP:
+            if (parse_ulong(optarg, 0, 100000, &v) != 0) {
+                return usage_error("invalid --max-per-ip '%s': expected 0..100000 (0 = no limit)",
+                                   optarg);
+            }
+            o->max_per_ip = (long)v;
+            break;
+        case OPT_HEADER_TIMEOUT:
+            if (parse_ulong(optarg, 1, 86400, &o->header_timeout) != 0) {
+                return usage_error("invalid --header-timeout '%s': expected 1..86400 seconds",
+                                   optarg);
             }
             break;
         case OPT_QUERY_TIMEOUT:
@@ -322,6 +386,18 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case OPT_TRUST_PROXY:
             o->cfg.trust_proxy = 1;
+            break;
+        case OPT_ALLOW_HOST:
+            if (!host_ok(optarg)) {
+                return usage_error("invalid --allow-host '%s': expected a host name or address "
+                                   "as clients send it, such as search.example.org, "
+                                   "192.0.2.7:8080 or [2001:db8::7]",
+                                   optarg);
+            }
+            if (o->nhosts == MAX_HOSTS) {
+                return usage_error("too many --allow-host names: at most %d", MAX_HOSTS);
+            }
+            o->hosts[o->nhosts++] = optarg;
             break;
         case 'q':
             o->cfg.access_log = 0;
@@ -448,6 +524,38 @@ static int find_web(const char *given, char *out)
     return 0;
 }
 
+/* --- file descriptors ------------------------------------------------------------- */
+
+/*
+ * Raise the soft limit on open files to the hard one (each connection is
+ * one, and Debian's default soft limit is 1024), then lower *max_conn to
+ * what the limit leaves, with a warning. Kept aside: 64 descriptors for
+ * the daemon, the log and the web folder, and 16 per thread for its index.
+ */
+static void fit_fd_limit(unsigned long *max_conn, unsigned long threads)
+{
+    const unsigned long reserve = 64 + 16 * threads;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        return;
+    }
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+            rl.rlim_cur = was;
+        }
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && *max_conn + reserve > rl.rlim_cur) {
+        unsigned long fit = rl.rlim_cur > reserve + 16 ? rl.rlim_cur - reserve : 16;
+        dl_log(DL_LOG_WARN,
+               PROG ": --max-connections %lu lowered to %lu: the open-file limit is %llu "
+                    "(raise it with ulimit -n or LimitNOFILE=)",
+               *max_conn, fit, (unsigned long long)rl.rlim_cur);
+        *max_conn = fit;
+    }
+}
+
 /* --- the index ------------------------------------------------------------------------ */
 
 /* Open the index once to fail early with a clear message; print what is served. */
@@ -493,8 +601,10 @@ int main(int argc, char **argv)
                 .max_uri = DL_SERVE_MAX_URI,
             },
         .listen = "127.0.0.1:8080",
-        .max_connections = 256,
-        .timeout = 15,
+        .max_connections = 4096,
+        .max_per_ip = -1,
+        .timeout = 30,
+        .header_timeout = 10,
         .max_header = 32768,
     };
     int rc = parse_args(argc, argv, &o);
@@ -512,6 +622,17 @@ int main(int argc, char **argv)
                 o.listen);
         return 2;
     }
+    if (o.public_ok && !o.nhosts) {
+        /* Else every request from elsewhere would be a 421: say so now, not per request. */
+        freeaddrinfo(ai);
+        fprintf(stderr,
+                PROG ": --public needs at least one --allow-host NAME: the name (or address) "
+                     "clients use to reach the server\n");
+        return 2;
+    }
+    o.cfg.loopback = is_loopback_listen;
+    o.cfg.allow_hosts = o.hosts;
+    o.cfg.nallow_hosts = o.nhosts;
     if (o.threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         o.threads = n > 0 ? (unsigned long)n : 1;
@@ -544,11 +665,18 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    fit_fd_limit(&o.max_connections, o.threads);
+    if (o.max_per_ip < 0) {
+        /* Behind a proxy every connection comes from the proxy's address. */
+        o.max_per_ip = o.cfg.trust_proxy ? 0 : 64;
+    }
     struct dl_listen l = {
         .addr = ai->ai_addr,
         .threads = (unsigned)o.threads,
         .max_connections = (unsigned)o.max_connections,
+        .max_per_ip = (unsigned)o.max_per_ip,
         .timeout = (unsigned)o.timeout,
+        .header_timeout = (unsigned)o.header_timeout,
         .request_memory = o.max_header,
     };
     struct dl_server *srv = NULL;

@@ -20,11 +20,14 @@
 /*
  * Every path dateline-serve answers. The first match wins: a namespace
  * (/api/) comes after the routes inside it. A path no entry matches is a
- * 404 whose format follows the client's Accept header.
+ * 404 whose format follows the client's Accept header. Every path is in
+ * web/openapi.json, the API description (tests/e2e/test_openapi.py checks).
  */
 static const struct dl_route routes[] = {
     /* {path, match, methods, kind, flags, fn} */
     {"/api/search", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_search},
+    /* the API description (web/openapi.json), open like /healthz */
+    {"/api/openapi.json", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_OPEN, dl_files_openapi},
     {"/api/doc/", DL_MATCH_PREFIX, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_doc},
     {"/api/entities", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_entities},
     {"/api/export", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_export},

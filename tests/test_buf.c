@@ -39,7 +39,10 @@ static void test_escapes(void)
         const char *in, *html, *json, *url;
     } cases[] = {
         {"plain", "plain", "plain", "plain"},
-        {"<b>&\"'", "&lt;b&gt;&amp;&quot;&#39;", "<b>&\\\"'", "%3Cb%3E%26%22%27"},
+        {"<b>&\"'", "&lt;b&gt;&amp;&quot;&#39;", "\\u003cb\\u003e\\u0026\\\"'", "%3Cb%3E%26%22%27"},
+        {"<script>&amp;</script>", "&lt;script&gt;&amp;amp;&lt;/script&gt;",
+         "\\u003cscript\\u003e\\u0026amp;\\u003c/script\\u003e",
+         "%3Cscript%3E%26amp%3B%3C%2Fscript%3E"},
         {"a\nb\t\\", "a\nb\t\\", "a\\nb\\t\\\\", "a%0Ab%09%5C"},
         {"Tô Lâm", "Tô Lâm", "Tô Lâm", "T%C3%B4%20L%C3%A2m"},
         {"\x01\x7f", "\x01\x7f", "\\u0001\\u007f", "%01%7F"},

@@ -9,7 +9,8 @@
 #include "dl_test.h"
 
 static const char ALIASES[] =
-    "Tô Lâm\tTo Lam\tSu Lin\t苏林\nViệt Nam\tVietnam\t越南\nChina\tTrung Quốc\n";
+    "@person\tTô Lâm\tTo Lam\tSu Lin\t苏林\nViệt Nam\tVietnam\t越南\nChina\tTrung Quốc\n"
+    "@person\tLương Cường\n@country\tUnited States\t=US\n";
 
 /* A compact dump: names as <group:words>, runs as [..], other operators by name. */
 static void dump(const struct dl_qtree *t, const struct dl_qnode *nd, int in_run,
@@ -70,6 +71,12 @@ static void test_names(const struct dl_aliases *a)
         {"-苏林首页 x", "[-[<0:苏林> 首页] x]"},
         {"title:苏林", "title:苏林"}, /* a CJK run in the title stays itself */
         {"to lamb", "[to lamb]"},
+        /* the words as typed: marks, and forms that match only as written */
+        {"tố làm", "[to lam]"},
+        {"TÔ LÂM", "[<0:to lam>]"},
+        {"luống cuống Lương Cường", "[luong cuong <3:luong cuong>]"},
+        {"US talks", "[<4:us> talks]"},
+        {"us talks", "[us talks]"},
     };
     struct dl_qtree t = DL_QTREE_INIT;
     struct dl_buf got = DL_BUF_INIT, before = DL_BUF_INIT, after = DL_BUF_INIT;

@@ -53,6 +53,20 @@ int dl_token_load(const char *path, char **out, size_t *len, struct dl_error *er
 /* 1 if `origin` is one of the --cors origins (exact match). */
 int dl_origin_allowed(const struct dl_server_config *cfg, const char *origin);
 
+/* --- the Host header ------------------------------------------------------------ */
+
+/*
+ * 1 if a request whose Host header is `host` (NULL: none, as HTTP/1.0
+ * allows) is for this server, bound to `port`; else http.c answers 421.
+ * The names it answers to: localhost, 127.0.0.1 and [::1] always (a
+ * browser sends them only for pages loaded from this machine), and each
+ * --allow-host; a NAME matches Host NAME and NAME:port, a NAME:PORT only
+ * itself. Names compare without case. Without Host: only on a loopback
+ * bind (cfg->loopback). A page of a hostile site whose name was rebound
+ * to this server's address sends its own name, so DNS rebinding gets 421.
+ */
+int dl_host_allowed(const struct dl_server_config *cfg, const char *host, unsigned port);
+
 /* --- the login page ------------------------------------------------------------ */
 
 /* Fill `rep` with the login page; `message` (may be NULL) is shown above the form. */

@@ -95,6 +95,11 @@ int dl_aliases_scan(const struct dl_aliases *a, const char *const *tokens, size_
  * The same, with raw[i] the token as written (NUL-terminated) beside each
  * folded token, so that forms that match only as written ("=US") are found
  * too; dl_aliases_scan() is this with raw NULL, where they never match.
+ * With raw tokens, marks count too: a token written with diacritics matches
+ * a form only if one of its spellings has the same marks on that token
+ * ("Tô Lâm", "To Lam", "Tô Lam" are Tô Lâm; "tố làm" is not); an entity's
+ * form without a marked spelling matches only unmarked text ("Li Xi", not
+ * "lì xì"). Untyped alias lines accept any marks.
  */
 int dl_aliases_scan_raw(const struct dl_aliases *a, const char *const *tokens,
                         const char *const *raw, size_t ntokens, dl_alias_fn cb, void *ctx);

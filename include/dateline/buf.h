@@ -40,7 +40,12 @@ void dl_buf_vaddf(struct dl_buf *b, const char *fmt, va_list ap);
 
 /* Append `p` with & < > " ' replaced by HTML entities. */
 void dl_buf_add_html(struct dl_buf *b, const char *p, size_t n);
-/* Append `p` as the inside of a JSON string (no quotes added); `p` must be valid UTF-8. */
+/*
+ * Append `p` as the inside of a JSON string (no quotes added); `p` must be
+ * valid UTF-8. Besides what JSON requires, < > & are written \u003c \u003e
+ * \u0026 and U+2028/2029 as \u2028 \u2029, so that no string in a JSON
+ * answer is markup to a browser that sniffs it or a page that embeds it.
+ */
 void dl_buf_add_json(struct dl_buf *b, const char *p, size_t n);
 /* Append `p` percent-encoded for a URL query component or path segment (RFC 3986 unreserved kept). */
 void dl_buf_add_url(struct dl_buf *b, const char *p, size_t n);

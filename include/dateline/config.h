@@ -44,6 +44,10 @@ struct dl_server_config {
     size_t ncors;
     double rate;     /* requests per second per client (burst: the same), 0 = none */
     int trust_proxy; /* client address from X-Forwarded-For's last hop */
+    /* the Host header (access.c's dl_host_allowed) */
+    const char *const *allow_hosts; /* --allow-host NAME or NAME:PORT, nallow_hosts of them */
+    size_t nallow_hosts;
+    int loopback; /* bound to a loopback address: requests without Host are taken */
 };
 
 #endif

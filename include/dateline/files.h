@@ -1,5 +1,6 @@
 /*
- * files.h - /static/: the files of the web folder (CSS, JS, icons).
+ * files.h - /static/: the files of the web folder (CSS, JS, icons), and
+ * /api/openapi.json, the API description kept there.
  *
  * Only regular files inside the canonical --web folder are served, found
  * by their real path (so a symbolic link cannot lead out of it); any path
@@ -20,5 +21,11 @@
  * Always DL_OK (route.h's contract).
  */
 int dl_files_serve(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
+
+/*
+ * GET /api/openapi.json: the API description, the file openapi.json of the
+ * web folder (web/openapi.json), served as dl_files_serve() serves it.
+ */
+int dl_files_openapi(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err);
 
 #endif

@@ -27,8 +27,10 @@ struct dl_listen {
     const struct sockaddr *addr; /* address to bind (IPv4 or IPv6) */
     unsigned threads;            /* worker threads (>= 1) */
     unsigned max_connections;    /* concurrent connections */
-    unsigned timeout;            /* idle seconds before a connection is closed, and the most
-                                    a request's line and headers may take to arrive */
+    unsigned max_per_ip;         /* concurrent connections from one address, 0 = any */
+    unsigned timeout;            /* idle seconds before a connection is closed (keep-alive) */
+    unsigned header_timeout;     /* the most a request's line and headers may take (capped at
+                                    timeout): see the top of http.c */
     size_t request_memory;       /* per-connection memory for the request line and headers */
 };
 

@@ -14,6 +14,10 @@ stopped with SIGTERM: Server.stop() (also the end of a `with` block) checks
 "SIGTERM stops the server with status 0" through the program's Checks, so
 every test that starts a server makes that check once per server.
 
+Every JSON response Server.get() and Server.raw() receive is checked against
+the API description web/openapi.json (openapi_check.py): one that does not
+match it fails the test ("the response matches web/openapi.json").
+
 Nothing our programs write to stderr is thrown away: a server's goes to its
 log (printed when its start or stop fails, scanned for sanitizer reports at
 the end by main()); run_program() and run_index() capture the stderr of the
@@ -33,6 +37,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
+
+import openapi_check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.environ.get("DL_SOURCE_ROOT") or os.path.dirname(os.path.dirname(HERE))
@@ -108,6 +114,17 @@ def _record(cond, what, detail=None):
     if not cond:
         raise AssertionError("%s\n%s" % (what, detail or ""))
     return True
+
+
+def check_api(method, target, status, content_type, body):
+    """Fail the test when a JSON response does not match web/openapi.json (openapi_check);
+    records nothing when it does."""
+    problems = openapi_check.check(method, target, status, content_type, body)
+    if problems:
+        if isinstance(target, bytes):
+            target = target.decode("latin-1")
+        _record(False, "the response matches web/openapi.json: %s %s -> %d" % (
+            method, target[:100], status), "\n".join(problems[:10]))
 
 
 def sanitizer_report(text, lines=60):
@@ -197,6 +214,7 @@ class Server:
         self.threads = threads
         self.env = env  # the server's environment; None: ours
         self.port = None
+        self.bind = "127.0.0.1"  # the address listened on (clients always use 127.0.0.1)
         self.proc = None
         self.log_path = os.path.join(tempdir("dl-log-"), "serve.log")
         self.exit_code = None
@@ -207,7 +225,7 @@ class Server:
         for attempt in range(5):
             self.port = free_port()
             self._log = open(self.log_path, "ab")
-            cmd = [DL_SERVE, "-d", self.db, "-l", "127.0.0.1:%d" % self.port,
+            cmd = [DL_SERVE, "-d", self.db, "-l", "%s:%d" % (self.bind, self.port),
                    "-t", str(self.threads)] + self.args
             self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=self._log, env=self.env)
             self.terminated = False
@@ -303,6 +321,7 @@ class Server:
             r = conn.getresponse()
             data = r.read()
             hdrs = {k.lower(): v for k, v in r.getheaders()}
+            check_api(method, path, r.status, hdrs.get("content-type"), data)
             return Response(r.status, hdrs, data)
         finally:
             conn.close()
@@ -321,6 +340,9 @@ class Server:
             except socket.timeout:
                 pass
         data = b"".join(chunks)
+        exchange = openapi_check.split_raw(request_bytes, data)
+        if exchange:
+            check_api(*exchange)
         status = None
         if data.startswith(b"HTTP/1."):
             try:

@@ -164,7 +164,7 @@ def test_token(c, db):
                 "POST /login as text/plain: 415", r.status)
         r = post_login(s, b"token=" + b"a" * 5000)
         c.check(r.status == 413, "POST /login with a 5 KB body: 413", r.status)
-        st, raw = s.raw(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+        st, raw = s.raw(b"POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
                         b"application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n"
                         b"Connection: close\r\n\r\n" +
                         b"".join(b"400\r\n" + b"a" * 1024 + b"\r\n" for _ in range(6)) +

@@ -158,7 +158,7 @@ def test_encoding(c, s):
                "bad_request")
     for raw, what in ((b"\xc0\x80", "raw C0 80"), (b"\xed\xa0\x80", "raw ED A0 80"),
                       (b"\xf8\x88\x80\x80\x80", "raw F8")):
-        st, data = s.raw(b"GET /api/search?q=" + raw + b" HTTP/1.1\r\nHost: x\r\n"
+        st, data = s.raw(b"GET /api/search?q=" + raw + b" HTTP/1.1\r\nHost: localhost\r\n"
                          b"Connection: close\r\n\r\n")
         c.check(st == 400, "unescaped bytes %s in the query string -> 400" % what, data[:200])
         alive(c, s, what)
@@ -281,7 +281,7 @@ def test_static(c, s):
     for raw in (b"GET ../../etc/passwd HTTP/1.1", b"GET /static/../../../etc/passwd HTTP/1.1",
                 b"GET /static/linkdir/secret.css HTTP/1.0",
                 b"GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1", b"GET \\static\\..\\x HTTP/1.1"):
-        st, data = s.raw(raw + b"\r\nHost: x\r\nConnection: close\r\n\r\n")
+        st, data = s.raw(raw + b"\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         c.check(st is None or 400 <= st < 500, "raw %r -> %s" % (raw[:40], st), data[:200])
         c.check(SECRET.encode() not in data and b"root:" not in data, "raw %r leaks nothing"
                 % raw[:40])
@@ -306,12 +306,12 @@ def test_methods(c, s):
                         r.header("allow"))
     st, data = s.raw(b"CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n")
     c.check(st is None or 400 <= st < 500, "CONNECT -> 4xx or close", data[:200])
-    st, data = s.raw(b"GET / HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n")
+    st, data = s.raw(b"GET / HTTP/9.9\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     c.check(st is None or 400 <= st < 600 and st != 500, "HTTP/9.9 -> refused", data[:200])
     st, data = s.raw(b"GET /healthz\r\n\r\n")
     c.check(st is None or 400 <= st < 500 or data.startswith(b"{"), "HTTP/0.9 request line",
             data[:200])
-    st, data = s.raw(b"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+    st, data = s.raw(b"GET / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
                      b"Connection: close\r\n\r\nzz\r\n")
     c.check(st is not None and 400 <= st < 500, "a broken chunked body -> 4xx", data[:200])
     alive(c, s, "odd methods")
@@ -319,26 +319,26 @@ def test_methods(c, s):
 
 def test_headers(c, s):
     many = b"".join(b"X-Flood-%d: v\r\n" % i for i in range(5000))
-    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + b"Connection: close\r\n\r\n")
+    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + many + b"Connection: close\r\n\r\n")
     c.check(st in (400, 413, 431) or st is None, "5,000 headers -> %s" % st, data[:200])
     alive(c, s, "a header flood")
-    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 +
+    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 100000 +
                      b"\r\nConnection: close\r\n\r\n")
     c.check(st in (400, 413, 431) or st is None, "one 100 KB header -> %s" % st, data[:200])
     alive(c, s, "a huge header")
-    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: " + b"a=b; " * 10000 +
+    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nCookie: " + b"a=b; " * 10000 +
                      b"\r\nConnection: close\r\n\r\n")
     c.check(st in (400, 413, 431) or st is None, "a 50 KB cookie -> %s" % st, data[:200])
     some = b"".join(b"X-Some-%d: %s\r\n" % (i, b"v" * 40) for i in range(100))
-    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + some + b"Connection: close\r\n\r\n")
+    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + some + b"Connection: close\r\n\r\n")
     c.check(st == 200, "100 ordinary headers (5 KB) are fine", data[:200])
-    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Bad\x00Name: v\r\n"
+    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Bad\x00Name: v\r\n"
                      b"Connection: close\r\n\r\n", timeout=5)
     c.check(st is None or st in (200, 400), "a NUL inside a header name -> %s" % st, data[:200])
-    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n"
+    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: -1\r\n"
                      b"Connection: close\r\n\r\n", timeout=5)
     c.check(st is None or 400 <= st < 500, "Content-Length: -1 -> %s" % st, data[:200])
-    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999"
+    st, data = s.raw(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999999999999"
                      b"\r\nConnection: close\r\n\r\n", timeout=5)
     c.check(st is None or 400 <= st < 500, "a huge Content-Length -> %s" % st, data[:200])
     alive(c, s, "odd headers")
@@ -369,7 +369,7 @@ def test_slow(c, s, timeout):
                         break
                     resp += chunk
                 t0 = time.time()
-            req = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 400
+            req = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 400
             i = 0
             deadline = t0 + timeout + 30
             while time.time() < deadline:
@@ -405,7 +405,7 @@ def test_slow(c, s, timeout):
     threads.append(threading.Thread(target=slowloris, args=("silent", None, 0)))
     threads.append(threading.Thread(
         target=slowloris, args=("slow 2nd request on a keep-alive connection",
-                                b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 0.2)))
+                                b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n", 0.2)))
     for t in threads:
         t.start()
     for t in threads:
@@ -439,7 +439,7 @@ def test_conn_limit(c, db):
         time.sleep(0.3)
         extra = socket.create_connection(("127.0.0.1", s.port), timeout=2)
         try:
-            extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             data = extra.recv(100)
         except OSError:
             data = b""
@@ -478,7 +478,7 @@ def test_xss(c, s):
     r = get(s, "/api/search?q=x&from=" + q(PAYLOADS[2]))
     c.check(error_code(r) == "bad_request" and PAYLOADS[2] in r.json()["error"]["message"],
             "the JSON error quotes the value as a JSON string", r.text[:200])
-    st, data = s.raw(b"GET /api/search?q=<script>\"' HTTP/1.1\r\nHost: x\r\n"
+    st, data = s.raw(b"GET /api/search?q=<script>\"' HTTP/1.1\r\nHost: localhost\r\n"
                      b"Connection: close\r\n\r\n")
     body = data.split(b"\r\n\r\n", 1)[-1]
     c.check(st in (200, 400) and (st != 200 or json.loads(body)["query"] == "<script>\"'"),

@@ -33,8 +33,8 @@ from dltest import Server, main  # noqa: E402
 
 RACE_RUNS = 6
 LOAD_MAX = 20.0  # seconds a load thread runs at most, whatever happens to the server
-HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
-SEARCH = b"GET /api/search?q=to+lam HTTP/1.1\r\nHost: t\r\n"
+HEALTHZ = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+SEARCH = b"GET /api/search?q=to+lam HTTP/1.1\r\nHost: localhost\r\n"
 
 
 def keep_alive(port, stop, deadline):
@@ -181,7 +181,7 @@ def overlapping(port, deadline):
     """Two keep-alive connections, each starting its next request before the other's request
     ends, so that one is always in flight; once a response says "Connection: close", the
     request left open is finished and the client ends."""
-    line = b"GET /healthz HTTP/1.1\r\nHost: t\r\n"
+    line = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n"
     conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(2)]
     try:
         conns[0].sendall(line)
