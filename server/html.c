@@ -19,6 +19,7 @@
 #include "dateline/schema.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
+#include "dateline/timeline.h"
 #include "dateline/worker.h"
 
 #define TITLE "dateline"
@@ -240,10 +241,11 @@ static size_t link_rank(const char *key)
     return r;
 }
 
-/* href="/search?..." with & written as &amp; (the values are percent-encoded). */
-static void add_link(struct dl_buf *b, const struct link *l)
+/* href="PATH?q=..." with & written as &amp; (the values are percent-encoded). */
+static void add_link_to(struct dl_buf *b, const char *path, const struct link *l)
 {
-    dl_buf_adds(b, "/search?q=");
+    dl_buf_adds(b, path);
+    dl_buf_adds(b, "?q=");
     dl_buf_add_url(b, l->q, l->qlen);
     for (size_t r = 0; r <= NLINK_ORDER; r++) {
         for (size_t i = 0; i < l->np; i++) {
@@ -259,6 +261,11 @@ static void add_link(struct dl_buf *b, const struct link *l)
     if (l->offset) {
         dl_buf_addf(b, "&amp;offset=%zu", l->offset);
     }
+}
+
+static void add_link(struct dl_buf *b, const struct link *l)
+{
+    add_link_to(b, "/search", l);
 }
 
 /* --- page frame -------------------------------------------------------------------- */
@@ -796,6 +803,16 @@ static void pager(struct dl_buf *b, const struct dl_search *s)
     dl_buf_adds(b, "</nav>\n");
 }
 
+/* A timeline bar's link: the current search restricted to from..to. */
+static void timeline_href(void *ctx, struct dl_buf *b, const char *from, const char *to)
+{
+    const struct view *w = ctx;
+    struct link l = w->cur;
+    link_set(&l, "from", from, 10);
+    link_set(&l, "to", to, 10);
+    add_link(b, &l);
+}
+
 static void results(struct dl_buf *b, struct dl_request *rq, const struct view *w)
 {
     const struct dl_search *s = w->s;
@@ -816,6 +833,13 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
     dl_buf_adds(b, " (");
     add_ms(b, (dl_now() - rq->t0) * 1000.0);
     dl_buf_adds(b, ")</p>\n");
+    if (s->res.total) { /* the whole list as a file: same query, filters and order */
+        dl_buf_adds(b, "<p class=\"download\"><a href=\"");
+        add_link_to(b, "/api/export", &w->cur);
+        dl_buf_adds(b, "&amp;format=csv\" download>Download CSV</a></p>\n");
+    }
+    const struct dl_facet_list *months = &s->res.facets[DL_FACET_MONTH];
+    dl_timeline_render(b, months->v, months->n, s->from, s->to, timeline_href, (void *)w);
     const char *as = s->res.written_as;
     if (as && as[0] && (strlen(as) != s->qlen || memcmp(as, s->q, s->qlen) != 0)) {
         struct link l = w->cur;
