@@ -7,14 +7,18 @@
    READY=1 (with a STATUS= naming the port) on the NOTIFY_SOCKET this test listens on, and
    only then: /healthz answers 200 at once. The Host check takes "loopback" and the port from
    the passed socket: Host 127.0.0.1:PORT and an HTTP/1.0 request without Host are answered,
-   Host evil.example gets 421. SIGTERM sends STOPPING=1 and the exit status is 0.
+   Host evil.example gets 421. The passed (blocking) socket has been made non-blocking, and
+   64 searches from 16 clients at once on 4 threads are all answered. SIGTERM sends
+   STOPPING=1 and the exit status is 0.
 2. A passed socket on 0.0.0.0 is refused without --public (exit 2), as -l 0.0.0.0:PORT is.
 3. Without socket activation, READY=1 still arrives when NOTIFY_SOCKET is set.
 
 Skipped (77) without systemd-socket-activate, or when dateline-serve was built without
 libsystemd (DL_HAVE_SYSTEMD=0 from meson)."""
 
+import concurrent.futures
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -87,6 +91,7 @@ class ActivatedServer(Server):
         self.notify = notify
         self.bind = bind
         self.ready = None
+        self.threads = 4
 
     def start(self):
         dltest._servers.append(self)
@@ -122,6 +127,19 @@ def activation(c, db):
         c.check("at http://127.0.0.1:%d/" % s.port in s.log(),
                 "the log names the passed socket's address and port, not --listen's", s.log())
         c.check("at http://%s/" % taken_arg not in s.log(), "--listen was not used", s.log())
+        # systemd passes a blocking socket: with a pool of threads, one blocked in accept()
+        # would stop serving its connections. libmicrohttpd must have made it non-blocking.
+        try:
+            with open("/proc/%d/fdinfo/3" % s.proc.pid) as f:
+                flags = int(re.search(r"flags:\s*(\d+)", f.read()).group(1), 8)
+            c.check(flags & os.O_NONBLOCK, "the passed socket (fd 3) is non-blocking once served",
+                    oct(flags))
+        except OSError as e:
+            print("no /proc/PID/fdinfo (%s): O_NONBLOCK not checked" % e)
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(lambda _: s.get("/api/search?q=to+lam").status, range(64)))
+        c.eq(statuses, [200] * 64, "64 searches from 16 clients at once are all answered (4 "
+             "threads on the passed socket)")
         other = s.port + 1 if s.port < 65535 else s.port - 1
         for host, want, what in [
                 ("127.0.0.1:%d" % s.port, 200, "Host 127.0.0.1:PORT (the passed socket's port)"),
