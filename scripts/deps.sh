@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Install what dateline needs on Debian, skipping what is already there.
+# Install what dateline needs on Debian, skipping what is already there (scdoc, for the man
+# pages, and libsystemd-dev, for sd_notify and socket activation, are optional for the build).
 #   scripts/deps.sh          build and run (compiler, meson, libraries)
+#   scripts/deps.sh --package   also what building the Debian package needs (README)
 #   scripts/deps.sh --test   also what the tests use (clang for fuzzing, chromium + node for the
 #                            browser test, valgrind, python3-jsonschema for the e2e tests' check
 #                            against web/openapi.json) and the npm packages of tests/browser and
@@ -9,7 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(gcc g++ meson ninja-build pkg-config python3
-      libxapian-dev xapian-tools libmicrohttpd-dev libcjson-dev libutf8proc-dev zlib1g-dev libzstd-dev)
+      libxapian-dev xapian-tools libmicrohttpd-dev libcjson-dev libutf8proc-dev zlib1g-dev libzstd-dev
+      scdoc libsystemd-dev)
+if [[ "${1:-}" == "--package" ]]; then
+  pkgs+=(dpkg-dev debhelper lintian)
+fi
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(clang libclang-rt-14-dev valgrind chromium curl python3-jsonschema)
   # Node may come from elsewhere than Debian (and Debian's npm then conflicts): install it

@@ -89,11 +89,11 @@ struct dl_server {
     pthread_mutex_t lock;       /* guards workers */
     struct dl_worker **workers; /* one per MHD thread that served a request; freed at stop */
     size_t nworkers, capworkers;
-    atomic_long inflight;  /* requests between URI and completion */
-    struct dl_rate *rate;  /* per-client buckets, or NULL without --rate */
-    unsigned port;         /* the port bound, for the Host check */
-    double head_timeout;   /* seconds a request's line and headers may take */
-    double idle_timeout;   /* seconds a kept-alive connection may wait for its next request */
+    atomic_long inflight;     /* requests between URI and completion */
+    struct dl_rate *rate;     /* per-client buckets, or NULL without --rate */
+    unsigned port;            /* the port bound, for the Host check */
+    double head_timeout;      /* seconds a request's line and headers may take */
+    double idle_timeout;      /* seconds a kept-alive connection may wait for its next request */
     struct dl_reaper *reaper; /* every open connection's deadline */
     atomic_int draining;      /* dl_server_stop() has begun: on_accept() refuses connections */
 };
@@ -791,10 +791,16 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
         {l->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)l->threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
+    /* A socket passed by the service manager is served as it is, else addr is bound. */
+    struct MHD_OptionItem where[] = {
+        l->listen_fd > 0 ? (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, l->listen_fd, NULL}
+                         : (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)l->addr},
+        {MHD_OPTION_END, 0, NULL},
+    };
     /* No MHD_OPTION_LISTENING_ADDRESS_REUSE: with it a second server could share the port. */
     srv->daemon = MHD_start_daemon(
         flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, l->addr, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
+        MHD_OPTION_ARRAY, where, MHD_OPTION_ARRAY, pool, MHD_OPTION_CONNECTION_LIMIT,
         l->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, l->max_per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, l->timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         l->request_memory ? l->request_memory : (size_t)32768, MHD_OPTION_URI_LOG_CALLBACK, on_uri,

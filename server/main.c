@@ -30,6 +30,7 @@
 #include "dateline/http.h"
 #include "dateline/schema.h"
 #include "dateline/searcher.h"
+#include "notify.h"
 
 #ifndef DL_WEB_DIR
 #define DL_WEB_DIR "web"
@@ -611,15 +612,24 @@ int main(int argc, char **argv)
     if (rc >= 0) {
         return rc;
     }
+    /* A socket passed by systemd (notify.h) is served instead of --listen, with its address. */
+    struct sockaddr_storage passed;
+    int passed_fd = -1;
+    struct dl_error nerr = DL_ERROR_INIT;
+    if (dl_notify_listen_socket(&passed_fd, &passed, &nerr) != DL_OK) {
+        fprintf(stderr, PROG ": %s\n", nerr.msg);
+        return 1;
+    }
     struct addrinfo *ai = NULL;
-    if (resolve_listen(o.listen, &ai) != 0) {
+    if (passed_fd < 0 && resolve_listen(o.listen, &ai) != 0) {
         return 2;
     }
-    int is_loopback_listen = is_loopback(ai->ai_addr);
+    const struct sockaddr *addr = passed_fd >= 0 ? (const struct sockaddr *)&passed : ai->ai_addr;
+    int is_loopback_listen = is_loopback(addr);
     if (!is_loopback_listen && !o.public_ok) {
         freeaddrinfo(ai);
         fprintf(stderr, PROG ": refusing to listen on non-loopback address '%s' without --public\n",
-                o.listen);
+                passed_fd >= 0 ? "(the socket passed by systemd)" : o.listen);
         return 2;
     }
     if (o.public_ok && !o.nhosts) {
@@ -671,7 +681,8 @@ int main(int argc, char **argv)
         o.max_per_ip = o.cfg.trust_proxy ? 0 : 64;
     }
     struct dl_listen l = {
-        .addr = ai->ai_addr,
+        .addr = addr,
+        .listen_fd = passed_fd,
         .threads = (unsigned)o.threads,
         .max_connections = (unsigned)o.max_connections,
         .max_per_ip = (unsigned)o.max_per_ip,
@@ -688,7 +699,7 @@ int main(int argc, char **argv)
         return 1;
     }
     char url[INET6_ADDRSTRLEN + 32];
-    format_addr(ai->ai_addr, dl_server_port(srv), url, sizeof url);
+    format_addr(addr, dl_server_port(srv), url, sizeof url);
     freeaddrinfo(ai);
     dl_log(DL_LOG_INFO, PROG ": serving '%s' (%lu readouts, revision %lu) at %s with %lu thread%s",
            o.cfg.db_path, docs, rev, url, o.threads, o.threads == 1 ? "" : "s");
@@ -700,11 +711,15 @@ int main(int argc, char **argv)
     if (!o.cfg.token && !is_loopback_listen) {
         dl_log(DL_LOG_WARN, PROG ": no --token: anyone who can reach %s can search the index", url);
     }
+    char status[sizeof url + 64];
+    snprintf(status, sizeof status, "serving %lu readouts at %s", docs, url);
+    dl_notify_ready(status);
 
     int sig = 0;
     while (sigwait(&stop, &sig) != 0) {
     }
     dl_log(DL_LOG_INFO, PROG ": %s: finishing requests in flight", strsignal(sig));
+    dl_notify_stopping();
     if (dl_server_stop(srv, o.cfg.query_timeout + 8.0) != DL_OK) {
         /* Threads are stuck in a request: exit without running destructors under them. */
         dl_log(DL_LOG_ERROR, PROG ": exiting without waiting for them");

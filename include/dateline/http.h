@@ -25,6 +25,8 @@ struct sockaddr;
 
 struct dl_listen {
     const struct sockaddr *addr; /* address to bind (IPv4 or IPv6) */
+    int listen_fd;               /* when > 0, a listening socket served instead of binding addr
+                                    (socket activation; addr is then its address) */
     unsigned threads;            /* worker threads (>= 1) */
     unsigned max_connections;    /* concurrent connections */
     unsigned max_per_ip;         /* concurrent connections from one address, 0 = any */
