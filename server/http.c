@@ -43,10 +43,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dateline/access.h"
+#include "dateline/logline.h"
 #include "dateline/metrics.h"
+
 #include "dateline/api.h"
 #include "dateline/config.h"
 #include "dateline/fold.h"
@@ -711,6 +714,28 @@ static void log_access(const struct request_ctx *c, enum MHD_RequestTerminationC
     (void)wr;
 }
 
+/* The same as one JSON line (--log-format json: logline.h). */
+static void log_access_json(const struct request_ctx *c, enum MHD_RequestTerminationCode toe)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct dl_logline l = {
+        .time = c->srv->cfg->log_time ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 : -1,
+        .method = c->method,
+        .uri = c->uri,
+        .status = c->status,
+        .bytes = c->bytes,
+        .ms = (dl_now() - c->t0) * 1000.0,
+        .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+    };
+    struct dl_buf b;
+    dl_buf_init(&b, 256);
+    dl_logline_json(&b, &l);
+    ssize_t wr = write(STDERR_FILENO, b.buf, b.len); /* one write per line, as above */
+    (void)wr;
+    dl_buf_release(&b);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -720,8 +745,12 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         return;
     }
     dl_metrics_end(srv->metrics, dl_route_index(c->route), c->status, c->bytes, dl_now() - c->t0);
-    if (srv->cfg->access_log) {
-        log_access(c, toe);
+    if (atomic_load(&srv->cfg->access_log)) {
+        if (atomic_load(&srv->cfg->log_json)) {
+            log_access_json(c, toe);
+        } else {
+            log_access(c, toe);
+        }
     }
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
         conn_set_deadline(srv, con, srv->idle_timeout, 0); /* kept alive, for the next request */
