@@ -108,8 +108,8 @@ static const char usage_text[] =
     "  -h, --help                show this help and exit\n"
     "  -V, --version             show the version and exit\n"
     "\n"
-    "Routes: GET /, /search, /doc/ID, /api/search, /api/doc/ID, /healthz, /static/FILE;\n"
-    "with --token also GET and POST /login.\n"
+    "Routes: GET /, /search, /doc/ID, /api/search, /api/doc/ID, /api/entities, /healthz,\n"
+    "/metrics (Prometheus), /static/FILE; with --token also GET and POST /login.\n"
     "SIGINT or SIGTERM stops accepting, finishes the requests in flight and exits 0.\n"
     "SIGHUP reads the configuration file again and applies the access log settings.\n";
 

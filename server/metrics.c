@@ -5,6 +5,7 @@
 #include "dateline/metrics.h"
 
 #include <stdatomic.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +177,7 @@ static void write_histogram(const struct dl_metrics *m, struct dl_buf *b)
         struct dl_prom_label l[] = {{"route", route_label(m, i)}, {"le", le}};
         for (size_t k = 0; k <= NBUCKETS; k++) {
             cum += LOAD(rc->bucket[k]);
-            dl_prom_number(le, k < NBUCKETS ? bucket_le[k] : 1.0 / 0.0);
+            dl_prom_number(le, k < NBUCKETS ? bucket_le[k] : INFINITY);
             dl_prom_sample_u(b, "dateline_http_request_duration_seconds_bucket", l, 2, cum);
         }
         dl_prom_sample(b, "dateline_http_request_duration_seconds_sum", l, 1,

@@ -5,6 +5,7 @@
 #include "dateline/scrape.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -113,7 +114,7 @@ static void write_process(struct dl_buf *b)
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
         gauge(b, "process_max_fds", "gauge", "Maximum number of open file descriptors.",
-              rl.rlim_cur == RLIM_INFINITY ? 1.0 / 0.0 : (double)rl.rlim_cur);
+              rl.rlim_cur == RLIM_INFINITY ? INFINITY : (double)rl.rlim_cur);
     }
 }
 
