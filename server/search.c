@@ -292,7 +292,7 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
         drop_results(s);
         return rc;
     }
-    if (s->res.timed_out) {
+    if (s->res.timed_out && rq->metrics) {
         dl_metrics_query_timeout(rq->metrics);
     }
     const struct dl_terms *terms = &s->res.terms;
