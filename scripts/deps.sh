@@ -6,7 +6,8 @@
 #   scripts/deps.sh --test   also what the tests use (clang for fuzzing, chromium + node for the
 #                            browser test, valgrind, python3-jsonschema for the e2e tests' check
 #                            against web/openapi.json) and the npm packages of tests/browser and
-#                            tests/api (Redocly's CLI, the lint of web/openapi.json)
+#                            tests/api (Redocly's CLI, the lint of web/openapi.json), and
+#                            promtool from Debian's prometheus package (tests/e2e/test_promtool)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,4 +51,20 @@ if [[ "${1:-}" == "--test" && -f tests/api/package.json ]]; then
     (cd tests/api && npm ci --no-audit --no-fund --loglevel=error >&2) ||
       echo "deps: npm ci in tests/api failed: the openapi lint will be skipped" >&2
   fi
+fi
+if [[ "${1:-}" == "--test" ]] && ! command -v promtool >/dev/null 2>&1 &&
+  [[ ! -x tests/tools/usr/bin/promtool ]]; then
+  # Installing the prometheus package would set up (and, without systemd, maybe start) a
+  # Prometheus server: only its promtool is wanted, taken out of the .deb into tests/tools/.
+  echo "deps: extracting promtool from Debian's prometheus package (tests/tools)" >&2
+  deb_dir=$(mktemp -d)
+  if (cd "$deb_dir" && apt-get download -q prometheus >&2) &&
+    dpkg-deb -x "$deb_dir"/prometheus_*.deb "$deb_dir/x" &&
+    mkdir -p tests/tools/usr/bin && cp "$deb_dir/x/usr/bin/promtool" tests/tools/usr/bin/; then
+    :
+  else
+    # Not fatal: without it test_promtool is skipped (exit 77).
+    echo "deps: could not extract promtool: test_promtool will be skipped" >&2
+  fi
+  rm -rf "$deb_dir"
 fi

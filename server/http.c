@@ -43,9 +43,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dateline/access.h"
+#include "dateline/logline.h"
+#include "dateline/metrics.h"
+
 #include "dateline/api.h"
 #include "dateline/config.h"
 #include "dateline/fold.h"
@@ -96,6 +100,9 @@ struct dl_server {
     double idle_timeout;      /* seconds a kept-alive connection may wait for its next request */
     struct dl_reaper *reaper; /* every open connection's deadline */
     atomic_int draining;      /* dl_server_stop() has begun: on_accept() refuses connections */
+
+    struct dl_metrics *metrics; /* GET /metrics' counters */
+    const char **route_names;   /* their route labels: the table's patterns */
 };
 
 /* One HTTP request, from its request line to its completion. */
@@ -110,6 +117,8 @@ struct request_ctx {
     int post;         /* a POST the route takes: its body is read into `form` */
     int form_too_big; /* the body went past DL_SERVE_MAX_FORM */
     struct dl_buf form;
+
+    const struct dl_route *route; /* the route of the path (NULL: none), for the metrics */
 };
 
 /* The worker of the current MHD thread; the object itself is owned by the server. */
@@ -348,6 +357,7 @@ static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, stru
     size_t ulen = strlen(c->uri);
     const struct dl_route *r = dl_route_find(c->uri, strcspn(c->uri, "?"));
     unsigned m = dl_method_of(method);
+    c->route = r;
     rep->html = dl_route_html(r, 0);
     if (host_refused(srv, con, version, rep)) {
         return 1;
@@ -406,6 +416,7 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
         raw_plen && uri[0] == '/' && !memchr(path, '\0', plen) && dl_utf8_valid(path, plen);
     /* A path that cannot be decoded is looked up as sent, for the format of its 400. */
     const struct dl_route *r = path_ok ? dl_route_find(path, plen) : dl_route_find(uri, raw_plen);
+    c->route = r;
     rep->html = r && (r->flags & DL_ROUTE_ACCEPT) && path_ok
                     ? accepts_html(con)
                     : dl_route_html(r, path_ok && accepts_html(con));
@@ -441,7 +452,12 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
         }
     }
     rq.w = current_worker(srv);
+    rq.metrics = srv->metrics;
     dl_route_run(r, &rq, rep);
+    if (rq.w->reopened) {
+        dl_metrics_reopened(srv->metrics);
+        rq.w->reopened = 0;
+    }
 out_params:
     dl_params_release(&rq.params);
 out_path:
@@ -460,7 +476,11 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
     struct dl_server *srv = cls;
     (void)addr;
     (void)addrlen;
-    return atomic_load(&srv->draining) ? MHD_NO : MHD_YES;
+    if (atomic_load(&srv->draining)) {
+        dl_metrics_refused_connection(srv->metrics);
+        return MHD_NO;
+    }
+    return MHD_YES;
 }
 
 static void add_headers(struct MHD_Response *r, const struct dl_server_config *cfg,
@@ -639,6 +659,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
     c->uri = dl_xstrdup(uri ? uri : "");
     dl_buf_init(&c->form, 0);
     atomic_fetch_add(&srv->inflight, 1);
+    dl_metrics_begin(srv->metrics);
     /* The request line is in: the rest of the head is due within the head timeout. */
     conn_set_deadline(srv, con, srv->head_timeout, 1);
     return c;
@@ -724,6 +745,28 @@ static void log_access(const struct request_ctx *c, enum MHD_RequestTerminationC
     (void)wr;
 }
 
+/* The same as one JSON line (--log-format json: logline.h). */
+static void log_access_json(const struct request_ctx *c, enum MHD_RequestTerminationCode toe)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct dl_logline l = {
+        .time = c->srv->cfg->log_time ? (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 : -1,
+        .method = c->method,
+        .uri = c->uri,
+        .status = c->status,
+        .bytes = c->bytes,
+        .ms = (dl_now() - c->t0) * 1000.0,
+        .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+    };
+    struct dl_buf b;
+    dl_buf_init(&b, 256);
+    dl_logline_json(&b, &l);
+    ssize_t wr = write(STDERR_FILENO, b.buf, b.len); /* one write per line, as above */
+    (void)wr;
+    dl_buf_release(&b);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -732,8 +775,13 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
     if (!c) {
         return;
     }
-    if (srv->cfg->access_log) {
-        log_access(c, toe);
+    dl_metrics_end(srv->metrics, dl_route_index(c->route), c->status, c->bytes, dl_now() - c->t0);
+    if (atomic_load(&srv->cfg->access_log)) {
+        if (atomic_load(&srv->cfg->log_json)) {
+            log_access_json(c, toe);
+        } else {
+            log_access(c, toe);
+        }
     }
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
         conn_set_deadline(srv, con, srv->idle_timeout, 0); /* kept alive, for the next request */
@@ -776,6 +824,11 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
         srv->rate = dl_rate_new(cfg->rate, cfg->rate < 1 ? 1 : cfg->rate, RATE_SLOTS);
     }
     srv->reaper = dl_reaper_new(); /* before the daemon: on_connection() registers with it */
+    srv->route_names = dl_xcalloc(dl_route_count(), sizeof *srv->route_names);
+    for (size_t i = 0; i < dl_route_count(); i++) {
+        srv->route_names[i] = dl_route_at(i)->path;
+    }
+    srv->metrics = dl_metrics_new(srv->route_names, dl_route_count());
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES) {
@@ -810,6 +863,8 @@ int dl_server_start(struct dl_server **out, const struct dl_server_config *cfg,
     if (!srv->daemon) {
         dl_reaper_free(srv->reaper);
         dl_rate_free(srv->rate);
+        dl_metrics_free(srv->metrics);
+        free(srv->route_names);
         pthread_mutex_destroy(&srv->lock);
         free(srv);
         return dl_error_set(err, DL_EIO, "cannot start the HTTP server: %s",
@@ -866,6 +921,8 @@ int dl_server_stop(struct dl_server *s, double grace)
     /* MHD notified every close: nothing is registered any more. */
     dl_reaper_free(s->reaper);
     dl_rate_free(s->rate);
+    dl_metrics_free(s->metrics);
+    free(s->route_names);
     for (size_t i = 0; i < s->nworkers; i++) {
         dl_worker_release(s->workers[i]);
         free(s->workers[i]);

@@ -25,6 +25,7 @@
 #include "dateline/access.h"
 #include "dateline/buf.h"
 #include "dateline/common.h"
+#include "dateline/conf.h"
 #include "dateline/config.h"
 #include "dateline/db.h"
 #include "dateline/http.h"
@@ -34,6 +35,9 @@
 
 #ifndef DL_WEB_DIR
 #define DL_WEB_DIR "web"
+#endif
+#ifndef DL_CONFIG_FILE
+#define DL_CONFIG_FILE "/etc/dateline/dateline-serve.conf"
 #endif
 #ifndef DL_WEB_INSTALL_DIR
 #define DL_WEB_INSTALL_DIR "/usr/local/share/dateline/web"
@@ -93,14 +97,23 @@ static const char usage_text[] =
     "                            (only behind a reverse proxy that sets it)\n"
     "\n"
     "Other:\n"
+    "      --config FILE         read options from FILE first: one long option a line,\n"
+    "                            without the dashes (`threads 4`); the command line\n"
+    "                            overrides it. Default, if it exists:\n"
+    "                            " DL_CONFIG_FILE "\n"
+    "      --no-config           read no configuration file\n"
+    "      --check-config        check the configuration file and the options, then exit\n"
+    "                            (0 when valid)\n"
+    "      --log-format FORMAT   access log as `text` (default) or `json` lines\n"
     "  -q, --log-quiet           no access log\n"
     "  -v, --verbose             debug messages\n"
     "  -h, --help                show this help and exit\n"
     "  -V, --version             show the version and exit\n"
     "\n"
-    "Routes: GET /, /search, /doc/ID, /api/search, /api/doc/ID, /healthz, /static/FILE;\n"
-    "with --token also GET and POST /login.\n"
-    "SIGINT or SIGTERM stops accepting, finishes the requests in flight and exits 0.\n";
+    "Routes: GET /, /search, /doc/ID, /api/search, /api/doc/ID, /api/entities, /healthz,\n"
+    "/metrics (Prometheus), /static/FILE; with --token also GET and POST /login.\n"
+    "SIGINT or SIGTERM stops accepting, finishes the requests in flight and exits 0.\n"
+    "SIGHUP reads the configuration file again and applies the access log settings.\n";
 
 enum {
     OPT_PUBLIC = 256,
@@ -123,6 +136,10 @@ enum {
     OPT_ALLOW_HOST,
     OPT_MAX_PER_IP,
     OPT_HEADER_TIMEOUT,
+    OPT_CONFIG,
+    OPT_NO_CONFIG,
+    OPT_CHECK_CONFIG,
+    OPT_LOG_FORMAT,
 };
 
 #define MAX_CORS 32
@@ -144,7 +161,12 @@ struct options {
     size_t ncors;
     const char *hosts[MAX_HOSTS]; /* --allow-host values, in argv */
     size_t nhosts;
+    int check_config; /* --check-config */
 };
+
+/* "FILE:LINE" while the configuration file's options are parsed, for usage_error(). Only
+ * main's thread parses options (at start and on SIGHUP). */
+static const char *usage_where;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -155,7 +177,11 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, PROG ": %s (see --help)\n", msg);
+    if (usage_where) {
+        fprintf(stderr, PROG ": %s: %s\n", usage_where, msg);
+    } else {
+        fprintf(stderr, PROG ": %s (see --help)\n", msg);
+    }
     return 2;
 }
 
@@ -261,6 +287,10 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"rate", required_argument, NULL, OPT_RATE},
         {"trust-proxy", no_argument, NULL, OPT_TRUST_PROXY},
         {"allow-host", required_argument, NULL, OPT_ALLOW_HOST},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+        {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
+        {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
         {"log-quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -400,6 +430,18 @@ static int parse_args(int argc, char **argv, struct options *o)
             }
             o->hosts[o->nhosts++] = optarg;
             break;
+        case OPT_CONFIG: /* read before the rest: config_file() */
+        case OPT_NO_CONFIG:
+            break;
+        case OPT_CHECK_CONFIG:
+            o->check_config = 1;
+            break;
+        case OPT_LOG_FORMAT:
+            if (strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0) {
+                return usage_error("invalid --log-format '%s': expected text or json", optarg);
+            }
+            o->cfg.log_json = optarg[0] == 'j';
+            break;
         case 'q':
             o->cfg.access_log = 0;
             break;
@@ -415,6 +457,10 @@ static int parse_args(int argc, char **argv, struct options *o)
         case ':':
             return usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
+            if (optopt && strncmp(argv[optind - 1], "--", 2) == 0) {
+                return usage_error("option '%.*s' takes no value",
+                                   (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+            }
             if (optopt) {
                 return usage_error("unknown option '-%c'", optopt);
             }
@@ -585,9 +631,11 @@ static int check_index(const char *path, unsigned long *docs, unsigned long *rev
     return 0;
 }
 
-int main(int argc, char **argv)
+/* --- options: defaults, the configuration file, the command line ------------------ */
+
+static void options_default(struct options *o)
 {
-    struct options o = {
+    *o = (struct options){
         .cfg =
             {
                 .db_path = "./dateline.db",
@@ -608,7 +656,117 @@ int main(int argc, char **argv)
         .header_timeout = 10,
         .max_header = 32768,
     };
-    int rc = parse_args(argc, argv, &o);
+}
+
+/*
+ * The configuration file argv names: --config FILE (or --config=FILE),
+ * none with --no-config, else the default one. Looked up before getopt
+ * runs, since the file's options come first (the command line overrides
+ * them). *explicit: 1 when named by --config (then it must exist).
+ */
+static const char *config_file(int argc, char **argv, int *explicit)
+{
+    const char *path = DL_CONFIG_FILE;
+    *explicit = 0;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--no-config") == 0) {
+            return NULL;
+        }
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            path = argv[++i];
+            *explicit = 1;
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
+            path = argv[i] + 9;
+            *explicit = 1;
+        }
+    }
+    return path;
+}
+
+/* Options that make no sense in the file. */
+static int file_only_refuses(const char *name)
+{
+    static const char *const refused[] = {"config", "no-config", "check-config", "help", "version"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        if (strcmp(name, refused[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Defaults, then the configuration file's options (read into `conf`, which
+ * must outlive `o`: optarg points into it), then argv's. -1 to go on, else
+ * the exit status (an error was printed as one line; FILE:LINE: for the
+ * file's). `quiet_missing`: a missing default file is no error.
+ */
+static int load_options(struct options *o, struct dl_conf *conf, int argc, char **argv)
+{
+    options_default(o);
+    int explicit;
+    const char *path = config_file(argc, argv, &explicit);
+    struct dl_error err = DL_ERROR_INIT;
+    if (path) {
+        int rc = dl_conf_load(conf, path, &err);
+        if (rc == DL_ENOTFOUND && !explicit) {
+            path = NULL;
+        } else if (rc != DL_OK) {
+            fprintf(stderr, PROG ": %s\n", err.msg);
+            return 2;
+        }
+    }
+    char where[PATH_MAX + 16];
+    for (size_t i = 0; path && i < conf->n; i++) {
+        const struct dl_conf_line *l = &conf->v[i];
+        snprintf(where, sizeof where, "%s:%u", path, l->line);
+        usage_where = where;
+        char *args[] = {PROG, l->arg, NULL};
+        optind = 0; /* glibc: start afresh */
+        int rc = file_only_refuses(l->name)
+                     ? usage_error("option '%s' cannot be set in a configuration file", l->name)
+                     : parse_args(2, args, o);
+        usage_where = NULL;
+        if (rc >= 0) {
+            return rc;
+        }
+    }
+    optind = 0;
+    return parse_args(argc, argv, o);
+}
+
+/*
+ * SIGHUP: read the configuration file and the command line again, and
+ * apply what can change while serving (the access log's settings). An
+ * invalid configuration leaves the running one as it is; the log says
+ * why in one line (FILE:LINE: ...) and that nothing changed.
+ */
+static void reload(struct options *live, int argc, char **argv)
+{
+    struct options o;
+    struct dl_conf conf = DL_CONF_INIT;
+    int rc = load_options(&o, &conf, argc, argv);
+    if (rc >= 0) {
+        dl_log(DL_LOG_WARN, PROG ": SIGHUP: the configuration is invalid: still running the "
+                                 "previous one");
+    } else {
+        atomic_store(&live->cfg.access_log, atomic_load(&o.cfg.access_log));
+        atomic_store(&live->cfg.log_json, atomic_load(&o.cfg.log_json));
+        dl_log(DL_LOG_INFO,
+               PROG ": SIGHUP: reloaded %s: access log %s; other options apply at restart",
+               conf.path ? conf.path : "the command line",
+               !atomic_load(&o.cfg.access_log) ? "off"
+               : atomic_load(&o.cfg.log_json)  ? "json"
+                                               : "text");
+    }
+    dl_conf_release(&conf);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    static struct dl_conf conf = DL_CONF_INIT; /* static: reachable at every exit (LSan) */
+    int rc = load_options(&o, &conf, argc, argv);
     if (rc >= 0) {
         return rc;
     }
@@ -649,7 +807,8 @@ int main(int argc, char **argv)
     }
     char web[PATH_MAX];
     unsigned long docs = 0, rev = 0;
-    if (find_web(o.web, web) != 0 || check_index(o.cfg.db_path, &docs, &rev) != 0) {
+    if (find_web(o.web, web) != 0 ||
+        (!o.check_config && check_index(o.cfg.db_path, &docs, &rev) != 0)) {
         freeaddrinfo(ai);
         return 1;
     }
@@ -666,12 +825,20 @@ int main(int argc, char **argv)
         }
         o.cfg.token = token;
     }
+    if (o.check_config) {
+        freeaddrinfo(ai);
+        free(token);
+        printf(PROG ": %s: configuration ok\n", conf.path ? conf.path : "no configuration file");
+        return 0;
+    }
+    o.cfg.log_time = !getenv("JOURNAL_STREAM"); /* journald stamps each line itself */
 
     /* Signals are taken by sigwait() below; every thread started from here inherits the mask. */
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -716,7 +883,13 @@ int main(int argc, char **argv)
     dl_notify_ready(status);
 
     int sig = 0;
-    while (sigwait(&stop, &sig) != 0) {
+    for (;;) {
+        while (sigwait(&stop, &sig) != 0) {
+        }
+        if (sig != SIGHUP) {
+            break;
+        }
+        reload(&o, argc, argv);
     }
     dl_log(DL_LOG_INFO, PROG ": %s: finishing requests in flight", strsignal(sig));
     dl_notify_stopping();

@@ -11,6 +11,7 @@
 #include "dateline/download.h"
 #include "dateline/files.h"
 #include "dateline/html.h"
+#include "dateline/scrape.h"
 #include "dateline/worker.h"
 
 #define GET DL_METHOD_GET
@@ -33,6 +34,8 @@ static const struct dl_route routes[] = {
     {"/api/export", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_export},
     {"/api/", DL_MATCH_TREE, CORS, DL_ROUTE_API, 0, NULL}, /* the rest of /api/: JSON 404s */
     {"/healthz", DL_MATCH_EXACT, GET, DL_ROUTE_API, DL_ROUTE_INDEX | DL_ROUTE_OPEN, dl_api_health},
+    /* Prometheus; behind --token like the API (README: Metrics); reads the index itself */
+    {"/metrics", DL_MATCH_EXACT, GET, DL_ROUTE_API, 0, dl_scrape_serve},
     {"/", DL_MATCH_EXACT, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_home},
     {"/search", DL_MATCH_EXACT, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_search},
     {"/doc/", DL_MATCH_PREFIX, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_doc},
@@ -59,6 +62,21 @@ const struct dl_route *dl_route_find(const char *path, size_t len)
         }
     }
     return NULL;
+}
+
+size_t dl_route_count(void)
+{
+    return sizeof routes / sizeof routes[0];
+}
+
+const struct dl_route *dl_route_at(size_t i)
+{
+    return i < dl_route_count() ? &routes[i] : NULL;
+}
+
+size_t dl_route_index(const struct dl_route *r)
+{
+    return r ? (size_t)(r - routes) : dl_route_count();
 }
 
 /* Does the route answer with this configuration? */

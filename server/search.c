@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dateline/config.h"
+#include "dateline/metrics.h"
 #include "dateline/readout.h"
 #include "dateline/worker.h"
 
@@ -290,6 +291,9 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
     if (rc != DL_OK) {
         drop_results(s);
         return rc;
+    }
+    if (s->res.timed_out && rq->metrics) {
+        dl_metrics_query_timeout(rq->metrics);
     }
     const struct dl_terms *terms = &s->res.terms;
     s->hl = dl_hl_new(terms->v, terms->n, terms->prefixes, terms->nprefixes,

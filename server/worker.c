@@ -17,14 +17,18 @@ void dl_worker_init(struct dl_worker *w)
 
 int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg, struct dl_error *err)
 {
-    if (w->searcher && dl_searcher_refresh(w->searcher, NULL, err) != DL_OK) {
+    int changed = 0;
+    if (w->searcher && dl_searcher_refresh(w->searcher, &changed, err) != DL_OK) {
         /* A handle that cannot reopen is not trusted again: start afresh. */
         dl_searcher_free(w->searcher);
         w->searcher = NULL;
     }
     if (!w->searcher) {
-        return dl_searcher_open(&w->searcher, cfg->db_path, err);
+        int rc = dl_searcher_open(&w->searcher, cfg->db_path, err);
+        w->reopened |= rc == DL_OK;
+        return rc;
     }
+    w->reopened |= changed;
     return DL_OK;
 }
 

@@ -12,6 +12,7 @@
 #ifndef DATELINE_CONFIG_H
 #define DATELINE_CONFIG_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 /* Defaults of the limits on q an operator may change. */
@@ -34,7 +35,9 @@ struct dl_server_config {
     unsigned max_wildcard;        /* most terms one wildcard may expand to */
     unsigned long check_at_least; /* matches examined for exact totals and facets */
     unsigned long export_limit;   /* rows of one /api/export at most (0: the default) */
-    int access_log;               /* one line per request on stderr */
+    atomic_int access_log;        /* one line per request on stderr (SIGHUP may change it) */
+    atomic_int log_json;          /* ... as JSON lines (SIGHUP may change it) */
+    int log_time;                 /* JSON access lines carry the time (not under journald) */
     struct dl_limits limits;      /* on q; zeros mean the DL_SERVE_MAX_* defaults */
     size_t max_uri;               /* bytes of the request target, longer is a 414 */
     /* access control (access.c); all off when zero/NULL */

@@ -30,6 +30,7 @@
 struct dl_limits;        /* config.h */
 struct dl_server_config; /* config.h */
 struct dl_worker;        /* worker.h */
+struct dl_metrics;       /* metrics.h */
 
 /* The HTTP status codes dateline answers with (RFC 9110 numbers, checked against
  * libmicrohttpd's in http.c). */
@@ -145,8 +146,9 @@ void dl_reply_error(struct dl_reply *r, unsigned status, const char *code, const
 struct dl_request {
     const struct dl_server_config *cfg;
     struct dl_worker *w; /* this thread's index state; refreshed for routes that read the index */
-    unsigned method;     /* DL_METHOD_GET or DL_METHOD_POST (what the route allowed) */
-    const char *path;    /* decoded path, valid UTF-8 without NUL */
+    struct dl_metrics *metrics; /* the server's counters (metrics.h) */
+    unsigned method;            /* DL_METHOD_GET or DL_METHOD_POST (what the route allowed) */
+    const char *path;           /* decoded path, valid UTF-8 without NUL */
     size_t path_len;
     const char *raw_path; /* the path as sent (before '?'), not NUL-terminated at raw_path_len */
     size_t raw_path_len;

@@ -73,6 +73,12 @@ struct dl_route {
  */
 const struct dl_route *dl_route_find(const char *path, size_t len);
 
+/* The table, for what counts by route (metrics.h): its length, entry i (NULL past the end),
+ * and the position of `r` in it (dl_route_count() for NULL, an unknown path). */
+size_t dl_route_count(void);
+const struct dl_route *dl_route_at(size_t i);
+size_t dl_route_index(const struct dl_route *r);
+
 /* 1 when errors on this route (NULL: an unknown path) are pages; `accepts_html` decides for
  * unknown paths (the client's Accept header names text/html). */
 int dl_route_html(const struct dl_route *r, int accepts_html);

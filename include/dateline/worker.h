@@ -26,6 +26,8 @@ struct dl_server_config; /* config.h */
 struct dl_worker {
     struct dl_searcher *searcher; /* this thread's searcher, NULL until opened */
     struct dl_buf scratch;        /* reusable buffer for snippets, kept between requests */
+    int reopened; /* set by dl_worker_refresh when it opened the index or moved to a new
+                     revision; whoever notes it (metrics.h) clears it */
 };
 
 /* Set up `w` with nothing open (the first refresh opens the index). */
