@@ -3,7 +3,8 @@
 #   scripts/deps.sh          build and run (compiler, meson, libraries)
 #   scripts/deps.sh --test   also what the tests use (clang for fuzzing, chromium + node for the
 #                            browser test, valgrind, python3-jsonschema for the e2e tests' check
-#                            against web/openapi.json) and the npm packages of tests/browser and
+#                            against web/openapi.json, python3-feedparser and jing for the Atom
+#                            feed's test) and the npm packages of tests/browser and
 #                            tests/api (Redocly's CLI, the lint of web/openapi.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,8 @@ cd "$(dirname "$0")/.."
 pkgs=(gcc g++ meson ninja-build pkg-config python3
       libxapian-dev xapian-tools libmicrohttpd-dev libcjson-dev libutf8proc-dev zlib1g-dev libzstd-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(clang libclang-rt-14-dev valgrind chromium curl python3-jsonschema)
+  pkgs+=(clang libclang-rt-14-dev valgrind chromium curl python3-jsonschema
+    python3-feedparser jing)
   # Node may come from elsewhere than Debian (and Debian's npm then conflicts): install it
   # from Debian only when there is none.
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
