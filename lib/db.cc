@@ -1,17 +1,15 @@
 /*
- * db.cc - the Xapian shim (see db.h): the project's only C++.
- *
- * Rules kept throughout:
- *   - every extern "C" function catches every exception (rethrown into
- *     map_error(), which turns it into a status and a message); no C++ type
- *     or exception reaches C code;
- *   - nothing here decides what dateline stores or searches: each function
- *     is one Xapian operation (or a loop of one), typed for C;
- *   - strings reach C through the caller's struct dl_buf, or are borrowed
- *     from a handle as db.h says.
+ * db.cc - the Xapian shim (see db.h): the project's only C++. Rules kept throughout:
+ *   - every extern "C" function catches every exception (rethrown into map_error(), which
+ *     turns it into a status and a message); no C++ type or exception reaches C code;
+ *   - nothing here decides what dateline stores or searches: each function is one Xapian
+ *     operation (or a loop of one), typed for C;
+ *   - strings reach C through the caller's struct dl_buf, or are borrowed from a handle as
+ *     db.h says.
  */
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -159,6 +157,16 @@ template <class T> T *make()
     } catch (...) {
         std::fputs("fatal: out of memory in the xapian shim\n", stderr);
         std::abort();
+    }
+}
+
+/* f(), or "" where the backend keeps no such data (remote databases throw UnimplementedError). */
+template <class F> std::string or_empty(F f)
+{
+    try {
+        return f();
+    } catch (const Xapian::UnimplementedError &) {
+        return std::string();
     }
 }
 
@@ -360,9 +368,9 @@ extern "C" void dl_db_free(struct dl_db *h)
 extern "C" int dl_db_reopen(struct dl_db *h, int *changed, struct dl_error *err)
 {
     return guard(h, err, [&] {
-        bool moved = h->db().reopen();
+        int moved = h->db().reopen();
         if (changed) {
-            *changed = moved ? 1 : 0;
+            *changed = moved;
         }
     });
 }
@@ -422,15 +430,9 @@ extern "C" int dl_db_compact(const char *const *srcs, size_t n, const char *dest
 extern "C" int dl_db_get_meta(struct dl_db *h, const char *key, struct dl_buf *out,
                               struct dl_error *err)
 {
-    return guard(h, err, [&] {
-        std::string v;
-        try {
-            v = h->db().get_metadata(key);
-        } catch (const Xapian::UnimplementedError &) {
-            /* remote backends keep no user metadata: the same as none */
-        }
-        set_buf(out, v);
-    });
+    /* remote backends keep no user metadata: the same as none */
+    return guard(h, err,
+                 [&] { set_buf(out, or_empty([&] { return h->db().get_metadata(key); })); });
 }
 
 extern "C" int dl_db_set_meta(struct dl_db *h, const char *key, const char *v, size_t len,
@@ -464,15 +466,9 @@ extern "C" int dl_db_add_spelling(struct dl_db *h, const char *word, size_t len,
 extern "C" int dl_db_spelling(struct dl_db *h, const char *word, size_t len, struct dl_buf *out,
                               struct dl_error *err)
 {
-    return guard(h, err, [&] {
-        std::string s;
-        try {
-            s = h->db().get_spelling_suggestion(std::string(word, len));
-        } catch (const Xapian::UnimplementedError &) {
-            /* a backend without spelling data: no suggestion */
-        }
-        set_buf(out, s);
-    });
+    /* a backend without spelling data: no suggestion */
+    auto suggest = [&] { return h->db().get_spelling_suggestion(std::string(word, len)); };
+    return guard(h, err, [&] { set_buf(out, or_empty(suggest)); });
 }
 
 /* --- terms and documents --------------------------------------------------------------------- */
@@ -518,20 +514,17 @@ extern "C" int dl_db_postings(struct dl_db *h, const char *term, size_t len, dl_
 extern "C" int dl_db_positions(struct dl_db *h, unsigned docid, const char *term, size_t len,
                                struct dl_positions *out, struct dl_error *err)
 {
-    out->n = 0;
+    std::vector<Xapian::termpos> v; /* read whole first: out stays as it was on a failure */
     int rc = guard(h, err, [&] {
-        Xapian::Database &db = h->db();
         std::string t(term, len);
-        for (Xapian::PositionIterator it = db.positionlist_begin(docid, t);
-             it != db.positionlist_end(docid, t); ++it) {
-            if (out->n == out->cap) {
-                out->cap = out->cap ? 2 * out->cap : 16;
-                out->v = static_cast<unsigned *>(dl_xrealloc(out->v, out->cap * sizeof *out->v));
-            }
-            out->v[out->n++] = *it;
-        }
+        v.assign(h->db().positionlist_begin(docid, t), h->db().positionlist_end(docid, t));
     });
-    out->n = rc == DL_OK ? out->n : 0;
+    out->n = rc == DL_OK ? v.size() : 0;
+    if (out->n > out->cap) {
+        out->cap = out->n;
+        out->v = static_cast<unsigned *>(dl_xrealloc(out->v, out->cap * sizeof *out->v));
+    }
+    std::copy(v.begin(), v.begin() + std::ptrdiff_t(out->n), out->v);
     return rc;
 }
 
@@ -724,10 +717,7 @@ extern "C" size_t dl_xq_depth(const struct dl_xq *q)
 
 extern "C" int dl_xq_status(const struct dl_xq *q, struct dl_error *err)
 {
-    if (q->status != DL_OK) {
-        return dl_error_set(err, q->status, "%s", q->msg.c_str());
-    }
-    return DL_OK;
+    return q->status == DL_OK ? DL_OK : dl_error_set(err, q->status, "%s", q->msg.c_str());
 }
 
 extern "C" int dl_xq_describe(const struct dl_xq *q, struct dl_buf *out, struct dl_error *err)
@@ -737,8 +727,7 @@ extern "C" int dl_xq_describe(const struct dl_xq *q, struct dl_buf *out, struct 
     });
 }
 
-/* --- enquire ------------------------------------------------------------------------------------
- */
+/* --- enquire ------------------------------------------------------------------------------ */
 
 extern "C" int dl_db_enquire(struct dl_db *h, const struct dl_xq *q, const struct dl_xenquire *e,
                              size_t first, size_t max, struct dl_mset *out, struct dl_error *err)
@@ -759,20 +748,6 @@ extern "C" int dl_db_enquire(struct dl_db *h, const struct dl_xq *q, const struc
         dl_mset_release(out);
     }
     return rc;
-}
-
-extern "C" void dl_mset_release(struct dl_mset *m)
-{
-    for (size_t k = 0; m->values && k < m->ncount; k++) {
-        for (size_t i = 0; i < m->nvalues[k]; i++) {
-            std::free(m->values[k][i].value);
-        }
-        std::free(m->values[k]);
-    }
-    std::free(m->values);
-    std::free(m->nvalues);
-    std::free(m->matches);
-    std::memset(m, 0, sizeof *m);
 }
 
 /* Relevance feedback's term filter: the caller's keep(). */
@@ -812,12 +787,11 @@ extern "C" int dl_db_expand(struct dl_db *h, const unsigned *docids, size_t n, s
 
 extern "C" void dl_stem(const char *w, size_t n, struct dl_buf *out)
 {
-    dl_buf_reset(out);
     try {
         thread_local Xapian::Stem stemmer("en");
-        std::string s = stemmer(std::string(w, n));
-        dl_buf_add(out, s.data(), s.size());
+        set_buf(out, stemmer(std::string(w, n)));
     } catch (...) {
+        dl_buf_reset(out);
         dl_buf_add(out, w, n); /* no stem is better than no word */
     }
 }

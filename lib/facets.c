@@ -41,7 +41,7 @@ static void copy_facets(struct dl_facet **dst, size_t *ndst, const struct dl_fac
 }
 
 static const char *const FACET_NAMES[DL_FACET_COUNT] = {"year", "source", "people", "countries",
-                                                        "orgs", "kind"};
+                                                        "orgs", "kind",   "month"};
 
 const char *dl_facet_name(enum dl_facet_kind k)
 {
@@ -111,6 +111,43 @@ void dl_facet_split(const struct dl_facet *v, size_t n, const char *sep, size_t 
         free(out->v[i].value);
     }
     out->n = out->n < max ? out->n : max;
+}
+
+/* Is v "YYYYMMDD" (eight digits)? */
+static int is_day(const char *v)
+{
+    size_t i = 0;
+    while (i < 8 && v[i] >= '0' && v[i] <= '9') {
+        i++;
+    }
+    return i == 8 && v[8] == '\0';
+}
+
+void dl_facet_days(const struct dl_facet *days, size_t n, int months, struct dl_facet_list *out)
+{
+    out->v = dl_xcalloc(n ? n : 1, sizeof *out->v);
+    out->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *d = days[i].value;
+        char key[8];
+        if (!is_day(d)) {
+            continue;
+        }
+        memcpy(key, d, 4);
+        key[4] = '-';
+        memcpy(key + 5, d + 4, 2);
+        key[months ? 7 : 4] = '\0';
+        if (out->n && strcmp(out->v[out->n - 1].value, key) == 0) {
+            out->v[out->n - 1].count += days[i].count;
+        } else {
+            out->v[out->n++] = (struct dl_facet){dl_xstrdup(key), days[i].count};
+        }
+    }
+    for (size_t i = 0; i < out->n / 2; i++) { /* Xapian gives them oldest first */
+        struct dl_facet t = out->v[i];
+        out->v[i] = out->v[out->n - 1 - i];
+        out->v[out->n - 1 - i] = t;
+    }
 }
 
 struct dl_fcache *dl_fcache_new(size_t capacity)

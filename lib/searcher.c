@@ -33,9 +33,11 @@
  */
 static const struct dl_xweight WEIGHTING = {1.2, 0.85, 0.2, 1.0};
 
-/* The slots counted for the facets, in enum dl_facet_kind's order. */
-static const unsigned FACET_SLOTS[DL_FACET_COUNT] = {
-    DL_SLOT_YEAR, DL_SLOT_SOURCE, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_KIND};
+/* The slots counted for the facets, in enum dl_facet_kind's order; the year and the month
+ * facets both sum the days of the date slot (dl_facet_days), so it comes first and the
+ * month's entry is not counted again. */
+static const unsigned FACET_SLOTS[DL_FACET_COUNT - 1] = {
+    DL_SLOT_DATE, DL_SLOT_SOURCE, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_KIND};
 
 struct dl_searcher {
     struct dl_db *db;
@@ -216,6 +218,12 @@ static int add_filters(struct run *r)
         dl_xq_term(xq, term.buf, term.len, 1, 0);
     }
     dl_buf_release(&term);
+    if (p->undated) { /* every readout but those with a date value */
+        dl_xq_all(xq);
+        dl_xq_value_range(xq, DL_SLOT_DATE, "00000000", "99999999");
+        dl_xq_combine(xq, DL_XOP_AND_NOT, 2, 0);
+        n++;
+    }
     if (n) {
         if (n > 1) {
             dl_xq_combine(xq, DL_XOP_AND, n, 0);
@@ -273,7 +281,7 @@ static int match(struct run *r, double *elapsed)
     /* With the counts known, only the page itself has to be found. */
     e.check_at_least = r->cached ? 0 : p->check_at_least;
     e.count_slots = FACET_SLOTS;
-    e.ncount = p->want_facets && !r->cached ? DL_FACET_COUNT : 0;
+    e.ncount = p->want_facets && !r->cached ? DL_FACET_COUNT - 1 : 0;
     e.collapse_slot = -1;
     e.weight = WEIGHTING;
     size_t first = p->offset, want = p->limit;
@@ -342,34 +350,36 @@ static struct dl_facet *slot_values(const struct dl_mset *m, int k, size_t *n)
     return v;
 }
 
-/* The counts of the match set: years newest first, the most frequent sources, each counting
- * what its filter finds (dl_facet_sources_merge), the most frequent entities of each type
- * (their slots hold lists: each distinct list is split into its names). */
+static void free_values(struct dl_facet *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].value);
+    }
+    free(v);
+}
+
+/* The counts of the match set: years and months newest first (both from the days), the most
+ * frequent sources, each counting what its filter finds (dl_facet_sources_merge), the most frequent
+ * entities of each type (their slots hold lists: each distinct list is split into its names). */
 static void counted_facets(const struct run *r, struct dl_facet_counts *f)
 {
     f->total = r->res->total;
     for (int k = 0; k < DL_FACET_COUNT; k++) {
         size_t n;
-        struct dl_facet *v = slot_values(&r->m, k, &n);
         struct dl_facet_list *out = &f->f[k];
-        if (k == DL_FACET_YEAR) {
-            for (size_t i = 0; i < n / 2; i++) { /* Xapian gives them oldest first */
-                struct dl_facet t = v[i];
-                v[i] = v[n - 1 - i];
-                v[n - 1 - i] = t;
-            }
-            *out = (struct dl_facet_list){v, n};
+        if (k == DL_FACET_YEAR || k == DL_FACET_MONTH) { /* every month: the timeline */
+            struct dl_facet *v = slot_values(&r->m, DL_FACET_YEAR, &n);
+            dl_facet_days(v, n, k == DL_FACET_MONTH, out);
+            free_values(v, n);
             continue;
         }
+        struct dl_facet *v = slot_values(&r->m, k, &n);
         if (k == DL_FACET_SOURCE) {
             dl_facet_sources_merge(v, &n);
             *out = (struct dl_facet_list){v, n};
         } else { /* lists of names, or one kind each (which splits into itself, sorted) */
             dl_facet_split(v, n, DL_LIST_SEP, (size_t)-1, out);
-            for (size_t i = 0; i < n; i++) {
-                free(v[i].value);
-            }
-            free(v);
+            free_values(v, n);
         }
         for (size_t i = MAX_FACET_VALUES; i < out->n; i++) {
             free(out->v[i].value);
@@ -409,8 +419,9 @@ static void cache_key(struct run *r)
     dl_buf_reset(&r->key);
     dl_buf_addf(&r->key, "%zu:", r->q->ninput);
     dl_buf_add(&r->key, r->q->input ? r->q->input : "", r->q->ninput);
-    dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu", p->from ? p->from : "-", p->to ? p->to : "-",
-                p->source ? p->source : "", p->max_wildcard, p->check_at_least);
+    dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu%s", p->from ? p->from : "-", p->to ? p->to : "-",
+                p->source ? p->source : "", p->max_wildcard, p->check_at_least,
+                p->undated ? "|u" : "");
     dl_buf_addf(&r->key, "|i%s", p->indexed_from ? p->indexed_from : "-");
     for (size_t i = 0; i < p->nkinds; i++) {
         dl_buf_addf(&r->key, "|k%d", (int)p->kinds[i]);
@@ -520,6 +531,41 @@ int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct d
         dl_results_release(res);
     }
     dl_buf_release(&r.key);
+    return rc;
+}
+
+/* --- the whole list, page by page -------------------------------------------------------- */
+
+int dl_searcher_page(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
+                     unsigned *ids, size_t *n, struct dl_error *err)
+{
+    struct dl_search_params page = *p;
+    page.want_facets = 0;
+    page.explain = 0;
+    page.check_at_least = 0;
+    page.time_limit = 0;
+    struct dl_results res = {0};
+    struct run r = {.s = s, .q = q, .p = &page, .res = &res, .err = err, .key = DL_BUF_INIT};
+    double elapsed;
+    *n = 0;
+    dl_qtree_alias(q, s->aliases);
+    r.empty = dl_qtree_root(q) == NULL;
+    int rc = match_or_relax(&r, &elapsed);
+    for (size_t i = 0; rc == DL_OK && i < r.m.n && i < page.limit; i++) {
+        ids[(*n)++] = r.m.matches[i].docid;
+    }
+    dl_mset_release(&r.m);
+    dl_results_release(&res);
+    return rc;
+}
+
+int dl_searcher_read(struct dl_searcher *s, unsigned docid, struct dl_readout *r,
+                     struct dl_found *f, struct dl_error *err)
+{
+    int rc = dl_store_read(s->db, NULL, docid, r, err);
+    if (rc == DL_OK && (rc = dl_store_read_found(s->db, docid, f, err)) != DL_OK) {
+        dl_readout_release(r);
+    }
     return rc;
 }
 

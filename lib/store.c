@@ -610,10 +610,10 @@ int dl_store_read(struct dl_db *db, struct dl_codec *c, unsigned docid, struct d
 {
     struct dl_buf data = DL_BUF_INIT, body = DL_BUF_INIT;
     const unsigned slot = DL_SLOT_BODY;
-    int rc = dl_db_document(db, docid, &data, &slot, &body, 1, err);
+    int rc = dl_db_document(db, docid, &data, &slot, &body, c ? 1 : 0, err);
     if (rc == DL_OK) {
         dl_record_decode(data.buf, data.len, r);
-        if (!r->body) { /* since schema 2 the body is in its value slot */
+        if (!r->body && c) { /* since schema 2 the body is in its value slot */
             rc = dl_codec_decompress(c, body.buf, body.len, &r->body, err);
         }
         if (rc != DL_OK) {

@@ -16,9 +16,11 @@
 
 #include "dateline/db.h"
 #include "dateline/kind.h"
+#include "dateline/pagelink.h"
 #include "dateline/schema.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
+#include "dateline/timeline.h"
 #include "dateline/worker.h"
 
 #define TITLE "dateline"
@@ -99,168 +101,6 @@ static int lang_ok(const char *lang)
     return 1;
 }
 
-static const char *sort_name(enum dl_sort s)
-{
-    switch (s) {
-    case DL_SORT_DATE_DESC:
-        return "date";
-    case DL_SORT_DATE_ASC:
-        return "-date";
-    default:
-        return "relevance";
-    }
-}
-
-/* --- links to /search ---------------------------------------------------------- */
-
-/*
- * A link to /search: the current search (link_of) with changes. Its filters are a list of
- * parameters, so that a repeatable one (person=, country=, org=) may appear several times and
- * a new filter needs no new field here.
- */
-struct link_param {
-    const char *key; /* "from", "source", "person"... (static) */
-    const char *val; /* borrowed, not NUL-terminated */
-    size_t len;
-};
-
-/* from, to, source, every entity and kind filter and one more (a facet adding a filter) */
-#define LINK_MAX_PARAMS (3 + 2 * DL_MAX_ENTITY_FILTERS + 1)
-
-struct link {
-    const char *q; /* "" for none */
-    size_t qlen;
-    struct link_param p[LINK_MAX_PARAMS]; /* filters */
-    size_t np;
-    const char *sort; /* NULL for the default */
-    size_t offset;
-};
-
-/* A link searching q alone. */
-static struct link link_q(const char *q, size_t qlen)
-{
-    struct link l;
-    memset(&l, 0, sizeof l);
-    l.q = q;
-    l.qlen = qlen;
-    return l;
-}
-
-/* Append key=val[0..len) (nothing when the link is full). */
-static void link_add(struct link *l, const char *key, const char *val, size_t len)
-{
-    if (l->np < LINK_MAX_PARAMS) {
-        l->p[l->np++] = (struct link_param){key, val, len};
-    }
-}
-
-/* Drop every key= (val NULL) or only key=val[0..len). */
-static void link_drop(struct link *l, const char *key, const char *val, size_t len)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < l->np; i++) {
-        const struct link_param *p = &l->p[i];
-        int drop =
-            strcmp(p->key, key) == 0 && (!val || (p->len == len && memcmp(p->val, val, len) == 0));
-        if (!drop) {
-            l->p[k++] = *p;
-        }
-    }
-    l->np = k;
-}
-
-/* key=val[0..len) in place of the first key= (any other key= dropped), else appended. */
-static void link_set(struct link *l, const char *key, const char *val, size_t len)
-{
-    size_t k = 0;
-    int done = 0;
-    for (size_t i = 0; i < l->np; i++) {
-        struct link_param p = l->p[i];
-        if (strcmp(p.key, key) == 0) {
-            if (done) {
-                continue;
-            }
-            p.val = val;
-            p.len = len;
-            done = 1;
-        }
-        l->p[k++] = p;
-    }
-    l->np = k;
-    if (!done) {
-        link_add(l, key, val, len);
-    }
-}
-
-/* The link of the current search: its q, filters and order, on its first page. */
-static struct link link_of(const struct dl_search *s)
-{
-    struct link l = link_q(s->q, s->qlen);
-    if (s->from[0]) {
-        link_add(&l, "from", s->from, strlen(s->from));
-    }
-    if (s->to[0]) {
-        link_add(&l, "to", s->to, strlen(s->to));
-    }
-    if (s->source) {
-        link_add(&l, "source", s->source, strlen(s->source));
-    }
-    for (size_t i = 0; i < s->nentities; i++) {
-        const struct dl_entity_filter *e = &s->entities[i];
-        link_add(&l, dl_entity_name(e->type), e->name, e->len);
-    }
-    for (size_t i = 0; i < s->nkinds; i++) {
-        const char *k = dl_kind_name(s->kinds[i]);
-        link_add(&l, "kind", k, strlen(k));
-    }
-    l.sort = s->sort_given ? sort_name(s->sort) : NULL;
-    return l;
-}
-
-static void link_param(struct dl_buf *b, const char *key, const char *v, size_t n)
-{
-    dl_buf_adds(b, "&amp;");
-    dl_buf_adds(b, key);
-    dl_buf_addc(b, '=');
-    dl_buf_add_url(b, v, n);
-}
-
-/* The order add_link writes filters in, whatever order they were set in, so that one search
- * has one address (a key not listed here goes last). */
-static const char *const link_order[] = {"from",   "to",      "source", "kind",
-                                         "person", "country", "org"};
-#define NLINK_ORDER (sizeof link_order / sizeof link_order[0])
-
-static size_t link_rank(const char *key)
-{
-    size_t r = 0;
-    while (r < NLINK_ORDER && strcmp(link_order[r], key) != 0) {
-        r++;
-    }
-    return r;
-}
-
-/* href="/search?..." with & written as &amp; (the values are percent-encoded). */
-static void add_link(struct dl_buf *b, const struct link *l)
-{
-    dl_buf_adds(b, "/search?q=");
-    dl_buf_add_url(b, l->q, l->qlen);
-    for (size_t r = 0; r <= NLINK_ORDER; r++) {
-        for (size_t i = 0; i < l->np; i++) {
-            const struct link_param *p = &l->p[i];
-            if (p->len && link_rank(p->key) == r) {
-                link_param(b, p->key, p->val, p->len);
-            }
-        }
-    }
-    if (l->sort) {
-        link_param(b, "sort", l->sort, strlen(l->sort));
-    }
-    if (l->offset) {
-        dl_buf_addf(b, "&amp;offset=%zu", l->offset);
-    }
-}
-
 /* --- page frame -------------------------------------------------------------------- */
 
 /* The head up to its end, which page_body() writes: a page may add to the head between. */
@@ -310,10 +150,10 @@ static void option(struct dl_buf *b, const char *value, const char *label, int s
  */
 static void filter_boxes(struct dl_buf *b, const struct dl_search *s)
 {
-    const struct link cur = link_of(s);
+    const struct dl_link cur = dl_link_of(s);
     int any = 0;
     for (size_t i = 0; i < cur.np; i++) {
-        const struct link_param *p = &cur.p[i];
+        const struct dl_link_param *p = &cur.p[i];
         if (strcmp(p->key, "from") == 0 || strcmp(p->key, "to") == 0 ||
             strcmp(p->key, "source") == 0) {
             continue;
@@ -462,12 +302,12 @@ static const struct facet_view facet_views[] = {
 /* What the parts of the /search page share. */
 struct view {
     const struct dl_search *s;
-    struct link cur;                  /* link_of(s) */
+    struct dl_link cur;               /* dl_link_of(s) */
     const struct dl_aliases *aliases; /* the index revision's, or NULL */
 };
 
 /* Is the search filtered by this facet? */
-static int facet_active(const struct facet_view *fv, const struct link *cur)
+static int facet_active(const struct facet_view *fv, const struct dl_link *cur)
 {
     for (size_t i = 0; i < cur->np; i++) {
         const char *k = cur->p[i].key;
@@ -479,10 +319,10 @@ static int facet_active(const struct facet_view *fv, const struct link *cur)
 }
 
 /* Is key=v[0..len) one of the link's filters? */
-static int link_has(const struct link *l, const char *key, const char *v, size_t len)
+static int link_has(const struct dl_link *l, const char *key, const char *v, size_t len)
 {
     for (size_t i = 0; i < l->np; i++) {
-        const struct link_param *p = &l->p[i];
+        const struct dl_link_param *p = &l->p[i];
         if (strcmp(p->key, key) == 0 && p->len == len && memcmp(p->val, v, len) == 0) {
             return 1;
         }
@@ -499,7 +339,7 @@ static long entity_group(const struct view *w, enum dl_entity t, const char *nam
 /* Does filter p of the current search select value v[0..len) of the facet? The same text,
  * or for an entity facet two forms of one entity. */
 static int facet_selects(const struct view *w, const struct facet_view *fv,
-                         const struct link_param *p, const char *v, size_t len)
+                         const struct dl_link_param *p, const char *v, size_t len)
 {
     if (!fv->key || strcmp(p->key, fv->key) != 0) {
         return 0;
@@ -544,13 +384,13 @@ static int facet_current(const struct view *w, const struct facet_view *fv, cons
 }
 
 /* The link without the facet's filter. */
-static void facet_drop(const struct facet_view *fv, struct link *l)
+static void facet_drop(const struct facet_view *fv, struct dl_link *l)
 {
     if (fv->key) {
-        link_drop(l, fv->key, NULL, 0);
+        dl_link_drop(l, fv->key, NULL, 0);
     } else {
-        link_drop(l, "from", NULL, 0);
-        link_drop(l, "to", NULL, 0);
+        dl_link_drop(l, "from", NULL, 0);
+        dl_link_drop(l, "to", NULL, 0);
     }
 }
 
@@ -560,17 +400,17 @@ static void facet_drop(const struct facet_view *fv, struct link *l)
  * (the value is then shown without a link). `yr` holds the year's dates that l borrows.
  */
 static int facet_link(const struct view *w, const struct facet_view *fv, const char *v, size_t len,
-                      struct year_range *yr, struct link *l)
+                      struct year_range *yr, struct dl_link *l)
 {
     *l = w->cur;
     if (!fv->key) {
         *yr = year_range(v);
-        link_set(l, "from", yr->from, 10);
-        link_set(l, "to", yr->to, 10);
+        dl_link_set(l, "from", yr->from, 10);
+        dl_link_set(l, "to", yr->to, 10);
     } else if (fv->entity == DL_ENTITY_NONE) {
-        link_set(l, fv->key, v, len);
+        dl_link_set(l, fv->key, v, len);
     } else if (w->s->nentities < DL_MAX_ENTITY_FILTERS) {
-        link_add(l, fv->key, v, len);
+        dl_link_add(l, fv->key, v, len);
     } else {
         return 0;
     }
@@ -582,7 +422,7 @@ static int facet_link(const struct view *w, const struct facet_view *fv, const c
 static void remove_link(struct dl_buf *b, const struct view *w, const struct facet_view *fv,
                         const char *name, size_t len, const char *label, size_t llen)
 {
-    struct link l = w->cur;
+    struct dl_link l = w->cur;
     size_t k = 0;
     for (size_t i = 0; i < l.np; i++) {
         if (!facet_selects(w, fv, &l.p[i], name, len)) {
@@ -591,7 +431,7 @@ static void remove_link(struct dl_buf *b, const struct view *w, const struct fac
     }
     l.np = k;
     dl_buf_adds(b, " <a class=\"remove\" href=\"");
-    add_link(b, &l);
+    dl_link_write(b, &l);
     dl_buf_adds(b, "\" title=\"Remove this filter\" aria-label=\"Remove the filter ");
     dl_buf_add_html(b, label, llen);
     dl_buf_adds(b, "\">×</a>");
@@ -604,7 +444,7 @@ static void facet_other_filters(struct dl_buf *b, const struct view *w, const st
 {
     const struct dl_facet_list *fl = &w->s->res.facets[fv->kind];
     for (size_t i = 0; i < w->cur.np; i++) {
-        const struct link_param *p = &w->cur.p[i];
+        const struct dl_link_param *p = &w->cur.p[i];
         int listed = 0, again = 0;
         if (strcmp(p->key, fv->key) != 0) {
             continue;
@@ -645,10 +485,10 @@ static void facet_list(struct dl_buf *b, const struct view *w, const struct face
     }
     dl_buf_addf(b, "<section class=\"facet\"><h2>%s</h2>\n<ul>\n", fv->title);
     if (facet_active(fv, &w->cur)) {
-        struct link l = w->cur;
+        struct dl_link l = w->cur;
         facet_drop(fv, &l);
         dl_buf_adds(b, "<li><a href=\"");
-        add_link(b, &l);
+        dl_link_write(b, &l);
         dl_buf_addf(b, "\">%s</a></li>\n", fv->all);
     }
     if (fv->entity != DL_ENTITY_NONE) {
@@ -657,7 +497,7 @@ static void facet_list(struct dl_buf *b, const struct view *w, const struct face
     for (size_t i = 0; i < fl->n; i++) {
         const char *v = fl->v[i].value ? fl->v[i].value : "";
         struct year_range yr;
-        struct link l;
+        struct dl_link l;
         size_t len = strlen(v);
         if (!fv->key && (len != 4 || strspn(v, "0123456789") != 4)) {
             continue;
@@ -669,7 +509,7 @@ static void facet_list(struct dl_buf *b, const struct view *w, const struct face
             dl_buf_adds(b, "</strong>");
         } else if (facet_link(w, fv, v, len, &yr, &l)) {
             dl_buf_adds(b, "<li><a href=\"");
-            add_link(b, &l);
+            dl_link_write(b, &l);
             dl_buf_adds(b, "\">");
             esc(b, v);
             dl_buf_adds(b, "</a>");
@@ -712,7 +552,7 @@ static void hit_entities(struct dl_buf *b, const struct view *w, const struct dl
             const char *e = strstr(p, DL_LIST_SEP);
             size_t len = e ? (size_t)(e - p) : strlen(p);
             struct year_range yr;
-            struct link l;
+            struct dl_link l;
             if (shown == HIT_MAX_NAMES) {
                 more++;
             } else if (facet_current(w, fv, p, len) || !facet_link(w, fv, p, len, &yr, &l)) {
@@ -721,7 +561,7 @@ static void hit_entities(struct dl_buf *b, const struct view *w, const struct dl
                 dl_buf_adds(b, "</span>");
             } else {
                 dl_buf_adds(b, shown++ ? ", <a href=\"" : "<a href=\"");
-                add_link(b, &l);
+                dl_link_write(b, &l);
                 dl_buf_adds(b, "\">");
                 dl_buf_add_html(b, p, len);
                 dl_buf_adds(b, "</a>");
@@ -785,12 +625,12 @@ static void pager(struct dl_buf *b, const struct dl_search *s)
     if (!has_prev && !has_next) {
         return;
     }
-    struct link l = link_of(s);
+    struct dl_link l = dl_link_of(s);
     dl_buf_adds(b, "<nav class=\"pager\" aria-label=\"Result pages\">");
     if (has_prev) {
         l.offset = s->offset >= s->limit ? s->offset - s->limit : 0;
         dl_buf_adds(b, "<a rel=\"prev\" href=\"");
-        add_link(b, &l);
+        dl_link_write(b, &l);
         dl_buf_adds(b, "\">← Previous</a> ");
     }
     unsigned long pages = (total + s->limit - 1) / s->limit;
@@ -801,10 +641,20 @@ static void pager(struct dl_buf *b, const struct dl_search *s)
     if (has_next) {
         l.offset = s->offset + s->limit;
         dl_buf_adds(b, " <a rel=\"next\" href=\"");
-        add_link(b, &l);
+        dl_link_write(b, &l);
         dl_buf_adds(b, "\">Next →</a>");
     }
     dl_buf_adds(b, "</nav>\n");
+}
+
+/* A timeline bar's link: the current search restricted to from..to. */
+static void timeline_href(void *ctx, struct dl_buf *b, const char *from, const char *to)
+{
+    const struct view *w = ctx;
+    struct dl_link l = w->cur;
+    dl_link_set(&l, "from", from, 10);
+    dl_link_set(&l, "to", to, 10);
+    dl_link_write(b, &l);
 }
 
 static void results(struct dl_buf *b, struct dl_request *rq, const struct view *w)
@@ -827,23 +677,30 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
     dl_buf_adds(b, " (");
     add_ms(b, (dl_now() - rq->t0) * 1000.0);
     dl_buf_adds(b, ")</p>\n");
+    if (s->res.total) { /* the whole list as a file: same query, filters and order */
+        dl_buf_adds(b, "<p class=\"download\"><a href=\"");
+        dl_link_write_to(b, "/api/export", &w->cur);
+        dl_buf_adds(b, "&amp;format=csv\" download>Download CSV</a></p>\n");
+    }
+    const struct dl_facet_list *months = &s->res.facets[DL_FACET_MONTH];
+    dl_timeline_render(b, months->v, months->n, s->from, s->to, timeline_href, (void *)w);
     const char *as = s->res.written_as;
     if (as && as[0] && (strlen(as) != s->qlen || memcmp(as, s->q, s->qlen) != 0)) {
-        struct link l = w->cur;
+        struct dl_link l = w->cur;
         l.q = as;
         l.qlen = strlen(as);
         dl_buf_adds(b, "<p class=\"written\">Written as <a href=\"");
-        add_link(b, &l);
+        dl_link_write(b, &l);
         dl_buf_adds(b, "\">");
         esc(b, as);
         dl_buf_adds(b, "</a></p>\n");
     }
     if (s->res.suggestion && s->res.suggestion[0]) {
-        struct link l = w->cur;
+        struct dl_link l = w->cur;
         l.q = s->res.suggestion;
         l.qlen = strlen(s->res.suggestion);
         dl_buf_adds(b, "<p class=\"suggest\">Did you mean <a href=\"");
-        add_link(b, &l);
+        dl_link_write(b, &l);
         dl_buf_adds(b, "\">");
         esc(b, s->res.suggestion);
         dl_buf_adds(b, "</a>?</p>\n");
@@ -863,9 +720,9 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
         }
         dl_buf_adds(b, "</ol>\n");
     } else if (s->res.total && s->offset) {
-        struct link l = w->cur;
+        struct dl_link l = w->cur;
         dl_buf_adds(b, "<div class=\"empty\"><p>No more results on this page.</p><p><a href=\"");
-        add_link(b, &l);
+        dl_link_write(b, &l);
         dl_buf_adds(b, "\">Back to the first page</a></p></div>\n");
     } else {
         dl_buf_adds(b, "<div class=\"empty\"><p>No readouts match");
@@ -878,10 +735,10 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
         dl_buf_adds(b, "<ul><li>Check the spelling, or try another form of a name.</li>"
                        "<li>Use fewer or more general words.</li>");
         if (filtered) {
-            struct link l = w->cur;
+            struct dl_link l = w->cur;
             l.np = 0;
             dl_buf_adds(b, "<li><a href=\"");
-            add_link(b, &l);
+            dl_link_write(b, &l);
             dl_buf_adds(b, "\">Search without the filters</a>.</li>");
         }
         dl_buf_adds(b, "</ul></div>\n");
@@ -890,15 +747,12 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
     dl_buf_adds(b, "</div>\n");
 }
 
-/* The search's Atom feed (feed.h): href="/feed.atom?..." with & as &amp;. */
-static void feed_href(struct dl_buf *b, const struct dl_search *s, struct dl_buf *scratch)
+/* The search's Atom feed (feed.h): /feed.atom?... with & as &amp;. */
+static void feed_href(struct dl_buf *b, const struct dl_search *s)
 {
-    struct link l = link_of(s);
+    struct dl_link l = dl_link_of(s);
     l.sort = NULL; /* a feed has one order */
-    dl_buf_reset(scratch);
-    add_link(scratch, &l);
-    dl_buf_adds(b, "/feed.atom");
-    dl_buf_add(b, scratch->buf + strlen("/search"), scratch->len - strlen("/search"));
+    dl_link_write_to(b, "/feed.atom", &l);
 }
 
 int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
@@ -918,16 +772,16 @@ int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error 
     rep->type = "text/html; charset=utf-8";
     page_head(b, s.q, s.qlen, TITLE " search");
     dl_buf_adds(b, "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Feed\" href=\"");
-    feed_href(b, &s, &rq->w->scratch);
+    feed_href(b, &s);
     dl_buf_adds(b, "\">\n");
     page_body(b);
     top_bar(b, &s);
     dl_buf_adds(b, "<main id=\"main\" class=\"results\">\n<h1 class=\"visually-hidden\">Search "
                    "results</h1>\n");
-    struct view w = {&s, link_of(&s), dl_searcher_aliases(rq->w->searcher)};
+    struct view w = {&s, dl_link_of(&s), dl_searcher_aliases(rq->w->searcher)};
     results(b, rq, &w);
     dl_buf_adds(b, "<p class=\"feed\"><a href=\"");
-    feed_href(b, &s, &rq->w->scratch);
+    feed_href(b, &s);
     dl_buf_adds(b, "\" type=\"application/atom+xml\">Feed</a> of new readouts matching this "
                    "search</p>\n");
     size_t shown = 0;
@@ -1007,8 +861,8 @@ int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *er
     top_bar(b, &s);
     dl_buf_adds(b, "<main id=\"main\" class=\"doc\">\n<p class=\"back\"><a href=\"");
     if (s.qlen) {
-        struct link l = link_q(s.q, s.qlen);
-        add_link(b, &l);
+        struct dl_link l = dl_link_q(s.q, s.qlen);
+        dl_link_write(b, &l);
         dl_buf_adds(b, "\">← Back to the results</a></p>\n");
     } else {
         dl_buf_adds(b, "/\">← New search</a></p>\n");

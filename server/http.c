@@ -484,6 +484,9 @@ static void add_headers(struct MHD_Response *r, const struct dl_server_config *c
     if (rep->location) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, rep->location);
     }
+    if (rep->disposition) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, rep->disposition);
+    }
     if (rep->status == DL_HTTP_UNAUTHORIZED) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"dateline\"");
     }
@@ -521,6 +524,24 @@ static void add_headers(struct MHD_Response *r, const struct dl_server_config *c
     }
 }
 
+/* A streamed body (request.h) as libmicrohttpd's content reader. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct dl_stream *st = cls;
+    (void)pos;
+    long n = st->fill(st->ctx, buf, max);
+    return n > 0    ? (ssize_t)n
+           : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+                    : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+    struct dl_stream *st = cls;
+    st->done(st->ctx);
+    free(st);
+}
+
 static enum MHD_Result queue_reply(struct dl_server *srv, struct MHD_Connection *con,
                                    struct request_ctx *c, struct dl_reply *rep)
 {
@@ -539,6 +560,16 @@ static enum MHD_Result queue_reply(struct dl_server *srv, struct MHD_Connection 
             close(rep->fd);
         }
         rep->fd = -1; /* MHD closes it with the response */
+    } else if (rep->stream.fill) {
+        struct dl_stream *st = dl_xmalloc(sizeof *st);
+        *st = rep->stream;
+        memset(&rep->stream, 0, sizeof rep->stream); /* MHD frees it with the response */
+        c->bytes = 0;                                /* not known in advance */
+        r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st,
+                                              stream_free);
+        if (!r) {
+            stream_free(st);
+        }
     } else {
         size_t len;
         char *body = dl_buf_detach(&rep->body, &len);

@@ -69,6 +69,7 @@ static const char usage_text[] =
     "      --query-timeout S     seconds one search may spend matching (default 2, 0 = none);\n"
     "                            past it counts are estimates (\"timed_out\": true)\n"
     "      --check-at-least N    matches examined for exact totals and facets (default 20000)\n"
+    "      --export-limit N      most rows one /api/export file may hold (default 100000)\n"
     "      --max-query BYTES     longest q (default 1000)\n"
     "      --max-terms N         most words in q (default 64)\n"
     "      --max-wildcards N     most prefix* words in q (default 16)\n"
@@ -108,6 +109,7 @@ enum {
     OPT_QUERY_TIMEOUT,
     OPT_MAX_WILDCARD,
     OPT_CHECK,
+    OPT_EXPORT_LIMIT,
     OPT_MAX_QUERY,
     OPT_MAX_TERMS,
     OPT_MAX_WILDCARDS,
@@ -247,6 +249,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
         {"max-wildcard", required_argument, NULL, OPT_MAX_WILDCARD},
         {"check-at-least", required_argument, NULL, OPT_CHECK},
+        {"export-limit", required_argument, NULL, OPT_EXPORT_LIMIT},
         {"max-query", required_argument, NULL, OPT_MAX_QUERY},
         {"max-terms", required_argument, NULL, OPT_MAX_TERMS},
         {"max-wildcards", required_argument, NULL, OPT_MAX_WILDCARDS},
@@ -323,6 +326,11 @@ static int parse_args(int argc, char **argv, struct options *o)
         case OPT_CHECK:
             if (parse_ulong(optarg, 0, 100000000, &o->cfg.check_at_least) != 0) {
                 return usage_error("invalid --check-at-least '%s': expected 0..100000000", optarg);
+            }
+            break;
+        case OPT_EXPORT_LIMIT:
+            if (parse_ulong(optarg, 1, 100000000, &o->cfg.export_limit) != 0) {
+                return usage_error("invalid --export-limit '%s': expected 1..100000000", optarg);
             }
             break;
         case OPT_MAX_QUERY:
@@ -585,6 +593,7 @@ int main(int argc, char **argv)
                 .query_timeout = 2.0,
                 .max_wildcard = 100,
                 .check_at_least = 20000,
+                .export_limit = 100000,
                 .access_log = 1,
                 .limits = {.max_query = DL_SERVE_MAX_QUERY,
                            .max_terms = DL_SERVE_MAX_TERMS,

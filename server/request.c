@@ -176,6 +176,9 @@ void dl_reply_release(struct dl_reply *r)
     if (r->fd >= 0) {
         close(r->fd);
     }
+    if (r->stream.done) {
+        r->stream.done(r->stream.ctx);
+    }
     dl_reply_init(r, html);
 }
 

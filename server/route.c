@@ -8,6 +8,7 @@
 #include "dateline/access.h"
 #include "dateline/api.h"
 #include "dateline/config.h"
+#include "dateline/download.h"
 #include "dateline/feed.h"
 #include "dateline/files.h"
 #include "dateline/html.h"
@@ -30,6 +31,7 @@ static const struct dl_route routes[] = {
     {"/api/openapi.json", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_OPEN, dl_files_openapi},
     {"/api/doc/", DL_MATCH_PREFIX, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_doc},
     {"/api/entities", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_entities},
+    {"/api/export", DL_MATCH_EXACT, CORS, DL_ROUTE_API, DL_ROUTE_INDEX, dl_api_export},
     {"/api/", DL_MATCH_TREE, CORS, DL_ROUTE_API, 0, NULL}, /* the rest of /api/: JSON 404s */
     {"/healthz", DL_MATCH_EXACT, GET, DL_ROUTE_API, DL_ROUTE_INDEX | DL_ROUTE_OPEN, dl_api_health},
     {"/", DL_MATCH_EXACT, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_home},

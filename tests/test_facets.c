@@ -104,10 +104,49 @@ static void test_split(void)
     CHECK_STR(dl_facet_name(DL_FACET_COUNT), "", "no name past the last");
 }
 
+/* dl_facet_days: day values in value order in, years or months newest first out. */
+static void test_days(void)
+{
+    static const struct {
+        const char *in;
+        int months;
+        const char *want;
+    } cases[] = {
+        {"20260105:2|20260131:1|20260201:4", 1, "2026-02:4|2026-01:3"},
+        {"20260105:2|20260131:1|20260201:4", 0, "2026:7"},
+        {"19870226:1|20251231:2|20260101:3", 1, "2026-01:3|2025-12:2|1987-02:1"},
+        {"19870226:1|20251231:2|20260101:3", 0, "2026:3|2025:2|1987:1"},
+        {"2026:1|2026010:1|20260101x:1|20260101:5", 1, "2026-01:5"}, /* not days: left out */
+        {"20260101:1|abcdefgh:2|20260115:1", 1, "2026-01:2"},        /* a bad value between two */
+        {"", 1, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dl_facet v[8];
+        struct dl_facet_list out;
+        size_t n = parse_facets(cases[i].in, v, 8);
+        dl_facet_days(v, n, cases[i].months, &out);
+        struct dl_buf got = DL_BUF_INIT;
+        dl_buf_adds(&got, "");
+        for (size_t k = 0; k < out.n; k++) {
+            dl_buf_addf(&got, "%s%s:%lu", k ? "|" : "", out.v[k].value, out.v[k].count);
+            free(out.v[k].value);
+        }
+        for (size_t k = 0; k < n; k++) {
+            free(v[k].value);
+        }
+        free(out.v);
+        CHECK_STR(got.buf, cases[i].want, "%s of '%s'", cases[i].months ? "months" : "years",
+                  cases[i].in);
+        dl_buf_release(&got);
+    }
+    CHECK_STR(dl_facet_name(DL_FACET_MONTH), "month", "the month facet's name");
+}
+
 int main(void)
 {
     test_sources_merge();
     test_split();
+    test_days();
     struct dl_fcache *c = dl_fcache_new(3);
     struct dl_facet_counts v = {4, {{years, 2}, {sources, 1}}};
     CHECK(dl_fcache_get(c, "a", 1, 7) == NULL, "an empty cache misses");

@@ -285,6 +285,45 @@ static void test_search(struct dl_searcher *s)
     dl_results_release(&res);
 }
 
+/* dl_searcher_page: the list read two at a time is the search's list, in every order; rows
+ * read without their bodies. */
+static void test_pages(struct dl_searcher *s)
+{
+    static const enum dl_sort sorts[] = {DL_SORT_RELEVANCE, DL_SORT_DATE_DESC, DL_SORT_DATE_ASC};
+    static const char *const queries[] = {"", "xi", "source:vna"};
+    for (size_t k = 0; k < sizeof sorts / sizeof sorts[0]; k++) {
+        for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+            struct dl_results res;
+            struct dl_search_params p = params();
+            p.sort = sorts[k];
+            char want[128], got[128] = "";
+            snprintf(want, sizeof want, "%s", run(s, queries[qi], &p, &res));
+            dl_results_release(&res);
+            struct dl_error err = DL_ERROR_INIT;
+            p.limit = 2;
+            size_t n = 2;
+            int rc = DL_OK;
+            for (p.offset = 0; rc == DL_OK && n == 2; p.offset += 2) {
+                unsigned ids[2];
+                rc = dl_searcher_page(s, &tree, &p, ids, &n, &err);
+                for (size_t i = 0; rc == DL_OK && i < n; i++) {
+                    struct dl_readout r = {0};
+                    struct dl_found f = {0};
+                    rc = dl_searcher_read(s, ids[i], &r, &f, &err);
+                    CHECK(rc == DL_OK && r.body == NULL && r.id, "read %u without a body", ids[i]);
+                    size_t len = strlen(got);
+                    snprintf(got + len, sizeof got - len, "%s%d", len ? " " : "",
+                             doc_index(r.id) + 1);
+                    dl_readout_release(&r);
+                    dl_found_release(&f);
+                }
+            }
+            CHECK(rc == DL_OK, "pages of '%s': %s", queries[qi], err.msg);
+            CHECK_STR(got, want, "pages of '%s', sort %d", queries[qi], (int)sorts[k]);
+        }
+    }
+}
+
 static void test_filters_sorts(struct dl_searcher *s)
 {
     struct dl_results res;
@@ -1073,6 +1112,7 @@ int main(void)
         CHECK(doccount(s) == NDOCS, "doccount %lu", doccount(s));
         test_search(s);
         test_filters_sorts(s);
+        test_pages(s);
         test_facets(s);
         test_relaxed_and_suggest(s);
         test_explain(s);

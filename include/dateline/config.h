@@ -33,6 +33,7 @@ struct dl_server_config {
     double query_timeout;         /* seconds for one Xapian match, 0 = none */
     unsigned max_wildcard;        /* most terms one wildcard may expand to */
     unsigned long check_at_least; /* matches examined for exact totals and facets */
+    unsigned long export_limit;   /* rows of one /api/export at most (0: the default) */
     int access_log;               /* one line per request on stderr */
     struct dl_limits limits;      /* on q; zeros mean the DL_SERVE_MAX_* defaults */
     size_t max_uri;               /* bytes of the request target, longer is a 414 */

@@ -32,7 +32,9 @@ enum dl_facet_kind {
     DL_FACET_PEOPLE, /* entity names (alias.h), from list-valued slots (schema.h) */
     DL_FACET_COUNTRIES,
     DL_FACET_ORGS,
-    DL_FACET_KIND, /* meeting kinds (kind.h), most frequent first */
+    DL_FACET_KIND,  /* meeting kinds (kind.h), most frequent first */
+    DL_FACET_MONTH, /* "YYYY-MM" newest first, every month with a dated match (none capped:
+                       the timeline); undated matches are in no month */
     DL_FACET_COUNT
 };
 
@@ -48,7 +50,8 @@ struct dl_facet_counts {
     struct dl_facet_list f[DL_FACET_COUNT];
 };
 
-/* "year", "source", "people", "countries", "orgs", "kind": the API's names of the facets. */
+/* "year", "source", "people", "countries", "orgs", "kind", "month": the API's names of the
+ * facets. */
 const char *dl_facet_name(enum dl_facet_kind k);
 
 /*
@@ -58,6 +61,16 @@ const char *dl_facet_name(enum dl_facet_kind k);
  */
 void dl_facet_split(const struct dl_facet *v, size_t n, const char *sep, size_t max,
                     struct dl_facet_list *out);
+
+/*
+ * Days into years or months: days[0..n) holds the values of the date slot (schema.h,
+ * "YYYYMMDD") of a match set in ascending order, each with its number of matches; out gets
+ * each year "YYYY" (months: each month "YYYY-MM") with the matches of its days, newest
+ * first (values of another shape are left out; out's values are allocated). Both facets
+ * come from one count of the days: the year slot is the date's first four digits, so
+ * counting it too would only cost time, and a month slot would need a schema change.
+ */
+void dl_facet_days(const struct dl_facet *days, size_t n, int months, struct dl_facet_list *out);
 
 /* Free the arrays and their values; the struct is zeroed. */
 void dl_facet_counts_release(struct dl_facet_counts *c);

@@ -98,6 +98,19 @@ const char *dl_params_get(const struct dl_params *p, const char *key, size_t *le
 size_t dl_url_decode(char *dst, const char *src, size_t n, int plus);
 
 /* --- replies ------------------------------------------------------------------- */
+/*
+ * A body written while it is sent (an export), in place of a reply's `body`: http.c calls
+ * fill(ctx, buf, max) on the connection's thread until it returns 0 (the end) or -1 (a
+ * failure: the connection is cut, so the client sees a body that did not end); fill returns
+ * how many bytes (1..max) it wrote into buf otherwise. done(ctx) frees ctx, once, whether the
+ * body was sent or not (dl_reply_release, or libmicrohttpd after the response).
+ */
+struct dl_stream {
+    long (*fill)(void *ctx, char *buf, size_t max);
+    void (*done)(void *ctx);
+    void *ctx; /* owned by the reply until handed over */
+};
+
 struct dl_reply {
     unsigned status;      /* a DL_HTTP_* code, DL_HTTP_OK unless set */
     const char *type;     /* Content-Type (static string) */
@@ -113,10 +126,14 @@ struct dl_reply {
     const char *location; /* Location header (redirects), or NULL */
     unsigned retry_after; /* Retry-After seconds (429), 0 for none */
     int set_cookie;       /* 1: set the login cookie (the token), 0: nothing */
+
+    /* an export: the body streamed (fill set; `body` unused), and its Content-Disposition */
+    struct dl_stream stream;
+    const char *disposition; /* static string, or NULL */
 };
 
 void dl_reply_init(struct dl_reply *r, int html);
-void dl_reply_release(struct dl_reply *r); /* closes fd, frees body; keeps `html` */
+void dl_reply_release(struct dl_reply *r); /* closes fd, frees body and stream; keeps `html` */
 /*
  * Turn `r` into an error reply (body discarded); the message is printf-formatted,
  * cut to fit on a character boundary, and any other invalid UTF-8 in it replaced by '?'.

@@ -68,6 +68,7 @@ struct dl_search_params {
     size_t nentities;
     const enum dl_kind *kinds; /* meeting kinds (kind.h); all must hold */
     size_t nkinds;
+    int undated; /* only the readouts without a date (an export's last pages) */
 };
 
 struct dl_hit {
@@ -83,7 +84,7 @@ struct dl_results {
     int total_exact;     /* 1 when total is exact */
     struct dl_hit *hits;
     size_t nhits;
-    /* with want_facets (facets.h): years newest first; the most frequent sources, each
+    /* with want_facets (facets.h): years and months newest first; the most frequent sources, each
      * counting what its filter finds (dl_facet_sources_merge: "VNA" counts VNA/VNS too);
      * the most frequent people, countries and organisations named */
     struct dl_facet_list facets[DL_FACET_COUNT];
@@ -121,6 +122,19 @@ const struct dl_aliases *dl_searcher_aliases(const struct dl_searcher *s);
  */
 int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
                        struct dl_results *res, struct dl_error *err);
+/*
+ * The whole result list page by page (an export): the docids of matches [p->offset,
+ * p->offset + p->limit) of q with p's filters and order into ids[0..p->limit), *n how many
+ * (fewer: the list ended). No facets, no time limit, no retry: DL_EMODIFIED when a writer
+ * discarded the revision read, which a caller reading a list in several calls must not
+ * cross silently (the pages of two revisions do not add up to one list).
+ */
+int dl_searcher_page(struct dl_searcher *s, struct dl_qtree *q, const struct dl_search_params *p,
+                     unsigned *ids, size_t *n, struct dl_error *err);
+/* Matched readout docid without its body into r (zeroed or released), and what was found in
+ * it into f (zeroed or released). No retry (as dl_searcher_page). */
+int dl_searcher_read(struct dl_searcher *s, unsigned docid, struct dl_readout *r,
+                     struct dl_found *f, struct dl_error *err);
 /* The readout with this id into r (zeroed or released), and what was found in it into f
  * (NULL: not read); DL_ENOTFOUND when none. */
 int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r, struct dl_found *f,

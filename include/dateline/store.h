@@ -74,7 +74,8 @@ int dl_store_commit(struct dl_store *s, struct dl_error *err);
 int dl_store_check_schema(struct dl_db *db, const char *path, struct dl_error *err);
 /* The docid of the readout with this id into *docid; DL_ENOTFOUND when none. */
 int dl_store_find(struct dl_db *db, const char *id, unsigned *docid, struct dl_error *err);
-/* Readout docid into r (zeroed or released; left empty on error), its body decompressed by c. */
+/* Readout docid into r (zeroed or released; left empty on error), its body decompressed by c;
+ * without c (NULL) the body is not read and r->body is NULL (an export's rows). */
 int dl_store_read(struct dl_db *db, struct dl_codec *c, unsigned docid, struct dl_readout *r,
                   struct dl_error *err);
 /* What the indexer found in a readout and keeps beside it (schema.h's entity and kind slots). */
