@@ -202,3 +202,59 @@ void dl_buf_add_url(struct dl_buf *b, const char *p, size_t n)
         }
     }
 }
+
+/* Bytes of the valid UTF-8 sequence at p[0..n) (1..4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0x80                    ? 1
+                 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2
+                 : p[0] >= 0xe0 && p[0] <= 0xef ? 3
+                 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+                                                : 0;
+    if (len == 0 || len > n) {
+        return 0;
+    }
+    for (size_t k = 1; k < len; k++) {
+        if ((p[k] & 0xc0) != 0x80) {
+            return 0;
+        }
+    }
+    /* overlong three- and four-byte forms, surrogates, past U+10FFFF */
+    if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+        (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)) {
+        return 0;
+    }
+    return len;
+}
+
+void dl_buf_add_xml(struct dl_buf *b, const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    dl_buf_grow(b, n);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = s[i];
+        size_t len = utf8_len(s + i, n - i);
+        if (len == 0) {
+            dl_buf_adds(b, "\xef\xbf\xbd"); /* U+FFFD for a byte that is not UTF-8 */
+            i++;
+            continue;
+        }
+        if (c == '&') {
+            dl_buf_adds(b, "&amp;");
+        } else if (c == '<') {
+            dl_buf_adds(b, "&lt;");
+        } else if (c == '>') {
+            dl_buf_adds(b, "&gt;");
+        } else if (c == '"') {
+            dl_buf_adds(b, "&quot;");
+        } else if (c == '\'') {
+            dl_buf_adds(b, "&#39;");
+        } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+                   (len == 3 && c == 0xef && s[i + 1] == 0xbf && s[i + 2] >= 0xbe)) {
+            /* not a character in XML 1.0 (C0 controls but tab and newlines, U+FFFE/FFFF) */
+        } else {
+            dl_buf_add(b, p + i, len);
+        }
+        i += len;
+    }
+}

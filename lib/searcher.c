@@ -193,6 +193,10 @@ static int add_filters(struct run *r)
         dl_xq_value_range(xq, DL_SLOT_DATE, from, to);
         n++;
     }
+    if (p->indexed_from && *p->indexed_from) {
+        dl_xq_value_range(xq, DL_SLOT_INDEXED, p->indexed_from, NULL);
+        n++;
+    }
     if (p->source && *p->source) {
         struct dl_buf slug = DL_BUF_INIT, term = DL_BUF_INIT;
         dl_slug(p->source, strlen(p->source), &slug);
@@ -252,6 +256,9 @@ static void set_sort(const struct run *r, struct dl_xenquire *e)
     e->sort_descending = 1;
     if (r->p->sort == DL_SORT_DATE_DESC) {
         /* Undated readouts have an empty value, which sorts below every date. */
+        e->sort = DL_XSORT_VALUE_THEN_RELEVANCE;
+    } else if (r->p->sort == DL_SORT_INDEXED) {
+        e->sort_slot = DL_SLOT_INDEXED;
         e->sort = DL_XSORT_VALUE_THEN_RELEVANCE;
     } else if (r->p->sort == DL_SORT_DATE_ASC) {
         e->sort = DL_XSORT_VALUE_MISSING_LAST;
@@ -415,6 +422,7 @@ static void cache_key(struct run *r)
     dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu%s", p->from ? p->from : "-", p->to ? p->to : "-",
                 p->source ? p->source : "", p->max_wildcard, p->check_at_least,
                 p->undated ? "|u" : "");
+    dl_buf_addf(&r->key, "|i%s", p->indexed_from ? p->indexed_from : "-");
     for (size_t i = 0; i < p->nkinds; i++) {
         dl_buf_addf(&r->key, "|k%d", (int)p->kinds[i]);
     }

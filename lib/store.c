@@ -482,6 +482,34 @@ static int feed_spelling(struct dl_store *s, struct dl_error *err)
     return rc;
 }
 
+/* DL_SLOT_INDEXED: the time the readout with this id was first put, kept when it is put
+ * again (an edit), else now. */
+static int set_indexed(struct dl_store *s, const char *id, struct dl_error *err)
+{
+    unsigned docid;
+    const unsigned slot = DL_SLOT_INDEXED;
+    struct dl_error miss = DL_ERROR_INIT; /* not found is no error here */
+    int rc = dl_store_find(s->db, id, &docid, &miss);
+    if (rc == DL_OK) {
+        rc = dl_db_document(s->db, docid, NULL, &slot, &s->value, 1, err);
+    } else if (rc == DL_ENOTFOUND) {
+        dl_buf_reset(&s->value);
+        rc = DL_OK;
+    } else if (err) {
+        *err = miss;
+    }
+    if (rc == DL_OK && s->value.len != DL_TIME_LEN) {
+        char now[DL_TIME_LEN + 1];
+        dl_schema_time_format(dl_schema_time_now(), now);
+        dl_buf_reset(&s->value);
+        dl_buf_add(&s->value, now, DL_TIME_LEN);
+    }
+    if (rc == DL_OK) {
+        dl_xdoc_set_value(s->doc, DL_SLOT_INDEXED, s->value.buf, s->value.len);
+    }
+    return rc;
+}
+
 int dl_store_put(struct dl_store *s, const struct dl_readout *r, const char *origin,
                  const char *hash, struct dl_error *err)
 {
@@ -514,6 +542,9 @@ int dl_store_put(struct dl_store *s, const struct dl_readout *r, const char *ori
     dl_xdoc_set_data(s->doc, s->value.buf, s->value.len);
     if (rc == DL_OK) {
         rc = feed_spelling(s, err);
+    }
+    if (rc == DL_OK) {
+        rc = set_indexed(s, r->id, err);
     }
     dl_schema_term(&s->term, DL_PREFIX_ID, r->id, strlen(r->id));
     dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
@@ -603,19 +634,21 @@ void dl_found_release(struct dl_found *f)
         free(f->names[t]);
     }
     free(f->kind);
+    free(f->indexed);
     memset(f, 0, sizeof *f);
 }
 
 int dl_store_read_found(struct dl_db *db, unsigned docid, struct dl_found *f, struct dl_error *err)
 {
-    static const unsigned slots[DL_ENTITY_COUNT] = {DL_SLOT_KIND, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
-                                                    DL_SLOT_ORGS};
-    struct dl_buf v[DL_ENTITY_COUNT] = {DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT};
+    static const unsigned slots[DL_ENTITY_COUNT + 1] = {
+        DL_SLOT_KIND, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_INDEXED};
+    struct dl_buf v[DL_ENTITY_COUNT + 1] = {DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT,
+                                            DL_BUF_INIT};
     memset(f, 0, sizeof *f);
-    int rc = dl_db_document(db, docid, NULL, slots, v, DL_ENTITY_COUNT, err);
-    for (int t = 0; t < DL_ENTITY_COUNT; t++) {
+    int rc = dl_db_document(db, docid, NULL, slots, v, DL_ENTITY_COUNT + 1, err);
+    for (int t = 0; t <= DL_ENTITY_COUNT; t++) {
         char *val = rc == DL_OK && v[t].len ? dl_buf_detach(&v[t], NULL) : NULL;
-        *(t ? &f->names[t] : &f->kind) = val;
+        *(t == DL_ENTITY_COUNT ? &f->indexed : t ? &f->names[t] : &f->kind) = val;
         dl_buf_release(&v[t]);
     }
     return rc;

@@ -5,7 +5,8 @@
 #   scripts/deps.sh --package   also what building the Debian package needs (README)
 #   scripts/deps.sh --test   also what the tests use (clang for fuzzing, chromium + node for the
 #                            browser test, valgrind, python3-jsonschema for the e2e tests' check
-#                            against web/openapi.json) and the npm packages of tests/browser and
+#                            against web/openapi.json, python3-feedparser and jing for the Atom
+#                            feed's test) and the npm packages of tests/browser and
 #                            tests/api (Redocly's CLI, the lint of web/openapi.json), and
 #                            promtool from Debian's prometheus package (tests/e2e/test_promtool)
 set -euo pipefail
@@ -18,7 +19,8 @@ if [[ "${1:-}" == "--package" ]]; then
   pkgs+=(dpkg-dev debhelper lintian)
 fi
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(clang libclang-rt-14-dev valgrind chromium curl python3-jsonschema)
+  pkgs+=(clang libclang-rt-14-dev valgrind chromium curl python3-jsonschema
+    python3-feedparser jing)
   # Node may come from elsewhere than Debian (and Debian's npm then conflicts): install it
   # from Debian only when there is none.
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

@@ -103,7 +103,8 @@ static int lang_ok(const char *lang)
 
 /* --- page frame -------------------------------------------------------------------- */
 
-static void page_begin(struct dl_buf *b, const char *title, size_t tlen, const char *suffix)
+/* The head up to its end, which page_body() writes: a page may add to the head between. */
+static void page_head(struct dl_buf *b, const char *title, size_t tlen, const char *suffix)
 {
     dl_buf_grow(b, 8192);
     dl_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -116,8 +117,18 @@ static void page_begin(struct dl_buf *b, const char *title, size_t tlen, const c
     dl_buf_adds(b, suffix);
     dl_buf_adds(b, "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n"
                    "<link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\">\n"
-                   "<script src=\"/static/app.js\" defer></script>\n</head>\n<body>\n"
-                   "<a class=\"skip\" href=\"#main\">Skip to content</a>\n");
+                   "<script src=\"/static/app.js\" defer></script>\n");
+}
+
+static void page_body(struct dl_buf *b)
+{
+    dl_buf_adds(b, "</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n");
+}
+
+static void page_begin(struct dl_buf *b, const char *title, size_t tlen, const char *suffix)
+{
+    page_head(b, title, tlen, suffix);
+    page_body(b);
 }
 
 static void page_end(struct dl_buf *b)
@@ -736,6 +747,14 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
     dl_buf_adds(b, "</div>\n");
 }
 
+/* The search's Atom feed (feed.h): /feed.atom?... with & as &amp;. */
+static void feed_href(struct dl_buf *b, const struct dl_search *s)
+{
+    struct dl_link l = dl_link_of(s);
+    l.sort = NULL; /* a feed has one order */
+    dl_link_write_to(b, "/feed.atom", &l);
+}
+
 int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)
 {
     struct dl_search s;
@@ -751,12 +770,20 @@ int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error 
     }
     struct dl_buf *b = &rep->body;
     rep->type = "text/html; charset=utf-8";
-    page_begin(b, s.q, s.qlen, TITLE " search");
+    page_head(b, s.q, s.qlen, TITLE " search");
+    dl_buf_adds(b, "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Feed\" href=\"");
+    feed_href(b, &s);
+    dl_buf_adds(b, "\">\n");
+    page_body(b);
     top_bar(b, &s);
     dl_buf_adds(b, "<main id=\"main\" class=\"results\">\n<h1 class=\"visually-hidden\">Search "
                    "results</h1>\n");
     struct view w = {&s, dl_link_of(&s), dl_searcher_aliases(rq->w->searcher)};
     results(b, rq, &w);
+    dl_buf_adds(b, "<p class=\"feed\"><a href=\"");
+    feed_href(b, &s);
+    dl_buf_adds(b, "\" type=\"application/atom+xml\">Feed</a> of new readouts matching this "
+                   "search</p>\n");
     size_t shown = 0;
     for (size_t i = 0; s.facets && i < NFACET_VIEWS; i++) {
         shown += facet_shown(&w, &facet_views[i]) != 0;

@@ -429,6 +429,7 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
         .raw_path = uri,
         .raw_path_len = raw_plen,
         .if_none_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match"),
+        .host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
         .body = c->form.buf,
         .body_len = c->form.len,
         .body_too_big = c->form_too_big,

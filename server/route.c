@@ -9,6 +9,7 @@
 #include "dateline/api.h"
 #include "dateline/config.h"
 #include "dateline/download.h"
+#include "dateline/feed.h"
 #include "dateline/files.h"
 #include "dateline/html.h"
 #include "dateline/scrape.h"
@@ -39,6 +40,8 @@ static const struct dl_route routes[] = {
     {"/", DL_MATCH_EXACT, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_home},
     {"/search", DL_MATCH_EXACT, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_search},
     {"/doc/", DL_MATCH_PREFIX, GET, DL_ROUTE_PAGE, DL_ROUTE_INDEX, dl_page_doc},
+    /* a search as an Atom feed (feed.h); its errors are JSON, as the API's */
+    {"/feed.atom", DL_MATCH_EXACT, GET, DL_ROUTE_API, DL_ROUTE_INDEX, dl_feed_atom},
     /* the form and the CSS/JS/icons it uses are open; /healthz is for monitors */
     {"/login", DL_MATCH_EXACT, GET | POST, DL_ROUTE_PAGE,
      DL_ROUTE_OPEN | DL_ROUTE_TOKEN | DL_ROUTE_ACCEPT, dl_access_login},

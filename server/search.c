@@ -11,6 +11,7 @@
 #include "dateline/config.h"
 #include "dateline/metrics.h"
 #include "dateline/readout.h"
+#include "dateline/schema.h"
 #include "dateline/worker.h"
 
 void dl_search_init(struct dl_search *s)
@@ -73,6 +74,28 @@ static int parse_date(const struct dl_params *p, const char *key, char out[11],
         return -1;
     }
     memcpy(out, v, 11);
+    return 0;
+}
+
+/* indexed_after=RFC 3339 time: readouts first indexed after it, i.e. from a microsecond on. */
+static int parse_indexed_after(const struct dl_params *p, char out[DL_TIME_LEN + 1],
+                               struct dl_reply *rep)
+{
+    size_t len;
+    const char *v = dl_params_get(p, "indexed_after", &len);
+    long long us;
+    out[0] = '\0';
+    if (!v || len == 0) {
+        return 0;
+    }
+    if (memchr(v, '\0', len) || dl_schema_time_parse(v, len, &us) != 0) {
+        dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
+                       "invalid indexed_after '%.40s': expected an RFC 3339 time "
+                       "(2026-11-30T12:00:00Z)",
+                       v);
+        return -1;
+    }
+    dl_schema_time_format(us + 1, out);
     return 0;
 }
 
@@ -240,6 +263,9 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
     if (parse_date(p, "from", s->from, rep) != 0 || parse_date(p, "to", s->to, rep) != 0) {
         return -1;
     }
+    if (parse_indexed_after(p, s->indexed_from, rep) != 0) {
+        return -1;
+    }
     if (s->from[0] && s->to[0] && strcmp(s->from, s->to) > 0) {
         dl_reply_error(rep, DL_HTTP_BAD_REQUEST, "bad_request",
                        "invalid date range: from %s is after to %s", s->from, s->to);
@@ -276,6 +302,7 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
         .sort = s->sort,
         .from = s->from[0] ? s->from : NULL,
         .to = s->to[0] ? s->to : NULL,
+        .indexed_from = s->indexed_from[0] ? s->indexed_from : NULL,
         .source = s->source,
         .check_at_least = s->facets ? rq->cfg->check_at_least : 0,
         .time_limit = rq->cfg->query_timeout,

@@ -62,9 +62,45 @@ static void test_escapes(void)
     }
 }
 
+/* dl_buf_add_xml: markup escaped, what XML 1.0 does not allow dropped, bad UTF-8 replaced. */
+static void test_xml(void)
+{
+    static const struct {
+        const char *in;
+        size_t n; /* 0: strlen(in) */
+        const char *want;
+    } cases[] = {
+        {"plain", 0, "plain"},
+        {"a<b>&\"c'", 0, "a&lt;b&gt;&amp;&quot;c&#39;"},
+        {"tab\tnl\ncr\r", 0, "tab\tnl\ncr\r"},
+        {"x\x01\x08\x0b\x0c\x1fy", 0, "xy"},   /* C0 controls dropped */
+        {"a\0b", 3, "ab"},                     /* NUL too */
+        {"\xef\xbf\xbe\xef\xbf\xbf!", 0, "!"}, /* U+FFFE, U+FFFF */
+        {"\xef\xbf\xbd", 0, "\xef\xbf\xbd"},   /* U+FFFD is a character */
+        {"T\xc3\xb4 L\xc3\xa2m \xe4\xb8\xad \xf0\x9f\x98\x80", 0,
+         "T\xc3\xb4 L\xc3\xa2m \xe4\xb8\xad \xf0\x9f\x98\x80"},
+        {"a\xff"
+         "b",
+         0,
+         "a\xef\xbf\xbd"
+         "b"},                                                       /* not UTF-8 */
+        {"\xc3", 0, "\xef\xbf\xbd"},                                 /* cut sequence */
+        {"\xed\xa0\x80", 0, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* a surrogate */
+        {"\xc2\x85\x7f", 0, "\xc2\x85\x7f"},                         /* C1 and DEL are allowed */
+        {"", 0, ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct dl_buf b = DL_BUF_INIT;
+        dl_buf_add_xml(&b, cases[i].in, cases[i].n ? cases[i].n : strlen(cases[i].in));
+        CHECK_STR(b.buf, cases[i].want, "xml escape of case %zu", i);
+        dl_buf_release(&b);
+    }
+}
+
 int main(void)
 {
     test_basic();
+    test_xml();
     test_escapes();
     return dl_test_report();
 }

@@ -41,6 +41,12 @@ void dl_buf_vaddf(struct dl_buf *b, const char *fmt, va_list ap);
 /* Append `p` with & < > " ' replaced by HTML entities. */
 void dl_buf_add_html(struct dl_buf *b, const char *p, size_t n);
 /*
+ * Append `p` as XML 1.0 character data or attribute value: & < > " ' as
+ * entities; characters XML 1.0 does not allow (C0 controls but tab, LF and
+ * CR; U+FFFE, U+FFFF) dropped; a byte that is not UTF-8 as U+FFFD.
+ */
+void dl_buf_add_xml(struct dl_buf *b, const char *p, size_t n);
+/*
  * Append `p` as the inside of a JSON string (no quotes added); `p` must be
  * valid UTF-8. Besides what JSON requires, < > & are written \u003c \u003e
  * \u0026 and U+2028/2029 as \u2028 \u2029, so that no string in a JSON

@@ -15,13 +15,15 @@
 
 #include "dateline/buf.h"
 
-#define DL_SCHEMA_VERSION "5" /* 2: the body moved from the data to DL_SLOT_BODY;
+#define DL_SCHEMA_VERSION "6" /* 2: the body moved from the data to DL_SLOT_BODY;
                                  3: that value is zstd-compressed, id terms over 64 bytes
                                  and all origin terms hashed (a smaller index);
                                  4: a source term per part of a combined source;
                                  5: entities (people, countries, orgs) in value slots, the
                                  meeting kind (DL_PREFIX_KIND, DL_SLOT_KIND), and
-                                 the words as written (DL_PREFIX_WRITTEN) */
+                                 the words as written (DL_PREFIX_WRITTEN);
+                                 6: when the readout was first indexed (DL_SLOT_INDEXED:
+                                 the feed's order, indexed_after) */
 
 /* --- terms ------------------------------------------------------------- */
 /* (no prefix)  folded words of title and body, with positions (phrases) */
@@ -71,6 +73,10 @@ enum dl_slot {
     DL_SLOT_COUNTRIES = 6,
     DL_SLOT_ORGS = 7,
     DL_SLOT_KIND = 8, /* the meeting kind's name ("call", kind.h): facet and hit */
+    /* When dateline first indexed the readout, as dl_schema_time_format writes it (UTC,
+     * microseconds: fixed width, so that string order is time order); a readout put again
+     * (edited) keeps it. The feed's order (/feed.atom) and indexed_after's filter. */
+    DL_SLOT_INDEXED = 9,
 };
 
 /* Between the names of a list-valued slot (a name never holds a newline). */
@@ -118,5 +124,18 @@ void dl_schema_origin_term(struct dl_buf *out, const char *origin);
 /* "YYYY-MM-DD" (digits in that shape; NULL allowed) as the DL_SLOT_DATE value "YYYYMMDD" in
  * out: 1, or 0 when d is not of that shape. */
 int dl_schema_date(const char *d, char out[9]);
+
+/* --- times (DL_SLOT_INDEXED) ------------------------------------------------------------ */
+#define DL_TIME_LEN 27 /* "2026-11-30T12:00:00.123456Z" */
+/*
+ * An RFC 3339 date-time s[0..n) ("2026-11-30T12:00:00Z", "2026-11-30t12:00:00.5+07:00";
+ * 'T' or ' ' between date and time; up to 9 digits of fraction, cut to microseconds) as
+ * microseconds since 1970 UTC into *usec: 0, or -1 when s is not one (no leap seconds).
+ */
+int dl_schema_time_parse(const char *s, size_t n, long long *usec);
+/* usec (microseconds since 1970, >= 0) as the DL_SLOT_INDEXED value (RFC 3339, UTC). */
+void dl_schema_time_format(long long usec, char out[DL_TIME_LEN + 1]);
+/* The time now, in microseconds since 1970 (the system's real-time clock). */
+long long dl_schema_time_now(void);
 
 #endif

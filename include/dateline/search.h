@@ -39,6 +39,7 @@ struct dl_search {
     enum dl_sort sort;
     int sort_given;        /* sort came from the request */
     char from[11], to[11]; /* "YYYY-MM-DD" or "" */
+    char indexed_from[28]; /* indexed_after plus a microsecond (searcher.h), or "" */
     const char *source;    /* source filter, or NULL */
     int facets;            /* count years and sources */
     int matches;           /* list each hit's match offsets (API) */

@@ -38,6 +38,7 @@ enum dl_sort {
     DL_SORT_RELEVANCE = 0,
     DL_SORT_DATE_DESC = 1, /* newest first, undated last */
     DL_SORT_DATE_ASC = 2,  /* oldest first, undated last */
+    DL_SORT_INDEXED = 3,   /* the most recently first indexed first (DL_SLOT_INDEXED): feeds */
 };
 
 /* A filter on an entity the readouts name (the API's person=, country=, org=). */
@@ -54,6 +55,8 @@ struct dl_search_params {
     enum dl_sort sort;
     const char *from;             /* "YYYY-MM-DD" inclusive lower bound, or NULL */
     const char *to;               /* "YYYY-MM-DD" inclusive upper bound, or NULL */
+    const char *indexed_from;     /* a DL_SLOT_INDEXED value (dl_schema_time_format): only
+                                     readouts first indexed then or later; NULL for all */
     const char *source;           /* source filter as typed (slugged inside, as source:X), or
                                      NULL */
     unsigned long check_at_least; /* matches to examine for exact totals and facets */

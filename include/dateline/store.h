@@ -55,7 +55,8 @@ void dl_store_set_spelling(struct dl_store *s, int on);
 /*
  * Add or replace the readout with r->id. `origin` names where it was read
  * (a folder or a JSONL file, for dl_store_origin_ids), `hash` is the
- * content digest kept in DL_SLOT_HASH. DL_EINVAL without an id.
+ * content digest kept in DL_SLOT_HASH. DL_EINVAL without an id. The time
+ * it is first put is kept in DL_SLOT_INDEXED; putting it again keeps that.
  */
 int dl_store_put(struct dl_store *s, const struct dl_readout *r, const char *origin,
                  const char *hash, struct dl_error *err);
@@ -82,6 +83,7 @@ struct dl_found {
     char *names[DL_ENTITY_COUNT]; /* per entity type: names joined by DL_LIST_SEP, or NULL
                                      when none ([DL_ENTITY_NONE] is always NULL) */
     char *kind;                   /* the meeting kind's name (kind.h), or NULL (none stored) */
+    char *indexed;                /* when it was first indexed (DL_SLOT_INDEXED), or NULL */
 };
 void dl_found_release(struct dl_found *f); /* frees and zeroes; safe on a zeroed struct */
 /* What was found in readout docid into f (zeroed or released). */
