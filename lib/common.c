@@ -7,6 +7,7 @@
 #include <time.h>
 
 int dl_log_level = DL_LOG_INFO;
+int dl_log_time;
 
 int dl_error_set(struct dl_error *err, int code, const char *fmt, ...)
 {
@@ -106,12 +107,26 @@ void dl_log(int level, const char *fmt, ...)
     if (n < 0) {
         return;
     }
+    char stamp[32] = "";
+    if (dl_log_time) {
+        dl_log_stamp(stamp, sizeof stamp);
+    }
     /* One write per line so that lines from several threads do not interleave. */
     if (level == DL_LOG_INFO) {
-        fprintf(stderr, "%s\n", line);
+        fprintf(stderr, "%s%s\n", stamp, line);
     } else {
-        fprintf(stderr, "%s: %s\n", names[level < 0 ? 0 : level > 3 ? 3 : level], line);
+        fprintf(stderr, "%s%s: %s\n", stamp, names[level < 0 ? 0 : level > 3 ? 3 : level], line);
     }
+}
+
+size_t dl_log_stamp(char *out, size_t cap)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (cap < 22 || !gmtime_r(&now, &tm)) {
+        return 0;
+    }
+    return strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ ", &tm);
 }
 
 double dl_now(void)

@@ -720,8 +720,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 
 static void log_access(const struct request_ctx *c, enum MHD_RequestTerminationCode toe)
 {
-    char line[LOG_URI_MAX * 4 + 128];
-    size_t o = 0;
+    char line[LOG_URI_MAX * 4 + 160];
+    size_t o = dl_log_time ? dl_log_stamp(line, sizeof line) : 0; /* --log-file */
     o += (size_t)snprintf(line + o, sizeof line - o, "%s ", c->method[0] ? c->method : "-");
     for (const unsigned char *p = (const unsigned char *)c->uri; *p && o < LOG_URI_MAX + 16; p++) {
         if (*p < 0x20 || *p == 0x7f || *p == '\\') {

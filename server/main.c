@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
@@ -105,6 +106,9 @@ static const char usage_text[] =
     "      --check-config        check the configuration file and the options, then exit\n"
     "                            (0 when valid)\n"
     "      --log-format FORMAT   access log as `text` (default) or `json` lines\n"
+    "      --log-file FILE       write the log (messages and access lines, each starting\n"
+    "                            with the UTC time) to FILE, appended, not to stderr;\n"
+    "                            SIGHUP opens it again (after logrotate moved it)\n"
     "  -q, --log-quiet           no access log\n"
     "  -v, --verbose             debug messages\n"
     "  -h, --help                show this help and exit\n"
@@ -113,7 +117,8 @@ static const char usage_text[] =
     "Routes: GET /, /search, /doc/ID, /api/search, /api/doc/ID, /api/entities, /healthz,\n"
     "/metrics (Prometheus), /static/FILE; with --token also GET and POST /login.\n"
     "SIGINT or SIGTERM stops accepting, finishes the requests in flight and exits 0.\n"
-    "SIGHUP reads the configuration file again and applies the access log settings.\n";
+    "SIGHUP reads the configuration file again, applies the access log settings and\n"
+    "opens --log-file again.\n";
 
 enum {
     OPT_PUBLIC = 256,
@@ -140,6 +145,7 @@ enum {
     OPT_NO_CONFIG,
     OPT_CHECK_CONFIG,
     OPT_LOG_FORMAT,
+    OPT_LOG_FILE,
 };
 
 #define MAX_CORS 32
@@ -161,7 +167,8 @@ struct options {
     size_t ncors;
     const char *hosts[MAX_HOSTS]; /* --allow-host values, in argv */
     size_t nhosts;
-    int check_config; /* --check-config */
+    int check_config;     /* --check-config */
+    const char *log_file; /* --log-file, or NULL: stderr */
 };
 
 /* "FILE:LINE" while the configuration file's options are parsed, for usage_error(). Only
@@ -291,6 +298,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"no-config", no_argument, NULL, OPT_NO_CONFIG},
         {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
         {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+        {"log-file", required_argument, NULL, OPT_LOG_FILE},
         {"log-quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -441,6 +449,12 @@ static int parse_args(int argc, char **argv, struct options *o)
                 return usage_error("invalid --log-format '%s': expected text or json", optarg);
             }
             o->cfg.log_json = optarg[0] == 'j';
+            break;
+        case OPT_LOG_FILE:
+            if (!*optarg) {
+                return usage_error("invalid --log-file '': expected a file name");
+            }
+            o->log_file = optarg;
             break;
         case 'q':
             o->cfg.access_log = 0;
@@ -735,6 +749,19 @@ static int load_options(struct options *o, struct dl_conf *conf, int argc, char 
     return parse_args(argc, argv, o);
 }
 
+/* Send stderr (messages, access lines, sanitizer reports) to path, appended: 0 or -errno.
+ * The file open before is closed by dup2(): a rotated log is let go. */
+static int open_log(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        return -errno;
+    }
+    int rc = dup2(fd, STDERR_FILENO) < 0 ? -errno : 0;
+    close(fd);
+    return rc;
+}
+
 /*
  * SIGHUP: read the configuration file and the command line again, and
  * apply what can change while serving (the access log's settings). An
@@ -750,6 +777,13 @@ static void reload(struct options *live, int argc, char **argv)
         dl_log(DL_LOG_WARN, PROG ": SIGHUP: the configuration is invalid: still running the "
                                  "previous one");
     } else {
+        int lrc = o.log_file ? open_log(o.log_file) : 0; /* logrotate moved the old one */
+        if (lrc != 0) {
+            dl_log(DL_LOG_WARN,
+                   PROG ": SIGHUP: cannot open log file '%s': %s: still writing to "
+                        "the previous one",
+                   o.log_file, strerror(-lrc));
+        }
         atomic_store(&live->cfg.access_log, atomic_load(&o.cfg.access_log));
         atomic_store(&live->cfg.log_json, atomic_load(&o.cfg.log_json));
         dl_log(DL_LOG_INFO,
@@ -825,13 +859,28 @@ int main(int argc, char **argv)
         }
         o.cfg.token = token;
     }
+    if (o.log_file) {
+        /* Checked (and created) here, so that --check-config finds a folder that is missing. */
+        int lfd = open(o.log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        if (lfd < 0 || (!o.check_config && open_log(o.log_file) != 0)) {
+            fprintf(stderr, PROG ": cannot open log file '%s': %s\n", o.log_file, strerror(errno));
+            if (lfd >= 0) {
+                close(lfd);
+            }
+            freeaddrinfo(ai);
+            free(token);
+            return 1;
+        }
+        close(lfd);
+        dl_log_time = 1;
+    }
     if (o.check_config) {
         freeaddrinfo(ai);
         free(token);
         printf(PROG ": %s: configuration ok\n", conf.path ? conf.path : "no configuration file");
         return 0;
     }
-    o.cfg.log_time = !getenv("JOURNAL_STREAM"); /* journald stamps each line itself */
+    o.cfg.log_time = o.log_file || !getenv("JOURNAL_STREAM"); /* journald stamps lines itself */
 
     /* Signals are taken by sigwait() below; every thread started from here inherits the mask. */
     sigset_t stop;

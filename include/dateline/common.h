@@ -71,6 +71,13 @@ void *dl_xmemdup(const void *p, size_t n);  /* adds a NUL after n bytes for conv
  */
 enum dl_log_level { DL_LOG_ERROR = 0, DL_LOG_WARN = 1, DL_LOG_INFO = 2, DL_LOG_DEBUG = 3 };
 extern int dl_log_level;
+/* Non-zero: every line (dl_log's, and the server's access lines) starts with the UTC time,
+ * "2026-11-30T14:05:09Z ": for a log file, which has no other clock (a terminal or journald
+ * need none). Set once at start, like dl_log_level. */
+extern int dl_log_time;
+/* Write "YYYY-MM-DDTHH:MM:SSZ " (the current UTC time and a space) into out[0..cap); its
+ * length, 0 when cap is too small (21 bytes are needed, with the NUL). */
+size_t dl_log_stamp(char *out, size_t cap);
 void dl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Monotonic clock in seconds, for timings and progress. */
