@@ -6,7 +6,8 @@
 #   scripts/deps.sh --test   also what the tests use (clang for fuzzing, chromium + node for the
 #                            browser test, valgrind, python3-jsonschema for the e2e tests' check
 #                            against web/openapi.json, python3-feedparser and jing for the Atom
-#                            feed's test) and the npm packages of tests/browser and
+#                            feed's test, dpkg-dev, debhelper and lintian for the package
+#                            test) and the npm packages of tests/browser and
 #                            tests/api (Redocly's CLI, the lint of web/openapi.json), and
 #                            promtool from Debian's prometheus package (tests/e2e/test_promtool)
 set -euo pipefail
@@ -20,7 +21,7 @@ if [[ "${1:-}" == "--package" ]]; then
 fi
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(clang libclang-rt-14-dev valgrind chromium curl python3-jsonschema
-    python3-feedparser jing)
+    python3-feedparser jing dpkg-dev debhelper lintian)
   # Node may come from elsewhere than Debian (and Debian's npm then conflicts): install it
   # from Debian only when there is none.
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)

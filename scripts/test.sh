@@ -25,7 +25,8 @@ run_suite() { # name, meson setup args...
   builds+=("$dir")
 }
 
-run_suite build -Dbrowser_tests=enabled
+# The normal build also builds the Debian package and lints it (tests/package: a few minutes).
+run_suite build -Dbrowser_tests=enabled -Dpackage_test=true
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
 if command -v clang >/dev/null 2>&1; then
   CC=clang CXX=clang++ SUITE=fuzz run_suite build-fuzz -Dfuzz=true -Db_sanitize=address,undefined \
