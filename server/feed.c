@@ -13,6 +13,7 @@
 #include "dateline/alias.h"
 #include "dateline/db.h"
 #include "dateline/kind.h"
+#include "dateline/pagelink.h"
 #include "dateline/readout.h"
 #include "dateline/schema.h"
 #include "dateline/search.h"
@@ -84,22 +85,6 @@ static void host_name(struct dl_buf *b, const struct dl_request *rq)
     dl_buf_add_xml(b, h, n);
 }
 
-/* "/doc/ID" with each segment of the id percent-encoded. */
-static void doc_path(struct dl_buf *b, const char *id)
-{
-    dl_buf_adds(b, "/doc/");
-    for (const char *s = id;;) {
-        const char *slash = strchr(s, '/');
-        size_t n = slash ? (size_t)(slash - s) : strlen(s);
-        dl_buf_add_url(b, s, n);
-        if (!slash) {
-            break;
-        }
-        dl_buf_addc(b, '/');
-        s = slash + 1;
-    }
-}
-
 static void entry(struct dl_buf *b, const struct dl_request *rq, const struct dl_search *s,
                   const struct dl_hit *h, struct dl_buf *tmp)
 {
@@ -122,7 +107,8 @@ static void entry(struct dl_buf *b, const struct dl_request *rq, const struct dl
     dl_buf_adds(b, "</name></author>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
     origin(b, rq);
     dl_buf_reset(tmp);
-    doc_path(tmp, id);
+    dl_buf_adds(tmp, "/doc/");
+    dl_link_id_path(tmp, id);
     xml(b, tmp->buf);
     dl_buf_adds(b, "\"/>\n<summary type=\"html\">");
     const char *body = d->body ? d->body : "";

@@ -68,22 +68,6 @@ static void add_date(struct dl_buf *b, const char *date)
     }
 }
 
-/* A readout id as a path: each segment percent-encoded, the '/' between them kept. */
-static void add_id_path(struct dl_buf *b, const char *id)
-{
-    const char *s = id;
-    for (;;) {
-        const char *slash = strchr(s, '/');
-        size_t n = slash ? (size_t)(slash - s) : strlen(s);
-        dl_buf_add_url(b, s, n);
-        if (!slash) {
-            break;
-        }
-        dl_buf_addc(b, '/');
-        s = slash + 1;
-    }
-}
-
 /* Is `lang` a plausible BCP 47 tag ("en", "vi", "zh-Hans")? Only then is it an attribute. */
 static int lang_ok(const char *lang)
 {
@@ -584,7 +568,7 @@ static void hit_item(struct dl_buf *b, const struct view *w, const struct dl_hit
     const struct dl_readout *d = &h->doc;
     const char *body = d->body ? d->body : "";
     dl_buf_adds(b, "<li class=\"hit\"><h2><a href=\"/doc/");
-    add_id_path(b, d->id ? d->id : "");
+    dl_link_id_path(b, d->id ? d->id : "");
     if (dl_search_has_query(s)) {
         dl_buf_adds(b, "?q=");
         dl_buf_add_url(b, s->q, s->qlen);

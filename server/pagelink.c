@@ -150,3 +150,17 @@ void dl_link_write(struct dl_buf *b, const struct dl_link *l)
 {
     dl_link_write_to(b, "/search", l);
 }
+
+void dl_link_id_path(struct dl_buf *b, const char *id)
+{
+    for (const char *s = id;;) {
+        const char *slash = strchr(s, '/');
+        size_t n = slash ? (size_t)(slash - s) : strlen(s);
+        dl_buf_add_url(b, s, n);
+        if (!slash) {
+            break;
+        }
+        dl_buf_addc(b, '/');
+        s = slash + 1;
+    }
+}

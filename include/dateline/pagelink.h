@@ -51,5 +51,8 @@ void dl_link_set(struct dl_link *l, const char *key, const char *val, size_t len
 /* Append PATH?q=...&amp;... to b; dl_link_write is dl_link_write_to(b, "/search", l). */
 void dl_link_write_to(struct dl_buf *b, const char *path, const struct dl_link *l);
 void dl_link_write(struct dl_buf *b, const struct dl_link *l);
+/* Append a readout id as a path (after "/doc/"): each '/'-separated segment percent-encoded,
+ * the '/' between them kept. */
+void dl_link_id_path(struct dl_buf *b, const char *id);
 
 #endif

@@ -177,6 +177,17 @@ def build_index(src, db=None):
     return db
 
 
+def wait_for(fn, timeout=15):
+    """fn()'s first true value within timeout seconds (polled every 50 ms), else its last."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = fn()
+        if v:
+            return v
+        time.sleep(0.05)
+    return fn()
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

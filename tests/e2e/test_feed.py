@@ -55,16 +55,6 @@ def import_feedparser():
         return None
 
 
-def wait_for(fn, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    return fn()
-
-
 def entries(root):
     """[(id, updated, title, link href, summary)] of a parsed feed, in order."""
     out = []
@@ -239,7 +229,7 @@ def test(c):
             f.write("An edit: the Quokkabrief delegation also visited Huế.\n")
         rev0 = s.json("/healthz")[1]["revision"]
         dltest.run_index(src, db)
-        c.check(wait_for(lambda: s.json("/healthz")[1]["revision"] > rev0),
+        c.check(dltest.wait_for(lambda: s.json("/healthz")[1]["revision"] > rev0),
                 "the server moved to the new revision")
         r4 = s.get("/feed.atom?q=xi", headers={"If-None-Match": etag})
         c.check(r4.status == 200 and r4.header("etag") != etag,

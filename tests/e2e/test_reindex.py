@@ -92,16 +92,6 @@ class Load:
             conn.close()
 
 
-def wait_for(fn, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.05)
-    return fn()
-
-
 def test(c):
     src = dltest.copy_sample()
     db = dltest.build_index(src)
@@ -116,23 +106,23 @@ def test(c):
                 with open(os.path.join(src, "new-%d.txt" % n), "w", encoding="utf-8") as f:
                     f.write(TEMPLATE.format(n=n, day=10 + n))
                 dltest.run_index(src, db)
-                found = wait_for(lambda: s.total("quokkafest%d" % n) == 1)
+                found = dltest.wait_for(lambda: s.total("quokkafest%d" % n) == 1)
                 c.check(found, "run %d: the new readout is found without a restart" % n)
             # 2. several commits in one run (--batch 1): readers meet discarded revisions
             for n in (4, 5, 6, 7):
                 with open(os.path.join(src, "new-%d.txt" % n), "w", encoding="utf-8") as f:
                     f.write(TEMPLATE.format(n=n, day=10 + n))
             dltest.run_index(src, db, ["--batch", "1"])
-            c.check(wait_for(lambda: all(s.total("quokkafest%d" % n) == 1 for n in (4, 5, 6, 7))),
+            c.check(dltest.wait_for(lambda: all(s.total("quokkafest%d" % n) == 1 for n in (4, 5, 6, 7))),
                     "four readouts committed one by one are all found")
             # 3. an edit replaces, a deletion removes
             with open(os.path.join(src, "new-1.txt"), "w", encoding="utf-8") as f:
                 f.write(TEMPLATE.format(n=1, day=11).replace("Zorblax", "Wombaticus"))
             os.remove(os.path.join(src, "new-2.txt"))
             dltest.run_index(src, db)
-            c.check(wait_for(lambda: s.total("wombaticus") == 1 and s.total("zorblax") == 5),
+            c.check(dltest.wait_for(lambda: s.total("wombaticus") == 1 and s.total("zorblax") == 5),
                     "an edited readout is replaced", (s.total("wombaticus"), s.total("zorblax")))
-            c.check(wait_for(lambda: s.get(doc_path("new-2.txt")).status == 404),
+            c.check(dltest.wait_for(lambda: s.get(doc_path("new-2.txt")).status == 404),
                     "a deleted readout is gone (404)")
             # 4. a new alias table is used for highlighting after the revision changes
             aliases = os.path.join(dltest.tempdir(), "aliases.tsv")
@@ -143,7 +133,7 @@ def test(c):
                         f.write(d.read().rstrip("\n") + "\n")
                 f.write("Zorblax Quimby\tZorb Kimbee\n")
             dltest.run_index(src, db, ["--aliases", aliases])
-            ok = wait_for(lambda: s.total("zorb kimbee") >= 5)
+            ok = dltest.wait_for(lambda: s.total("zorb kimbee") >= 5)
             c.check(ok, "a new alias (zorb kimbee) finds Zorblax Quimby", s.total("zorb kimbee"))
             st, r = s.search(q="zorb kimbee")
             snippets = " ".join(h["snippet"] for h in r.get("hits", []))
