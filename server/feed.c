@@ -69,10 +69,11 @@ static void canonical(struct dl_buf *b, const struct dl_search *s, const struct 
     dl_buf_addf(b, "&limit=%zu", s->limit);
 }
 
-/* "http://HOST" (the Host header checked by http.c; "localhost" without one). */
+/* "http://HOST" (the Host header checked by http.c; "localhost" without one), "https://" when
+ * a trusted proxy says the client used https. */
 static void origin(struct dl_buf *b, const struct dl_request *rq)
 {
-    dl_buf_adds(b, "http://");
+    dl_buf_adds(b, rq->https ? "https://" : "http://");
     xml(b, rq->host && *rq->host ? rq->host : "localhost");
 }
 
@@ -172,6 +173,7 @@ int dl_feed_atom(struct dl_request *rq, struct dl_reply *rep, struct dl_error *e
     if (rev) { /* a sharded index has no revision to tell a change by */
         uint64_t h = dl_hash64(canon.buf, canon.len);
         h = dl_hash64_add(h, rq->host ? rq->host : "", rq->host ? strlen(rq->host) : 0);
+        h = dl_hash64_add(h, rq->https ? "s" : "", (size_t)rq->https); /* the links' scheme */
         snprintf(rep->etag, sizeof rep->etag, "\"feed-%lx-%016llx\"", rev, (unsigned long long)h);
     }
     rep->cache = "no-cache";

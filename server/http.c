@@ -394,6 +394,15 @@ static int early_refusal(struct dl_server *srv, struct MHD_Connection *con, stru
     return 0;
 }
 
+/* Did a trusted proxy (--trust-proxy) say the client used https (X-Forwarded-Proto)? */
+static int forwarded_https(const struct dl_server_config *cfg, struct MHD_Connection *con)
+{
+    const char *proto =
+        cfg->trust_proxy ? MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Forwarded-Proto")
+                         : NULL;
+    return proto && strcasecmp(proto, "https") == 0;
+}
+
 /*
  * Decode the path and the query string and run the route the table names
  * (an unknown path is a 404). Errors take the route's format; on an
@@ -430,6 +439,7 @@ static void route(struct dl_server *srv, struct MHD_Connection *con, struct requ
         .raw_path_len = raw_plen,
         .if_none_match = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match"),
         .host = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+        .https = forwarded_https(cfg, con),
         .body = c->form.buf,
         .body_len = c->form.len,
         .body_too_big = c->form_too_big,
@@ -517,12 +527,9 @@ static void add_headers(struct MHD_Response *r, const struct dl_server_config *c
     }
     if (rep->set_cookie && cfg->token) {
         /* Secure only when a trusted proxy says the client used https: plain http drops it. */
-        const char *proto = cfg->trust_proxy ? MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                                           "X-Forwarded-Proto")
-                                             : NULL;
         struct dl_buf ck = DL_BUF_INIT;
         dl_buf_addf(&ck, COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s", cfg->token,
-                    proto && strcasecmp(proto, "https") == 0 ? "; Secure" : "");
+                    forwarded_https(cfg, con) ? "; Secure" : "");
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, ck.buf);
         explicit_bzero(ck.buf, ck.len);
         dl_buf_release(&ck);

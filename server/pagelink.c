@@ -86,6 +86,9 @@ struct dl_link dl_link_of(const struct dl_search *s)
     if (s->to[0]) {
         dl_link_add(&l, "to", s->to, strlen(s->to));
     }
+    if (s->indexed_after && s->indexed_after_len) {
+        dl_link_add(&l, "indexed_after", s->indexed_after, s->indexed_after_len);
+    }
     if (s->source) {
         dl_link_add(&l, "source", s->source, strlen(s->source));
     }
@@ -111,8 +114,8 @@ static void link_param(struct dl_buf *b, const char *key, const char *v, size_t 
 
 /* The order dl_link_write writes filters in, whatever order they were set in, so that one search
  * has one address (a key not listed here goes last). */
-static const char *const link_order[] = {"from",   "to",      "source", "kind",
-                                         "person", "country", "org"};
+static const char *const link_order[] = {"from", "to",     "indexed_after", "source",
+                                         "kind", "person", "country",       "org"};
 #define NLINK_ORDER (sizeof link_order / sizeof link_order[0])
 
 static size_t link_rank(const char *key)

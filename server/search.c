@@ -263,6 +263,8 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
     if (parse_date(p, "from", s->from, rep) != 0 || parse_date(p, "to", s->to, rep) != 0) {
         return -1;
     }
+    s->indexed_after_len = 0; /* for links to the same search (pagelink.h) */
+    s->indexed_after = dl_params_get(p, "indexed_after", &s->indexed_after_len);
     if (parse_indexed_after(p, s->indexed_from, rep) != 0) {
         return -1;
     }

@@ -26,8 +26,9 @@ struct dl_link_param {
     size_t len;
 };
 
-/* from, to, source, every entity and kind filter and one more (a facet adding a filter) */
-#define DL_LINK_MAX_PARAMS (3 + 2 * DL_MAX_ENTITY_FILTERS + 1)
+/* from, to, indexed_after, source, every entity and kind filter and one more (a facet adding
+ * a filter) */
+#define DL_LINK_MAX_PARAMS (4 + 2 * DL_MAX_ENTITY_FILTERS + 1)
 
 struct dl_link {
     const char *q; /* "" for none */

@@ -159,6 +159,7 @@ struct dl_request {
     struct dl_params params;   /* decoded query string */
     const char *if_none_match; /* the If-None-Match header, or NULL */
     const char *host;          /* the Host header (checked by http.c), or NULL */
+    int https; /* a trusted proxy (--trust-proxy) says the client used https (X-Forwarded-Proto) */
     const char *body;          /* a POST body, NUL-terminated ("" for none) */
     size_t body_len;
     int body_too_big; /* the POST body went past DL_SERVE_MAX_FORM (and was dropped) */

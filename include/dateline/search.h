@@ -40,6 +40,8 @@ struct dl_search {
     int sort_given;        /* sort came from the request */
     char from[11], to[11]; /* "YYYY-MM-DD" or "" */
     char indexed_from[28]; /* indexed_after plus a microsecond (searcher.h), or "" */
+    const char *indexed_after; /* indexed_after as given (borrowed from the request), or NULL */
+    size_t indexed_after_len;
     const char *source;    /* source filter, or NULL */
     int facets;            /* count years and sources */
     int matches;           /* list each hit's match offsets (API) */

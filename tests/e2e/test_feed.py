@@ -11,6 +11,7 @@ ETag answers 304 until the index changes."""
 
 import calendar
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -274,6 +275,28 @@ def test(c):
         c.check(">Feed</a>" in page, "and shows a Feed link")
         r = s.get(urllib.parse.unquote(href.replace("&amp;", "&")).replace(" ", "+"))
         c.eq(r.status, 200, "the linked feed answers")
+
+        # 6b. the page's own links (facets, sort, timeline) keep indexed_after
+        page = s.get("/search?q=&indexed_after=" + q("2000-01-01T00:00:00Z")).text
+        links = re.findall(r'href="(/search\?[^"]*)"', page)
+        c.check(links and all("indexed_after=2000-01-01T00%3A00%3A00Z" in h for h in links),
+                "every /search link of a page searched with indexed_after keeps it",
+                [h for h in links if "indexed_after" not in h][:3] or links[:3])
+
+        # 7. X-Forwarded-Proto: https is believed only from a trusted proxy
+        r = s.get("/feed.atom", headers={"X-Forwarded-Proto": "https"})
+        c.check(b"https://" not in r.body.replace(b"xmlns=\"http", b""),
+                "without --trust-proxy, X-Forwarded-Proto does not make links https", r.text[:600])
+    with Server(db, ["--trust-proxy"]) as s:
+        plain = s.get("/feed.atom")
+        r = s.get("/feed.atom", headers={"X-Forwarded-Proto": "https"})
+        root = ET.fromstring(r.body)
+        hrefs = [ln.get("href") for ln in root.iter(ATOM + "link")]
+        c.check(hrefs and all(h.startswith("https://127.0.0.1:%d/" % s.port) for h in hrefs),
+                "behind a trusted proxy that says https, every link is https://", hrefs[:4])
+        c.check(r.header("etag") and r.header("etag") != plain.header("etag"),
+                "and the ETag differs from the http feed's", (r.header("etag"),
+                                                               plain.header("etag")))
 
 
 if __name__ == "__main__":
