@@ -31,6 +31,7 @@
 #include "dateline/store.h"
 #include "dateline/strset.h"
 #include "dateline/walk.h"
+#include "shards.h"
 
 /* Bump when the parser or the schema changes what is stored: every readout is then re-indexed. */
 #define PARSER_VERSION "p1"
@@ -56,10 +57,13 @@ struct options {
     uint64_t batch_bytes;     /* ... or this many bytes of changed text */
     unsigned jobs;            /* writer threads for a fresh index (1 = no pool) */
     int jobs_given;           /* --jobs was given: use the pool even for small inputs */
+    unsigned shards;          /* shards of a sharded index (0 = one database) */
 };
 
 struct run {
     const struct options *opt;
+    const char *dir; /* the database written: DIR, or one shard of it */
+    unsigned shard;  /* its shard number: only readouts of this shard are indexed */
     struct dl_store *db;
     struct dl_pool *pool;  /* set when a fresh index is built by several writers */
     char alias_tag[17];    /* hash of the alias table, part of every readout's hash */
@@ -141,7 +145,7 @@ static int commit(struct run *r)
     }
     if (dl_store_commit(r->db, &r->err) != DL_OK) {
         clear_progress(r);
-        fprintf(stderr, "dateline-index: cannot commit to '%s': %s\n", r->opt->dir, r->err.msg);
+        fprintf(stderr, "dateline-index: cannot commit to '%s': %s\n", r->dir, r->err.msg);
         r->failed = 1;
         return -1;
     }
@@ -164,6 +168,8 @@ static void decode(struct run *r, const struct dl_walk_item *it)
     dl_buf_reset(&r->text);
     if (dl_utf8_valid(it->data, it->len)) {
         dl_buf_add(&r->text, it->data, it->len);
+    } else if (it->is_json && r->shard > 0) {
+        dl_cp1252_to_utf8(it->data, it->len, &r->text); /* shard 0's run warned */
     } else {
         if (it->line) {
             report(r, it->path, "line %lu: not valid UTF-8; decoded as Windows-1252", it->line);
@@ -194,11 +200,20 @@ static int check_unchanged(struct run *r, const struct dl_walk_item *it, const c
     return rc == DL_OK && strcmp(r->hash.buf, hash) == 0;
 }
 
+/* Whether readout `id` belongs in the database this run writes. */
+static int mine(const struct run *r, const char *id)
+{
+    return dl_shards_of(id, r->opt->shards) == r->shard;
+}
+
 static int on_item(void *ctx, const struct dl_walk_item *it)
 {
     struct run *r = ctx;
     if (interrupted) {
         return 1;
+    }
+    if (!it->is_json && !mine(r, it->id)) {
+        return 0; /* another shard's */
     }
     r->bytes_read += it->len;
     char hash[64];
@@ -224,7 +239,9 @@ static int on_item(void *ctx, const struct dl_walk_item *it)
     } else {
         rc = dl_readout_parse_text(&doc, it->id, r->text.buf, r->text.len, &r->err);
     }
-    if (rc != DL_OK) {
+    if (rc != DL_OK && it->is_json && r->shard > 0) {
+        goto out_doc; /* shard 0's run reported it */
+    } else if (rc != DL_OK) {
         if (it->is_json) {
             report(r, it->path, "line %lu: skipped: %s", it->line, r->err.msg);
         } else {
@@ -232,6 +249,9 @@ static int on_item(void *ctx, const struct dl_walk_item *it)
         }
         r->skipped++;
         goto out_doc;
+    }
+    if (it->is_json && !mine(r, doc.id)) {
+        goto out_doc; /* another shard's */
     }
     if (r->pool) {
         if (dl_pool_put(r->pool, &doc, r->origin, hash, it->len) != DL_OK) {
@@ -283,6 +303,9 @@ out_doc:
 static void on_walk_error(void *ctx, const char *path, const char *id, const char *reason)
 {
     struct run *r = ctx;
+    if (id ? !mine(r, id) : r->shard > 0) {
+        return; /* another shard's, or reported by shard 0's run */
+    }
     report(r, path, "skipped: %s", reason);
     r->skipped++;
     if (id) {
@@ -334,14 +357,14 @@ static int start_pool(struct run *r, const struct dl_aliases *aliases, const cha
     struct stat st;
     unsigned long docs = 1;
     if (dl_db_doccount(dl_store_db(r->db), &docs, &r->err) != DL_OK) {
-        fprintf(stderr, "dateline-index: cannot read '%s': %s\n", r->opt->dir, r->err.msg);
+        fprintf(stderr, "dateline-index: cannot read '%s': %s\n", r->dir, r->err.msg);
         return -1;
     }
     if (r->opt->jobs < 2 || docs != 0 || (!r->opt->jobs_given && r->bytes_total < (8u << 20)) ||
-        stat(r->opt->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        stat(r->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         return 0;
     }
-    struct dl_pool_config cfg = {r->opt->dir,
+    struct dl_pool_config cfg = {r->dir,
                                  r->opt->jobs,
                                  aliases,
                                  alias_text,
@@ -373,8 +396,7 @@ static void finish_pool(struct run *r)
     if (rc != DL_OK || r->failed || interrupted) {
         if (rc != DL_OK) {
             clear_progress(r);
-            fprintf(stderr, "dateline-index: cannot index into '%s': %s\n", r->opt->dir,
-                    r->err.msg);
+            fprintf(stderr, "dateline-index: cannot index into '%s': %s\n", r->dir, r->err.msg);
         }
         r->failed = 1;
         dl_pool_free(r->pool);
@@ -382,8 +404,8 @@ static void finish_pool(struct run *r)
         return;
     }
     struct dl_buf merged = DL_BUF_INIT, old = DL_BUF_INIT;
-    dl_buf_addf(&merged, "%s.merged", r->opt->dir);
-    dl_buf_addf(&old, "%s.old", r->opt->dir);
+    dl_buf_addf(&merged, "%s.merged", r->dir);
+    dl_buf_addf(&old, "%s.old", r->dir);
     dl_store_free(r->db); /* the empty revision: nothing of it is kept */
     r->db = NULL;
     rc = dl_remove_tree(merged.buf, &r->err);
@@ -393,18 +415,18 @@ static void finish_pool(struct run *r)
     if (rc == DL_OK) {
         rc = dl_remove_tree(old.buf, &r->err);
     }
-    if (rc == DL_OK && rename(r->opt->dir, old.buf) != 0) {
-        rc = dl_error_set(&r->err, DL_EIO, "cannot rename '%s': %s", r->opt->dir, strerror(errno));
-    } else if (rc == DL_OK && rename(merged.buf, r->opt->dir) != 0) {
+    if (rc == DL_OK && rename(r->dir, old.buf) != 0) {
+        rc = dl_error_set(&r->err, DL_EIO, "cannot rename '%s': %s", r->dir, strerror(errno));
+    } else if (rc == DL_OK && rename(merged.buf, r->dir) != 0) {
         rc = dl_error_set(&r->err, DL_EIO, "cannot rename '%s': %s", merged.buf, strerror(errno));
-        rename(old.buf, r->opt->dir); /* put the empty index back */
+        rename(old.buf, r->dir); /* put the empty index back */
     }
     if (rc == DL_OK) {
         dl_remove_tree(old.buf, NULL);
         r->commits++;
     } else {
         clear_progress(r);
-        fprintf(stderr, "dateline-index: cannot merge into '%s': %s\n", r->opt->dir, r->err.msg);
+        fprintf(stderr, "dateline-index: cannot merge into '%s': %s\n", r->dir, r->err.msg);
         dl_remove_tree(merged.buf, NULL);
         r->failed = 1;
     }
@@ -438,6 +460,9 @@ static void usage(FILE *f)
           "      --batch N        commit after every N changed readouts (default 2000)\n"
           "      --batch-mb N     ... or after N MB of changed text (default 4;\n"
           "                       small batches are faster and bound memory)\n"
+          "      --shards N       split a new index into N shards DIR/shard-NN (2..64)\n"
+          "                       and a stub DIR/XAPIANDB serving them as one\n"
+          "                       (dateline-serve -d DIR); later runs keep the count\n"
           "  -j, --jobs N         writer threads when filling an empty index (default: the\n"
           "                       number of cores; 1 = one writer)\n"
           "  -q, --quiet          no progress bar\n"
@@ -549,9 +574,94 @@ static int setup_aliases(struct run *r, struct dl_aliases **out, char **text_out
     return 0;
 }
 
+/*
+ * One database of the run: open r->dir, store the alias table, walk every
+ * PATH (indexing the readouts of r->shard) and commit. Returns 1 when a PATH
+ * could not be walked, else 0; sets r->failed when nothing could be committed.
+ */
+static int index_db(struct run *r, int argc, char **argv)
+{
+    if (dl_store_open(&r->db, r->dir, &r->err) != DL_OK) {
+        fprintf(stderr, "dateline-index: cannot open index '%s': %s\n", r->dir, r->err.msg);
+        r->failed = 1;
+        return 0;
+    }
+    dl_store_set_spelling(r->db, r->opt->spelling);
+    struct dl_aliases *aliases = NULL;
+    char *alias_text = NULL;
+    if (setup_aliases(r, &aliases, &alias_text) != 0 || start_pool(r, aliases, alias_text) != 0) {
+        r->failed = 1;
+    }
+    int walk_failed = 0;
+    for (int i = optind; i < argc && !r->failed && !interrupted; i++) {
+        uint64_t bytes = 0;
+        dl_walk_probe(argv[i], &bytes, NULL);
+        char *origin = dl_walk_origin(argv[i], &r->err);
+        if (!origin) {
+            fprintf(stderr, "dateline-index: %s\n", r->err.msg);
+            walk_failed = 1;
+            continue;
+        }
+        r->origin = origin;
+        struct dl_walk_cb cb = {on_item, on_walk_error, r};
+        int rc = dl_walk(argv[i], &cb, &r->err);
+        if (rc < 0) {
+            clear_progress(r);
+            fprintf(stderr, "dateline-index: %s\n", r->err.msg);
+            walk_failed = 1;
+        } else if (rc == 0 && !r->failed && !interrupted && !r->pool) {
+            sweep_origin(r, origin);
+        }
+        dl_strset_release(&r->seen);
+        free(origin);
+        r->bytes_before += bytes;
+    }
+    if (r->pool) {
+        finish_pool(r);
+    } else if (!r->failed) {
+        commit(r);
+    }
+    dl_store_free(r->db);
+    r->db = NULL;
+    dl_aliases_free(aliases);
+    free(alias_text);
+    return walk_failed;
+}
+
+/*
+ * Settle o->shards against DIR: a sharded DIR keeps its recorded count
+ * (given again or not), a plain one cannot become sharded. 0 or -1 (said).
+ */
+static int pick_shards(struct options *o)
+{
+    int recorded = dl_shards_recorded(o->dir);
+    if (recorded < 0) {
+        fprintf(stderr, "dateline-index: '%s/XAPIANDB' is not a dateline shard list\n", o->dir);
+        return -1;
+    }
+    if (recorded > 0 && o->shards && (unsigned)recorded != o->shards) {
+        fprintf(stderr,
+                "dateline-index: index '%s' has %d shards, not %u: index into a new folder "
+                "to change the count\n",
+                o->dir, recorded, o->shards);
+        return -1;
+    }
+    if (recorded == 0 && o->shards && dl_shards_is_plain(o->dir)) {
+        fprintf(stderr,
+                "dateline-index: index '%s' is not sharded: index into a new folder to "
+                "shard it\n",
+                o->dir);
+        return -1;
+    }
+    if (recorded > 0) {
+        o->shards = (unsigned)recorded;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    struct options o = {"./dateline.db", NULL, NULL, 1, 0, 0, 2000, 4ull << 20, 0, 0};
+    struct options o = {"./dateline.db", NULL, NULL, 1, 0, 0, 2000, 4ull << 20, 0, 0, 0};
     int no_aliases = 0, no_gazetteer = 0;
     enum {
         OPT_ALIASES = 256,
@@ -561,6 +671,7 @@ int main(int argc, char **argv)
         OPT_NO_SPELLING,
         OPT_BATCH,
         OPT_BATCH_MB,
+        OPT_SHARDS,
         OPT_VERSION
     };
     static const struct option longopts[] = {
@@ -572,6 +683,7 @@ int main(int argc, char **argv)
         {"no-spelling", no_argument, NULL, OPT_NO_SPELLING},
         {"batch", required_argument, NULL, OPT_BATCH},
         {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
+        {"shards", required_argument, NULL, OPT_SHARDS},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -616,6 +728,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             o.batch_bytes = (uint64_t)n << 20;
+            break;
+        case OPT_SHARDS:
+            if (parse_count(optarg, &n) != 0 || n < 2 || n > DL_SHARDS_MAX) {
+                fprintf(stderr, "dateline-index: invalid --shards '%s': expected 2..64\n", optarg);
+                return 2;
+            }
+            o.shards = (unsigned)n;
             break;
         case 'j':
             if (parse_count(optarg, &n) != 0 || n > 64) {
@@ -681,22 +800,11 @@ int main(int argc, char **argv)
         r.bytes_total += bytes;
     }
 
-    if (dl_store_open(&r.db, o.dir, &r.err) != DL_OK) {
-        fprintf(stderr, "dateline-index: cannot open index '%s': %s\n", o.dir, r.err.msg);
-        return 1;
+    if (pick_shards(&o) != 0) {
+        return 2;
     }
-    dl_store_set_spelling(r.db, o.spelling);
-    struct dl_aliases *aliases = NULL;
-    char *alias_text = NULL;
-    if (setup_aliases(&r, &aliases, &alias_text) != 0) {
-        dl_store_free(r.db);
-        return 1;
-    }
-
-    if (start_pool(&r, aliases, alias_text) != 0) {
-        dl_store_free(r.db);
-        dl_aliases_free(aliases);
-        free(alias_text);
+    if (o.shards && dl_shards_write_stub(o.dir, o.shards, &r.err) != DL_OK) {
+        fprintf(stderr, "dateline-index: %s\n", r.err.msg);
         return 1;
     }
 
@@ -707,34 +815,19 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     int walk_failed = 0;
-    for (int i = optind; i < argc && !r.failed && !interrupted; i++) {
-        uint64_t bytes = 0;
-        dl_walk_probe(argv[i], &bytes, NULL);
-        char *origin = dl_walk_origin(argv[i], &r.err);
-        if (!origin) {
-            fprintf(stderr, "dateline-index: %s\n", r.err.msg);
-            walk_failed = 1;
-            continue;
-        }
-        r.origin = origin;
-        struct dl_walk_cb cb = {on_item, on_walk_error, &r};
-        int rc = dl_walk(argv[i], &cb, &r.err);
-        if (rc < 0) {
-            clear_progress(&r);
-            fprintf(stderr, "dateline-index: %s\n", r.err.msg);
-            walk_failed = 1;
-        } else if (rc == 0 && !r.failed && !interrupted && !r.pool) {
-            sweep_origin(&r, origin);
-        }
-        dl_strset_release(&r.seen);
-        free(origin);
-        r.bytes_before += bytes;
+    if (!o.shards) {
+        r.dir = o.dir;
+        walk_failed = index_db(&r, argc, argv);
     }
-    if (r.pool) {
-        finish_pool(&r);
-    } else if (!r.failed) {
-        commit(&r);
+    struct dl_buf shard = DL_BUF_INIT;
+    for (unsigned i = 0; i < o.shards && !r.failed && !interrupted; i++) {
+        dl_shards_path(o.dir, i, &shard);
+        r.dir = shard.buf;
+        r.shard = i;
+        r.bytes_before = 0;
+        walk_failed |= index_db(&r, argc, argv);
     }
+    r.dir = o.dir;
     draw_progress(&r, 0, 1);
     clear_progress(&r);
 
@@ -757,9 +850,7 @@ int main(int argc, char **argv)
     } else if (walk_failed) {
         status = 1;
     }
-    dl_store_free(r.db);
-    dl_aliases_free(aliases);
-    free(alias_text);
+    dl_buf_release(&shard);
     dl_buf_release(&r.text);
     dl_buf_release(&r.hash);
     return status;
