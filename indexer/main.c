@@ -215,7 +215,9 @@ static int on_item(void *ctx, const struct dl_walk_item *it)
     if (!it->is_json && !mine(r, it->id)) {
         return 0; /* another shard's */
     }
-    r->bytes_read += it->len;
+    if (!it->is_json || r->shard == 0) {
+        r->bytes_read += it->len; /* once, whichever shard the readout goes to */
+    }
     char hash[64];
     readout_hash(r, it->data, it->len, hash);
     int existed = 0, same;
