@@ -504,22 +504,15 @@ static const char *default_data(const char *name)
 /* Append the file at path to text, checking that it parses alone (errors name the file). */
 static int read_table(struct run *r, const char *path, struct dl_buf *text)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "dateline-index: cannot open '%s': %s\n", path, strerror(errno));
+    size_t start = text->len;
+    int rc = dl_buf_read_file(text, path);
+    if (rc != 0) {
+        fprintf(stderr, "dateline-index: cannot open '%s': %s\n", path, strerror(-rc));
         return -1;
     }
-    size_t start = text->len;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        dl_buf_add(text, chunk, n);
-    }
-    int failed = ferror(f);
-    fclose(f);
     struct dl_aliases *a = NULL;
-    if (failed || dl_aliases_parse(text->buf + start, text->len - start, &a, &r->err) != DL_OK) {
-        fprintf(stderr, "dateline-index: %s: %s\n", path, failed ? "read error" : r->err.msg);
+    if (dl_aliases_parse(text->buf + start, text->len - start, &a, &r->err) != DL_OK) {
+        fprintf(stderr, "dateline-index: %s: %s\n", path, r->err.msg);
         return -1;
     }
     dl_aliases_free(a);

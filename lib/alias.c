@@ -623,25 +623,14 @@ int dl_aliases_parse(const char *text, size_t len, struct dl_aliases **out, stru
 int dl_aliases_load(const char *path, struct dl_aliases **out, struct dl_error *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return dl_error_set(err, DL_EIO, "cannot open '%s': %s", path, strerror(errno));
-    }
     struct dl_buf text = DL_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        dl_buf_add(&text, chunk, n);
-    }
-    int failed = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
+    int rc = dl_buf_read_file(&text, path);
+    if (rc != 0) {
         dl_buf_release(&text);
-        return dl_error_set(err, DL_EIO, "cannot read '%s': %s", path, strerror(saved));
+        return dl_error_set(err, DL_EIO, "cannot open '%s': %s", path, strerror(-rc));
     }
     struct dl_error perr = DL_ERROR_INIT;
-    int rc = dl_aliases_parse(text.buf, text.len, out, &perr);
+    rc = dl_aliases_parse(text.buf, text.len, out, &perr);
     dl_buf_release(&text);
     if (rc) {
         return dl_error_set(err, rc, "cannot parse '%s': %s", path, perr.msg);

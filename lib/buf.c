@@ -1,6 +1,7 @@
 /* buf.c - growable byte buffer (see buf.h). */
 #include "dateline/buf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,4 +258,20 @@ void dl_buf_add_xml(struct dl_buf *b, const char *p, size_t n)
         }
         i += len;
     }
+}
+
+int dl_buf_read_file(struct dl_buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rbe");
+    if (!f) {
+        return -errno;
+    }
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        dl_buf_add(b, chunk, n);
+    }
+    int rc = ferror(f) ? -(errno ? errno : EIO) : 0;
+    fclose(f);
+    return rc;
 }

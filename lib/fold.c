@@ -194,6 +194,18 @@ int dl_is_space(int32_t cp)
            cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
+int dl_is_blank(const char *s, size_t a, size_t b)
+{
+    while (a < b) {
+        size_t k;
+        if (!dl_is_space(dl_utf8_at(s, b, a, &k))) {
+            return 0;
+        }
+        a += k;
+    }
+    return 1;
+}
+
 size_t dl_utf8_check(const char *s, size_t n)
 {
     size_t i = 0;

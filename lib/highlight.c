@@ -449,19 +449,6 @@ static int gap_mergeable(const char *s, size_t a, size_t b)
     return 1;
 }
 
-/* Is text[a..b) whitespace only (line breaks included)? */
-static int gap_blank(const char *s, size_t a, size_t b)
-{
-    while (a < b) {
-        size_t k;
-        if (!dl_is_space(dl_utf8_at(s, b, a, &k))) {
-            return 0;
-        }
-        a += k;
-    }
-    return 1;
-}
-
 /*
  * Keep a stopword match only where the next word is a real match ("Tô" of
  * "Tô Lâm"; "of" in "Secretary of State"), unless the text has no real
@@ -486,7 +473,7 @@ static void drop_lone_stopwords(const char *text, struct scan *c)
             if (b->start < r->end) {
                 continue; /* an alias form starting at the same word */
             }
-            keep = !b->weak && gap_blank(text, r->end, b->start);
+            keep = !b->weak && dl_is_blank(text, r->end, b->start);
             break;
         }
         if (keep) {
@@ -818,18 +805,6 @@ static void widen(const char *text, size_t len, const struct dl_span *sp, size_t
     f->e = e;
 }
 
-static int only_space(const char *text, size_t a, size_t b)
-{
-    while (a < b) {
-        size_t k;
-        if (!dl_is_space(dl_utf8_at(text, b, a, &k))) {
-            return 0;
-        }
-        a += k;
-    }
-    return 1;
-}
-
 void dl_hl_snippet(const struct dl_hl *h, const char *text, size_t len, size_t target,
                    struct dl_buf *out)
 {
@@ -875,11 +850,11 @@ void dl_hl_snippet_spans(const struct dl_hl *h, const struct dl_hl_spans *s, con
     for (size_t i = 0; i < m; i++) {
         if (i > 0) {
             dl_buf_adds(out, " " ELLIPSIS " ");
-        } else if (!only_space(text, 0, fr[i].s)) {
+        } else if (!dl_is_blank(text, 0, fr[i].s)) {
             dl_buf_adds(out, ELLIPSIS " ");
         }
         add_marked(out, text, fr[i].s, fr[i].e, sp, nsp, add_flat);
-        if (i == m - 1 && !only_space(text, fr[i].e, len)) {
+        if (i == m - 1 && !dl_is_blank(text, fr[i].e, len)) {
             dl_buf_adds(out, " " ELLIPSIS);
         }
     }

@@ -521,23 +521,11 @@ static int keep_token(void *ctx, const char *folded, size_t flen, size_t start, 
     return 0;
 }
 
-static int only_spaces(const char *s, size_t from, size_t to)
-{
-    while (from < to) {
-        size_t l;
-        if (!dl_is_space(dl_utf8_at(s, to, from, &l))) {
-            return 0;
-        }
-        from += l;
-    }
-    return 1;
-}
-
 int dl_kind_parse(const char *s, size_t n, enum dl_kind *out)
 {
     struct one_token t = {0, 0, 0, ""};
     if (!s || dl_tokenize(s, n, keep_token, &t) != 0 || t.count != 1 ||
-        !only_spaces(s, 0, t.start) || !only_spaces(s, t.end, n)) {
+        !dl_is_blank(s, 0, t.start) || !dl_is_blank(s, t.end, n)) {
         return DL_EPARSE;
     }
     for (int k = 0; k < DL_KIND_COUNT; k++) {

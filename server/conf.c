@@ -105,23 +105,11 @@ int dl_conf_parse(struct dl_conf *c, const char *path, const char *text, size_t 
 
 int dl_conf_load(struct dl_conf *c, const char *path, struct dl_error *err)
 {
-    FILE *f = fopen(path, "re");
-    if (!f) {
-        int e = errno;
-        return dl_error_set(err, e == ENOENT ? DL_ENOTFOUND : DL_EIO, "cannot read '%s': %s", path,
-                            strerror(e));
-    }
-    struct dl_buf b;
-    dl_buf_init(&b, 4096);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        dl_buf_add(&b, chunk, n);
-    }
-    int failed = ferror(f);
-    fclose(f);
-    int rc = failed ? dl_error_set(err, DL_EIO, "cannot read '%s': read error", path)
-                    : dl_conf_parse(c, path, b.buf, b.len, err);
+    struct dl_buf b = DL_BUF_INIT;
+    int rc = dl_buf_read_file(&b, path);
+    rc = rc != 0 ? dl_error_set(err, rc == -ENOENT ? DL_ENOTFOUND : DL_EIO, "cannot read '%s': %s",
+                                path, strerror(-rc))
+                 : dl_conf_parse(c, path, b.buf, b.len, err);
     dl_buf_release(&b);
     return rc;
 }

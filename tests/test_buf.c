@@ -1,5 +1,9 @@
 /* test_buf.c - dl_buf and its escapers. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "dateline/buf.h"
 #include "dl_test.h"
@@ -97,10 +101,33 @@ static void test_xml(void)
     }
 }
 
+/* dl_buf_read_file appends a whole file, and says why it cannot. */
+static void test_read_file(void)
+{
+    char path[] = "/tmp/dl_buf_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    if (fd < 0) {
+        return;
+    }
+    CHECK(write(fd, "abc\ndef", 7) == 7, "write");
+    close(fd);
+    struct dl_buf b = DL_BUF_INIT;
+    dl_buf_adds(&b, "x:");
+    CHECK(dl_buf_read_file(&b, path) == 0, "read a file");
+    CHECK(b.len == 9 && memcmp(b.buf, "x:abc\ndef", 9) == 0, "appended whole: %s", b.buf);
+    unlink(path);
+    CHECK(dl_buf_read_file(&b, path) == -ENOENT, "a missing file: -ENOENT");
+    CHECK(b.len == 9, "and nothing appended");
+    CHECK(dl_buf_read_file(&b, "/tmp") == -EISDIR, "a folder: -EISDIR");
+    dl_buf_release(&b);
+}
+
 int main(void)
 {
     test_basic();
     test_xml();
+    test_read_file();
     test_escapes();
     return dl_test_report();
 }

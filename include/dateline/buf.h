@@ -55,5 +55,8 @@ void dl_buf_add_xml(struct dl_buf *b, const char *p, size_t n);
 void dl_buf_add_json(struct dl_buf *b, const char *p, size_t n);
 /* Append `p` percent-encoded for a URL query component or path segment (RFC 3986 unreserved kept). */
 void dl_buf_add_url(struct dl_buf *b, const char *p, size_t n);
+/* Append the whole file at path: 0, or -errno when it cannot be opened or read (b then holds
+ * what was read; the caller words the message). */
+int dl_buf_read_file(struct dl_buf *b, const char *path);
 
 #endif

@@ -121,6 +121,8 @@ int32_t dl_utf8_at(const char *s, size_t n, size_t i, size_t *len);
  * and U+200B ZERO WIDTH SPACE, which is a space in all but name.
  */
 int dl_is_space(int32_t cp);
+/* Is s[a..b) only spaces (dl_is_space), or empty? b is also the end of the text read. */
+int dl_is_blank(const char *s, size_t a, size_t b);
 
 /* Number of UTF-16 code units in the valid UTF-8 text s[0..n). */
 size_t dl_utf16_len(const char *s, size_t n);
