@@ -66,17 +66,34 @@ def setenv_args(env):
     return out
 
 
-def first_connection(port, timeout=20):
+def first_connection(port, proc, timeout=20):
     """Connect to 127.0.0.1:port, retrying until systemd-socket-activate listens: it starts
-    its program when the first connection comes. Returns the connected socket."""
+    its program when the first connection comes. Returns the connected socket, or None when
+    systemd-socket-activate exited first: it could not bind the port, taken (by another
+    test's socket, say) between free_port() and its bind(); the caller tries another."""
     deadline = time.time() + timeout
     while True:
+        if proc.poll() is not None:
+            return None
         try:
             return socket.create_connection(("127.0.0.1", port), timeout=timeout)
         except OSError:
             if time.time() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def activate(args_for_port, attempts=5, **popen):
+    """Start systemd-socket-activate with args_for_port(port) on a free port and make the
+    first connection; a port taken before it bound is worth another try. Returns
+    (process, port, connected socket)."""
+    for _ in range(attempts):
+        port = free_port()
+        proc = subprocess.Popen(args_for_port(port), **popen)
+        sock = first_connection(port, proc)
+        if sock is not None:
+            return proc, port, sock
+    raise RuntimeError("systemd-socket-activate exited before listening, %d times" % attempts)
 
 
 class ActivatedServer(Server):
@@ -95,13 +112,12 @@ class ActivatedServer(Server):
 
     def start(self):
         dltest._servers.append(self)
-        self.port = free_port()
         self._log = open(self.log_path, "ab")
-        cmd = [ACTIVATE, "-l", "%s:%d" % (self.bind, self.port)] + setenv_args(self.env) + [
-               dltest.DL_SERVE,
-               "-d", self.db, "-l", self.listen_arg, "-t", str(self.threads)] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=self._log, env=self.env)
-        self.first = first_connection(self.port)
+        self.proc, self.port, self.first = activate(
+            lambda port: [ACTIVATE, "-l", "%s:%d" % (self.bind, port)] +
+            setenv_args(self.env) + [dltest.DL_SERVE, "-d", self.db, "-l", self.listen_arg,
+                                     "-t", str(self.threads)] + self.args,
+            stdout=self._log, stderr=self._log, env=self.env)
         self.ready = self.notify.wait_for("READY=1")
         return self
 
@@ -172,10 +188,10 @@ def activation(c, db):
 def public_refused(c, db):
     notify = Notifications()
     env = dict(os.environ, NOTIFY_SOCKET=notify.path)
-    port = free_port()
-    cmd = [ACTIVATE, "-l", "0.0.0.0:%d" % port] + setenv_args(env) + [dltest.DL_SERVE, "-d", db]
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
-    with first_connection(port):
+    p, _, first = activate(
+        lambda port: [ACTIVATE, "-l", "0.0.0.0:%d" % port] + setenv_args(env) +
+        [dltest.DL_SERVE, "-d", db], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    with first:
         out = p.communicate(timeout=60)[0].decode("utf-8", "replace")
     r = p
     c.eq(r.returncode, 2, "a passed socket on 0.0.0.0 without --public: exit 2")
