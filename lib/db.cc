@@ -490,8 +490,8 @@ extern "C" int dl_db_termfreq(struct dl_db *h, const char *term, size_t len, uns
 
 /* Pairs (term, frequency) read by read(v) first, then each given to cb (which may change the
  * database, and may not throw); a non-zero return of cb stops and is returned. */
-template <class F> int read_terms(struct dl_db *h, dl_term_fn cb, void *ctx, struct dl_error *err,
-                                  F read)
+template <class F>
+int read_terms(struct dl_db *h, dl_term_fn cb, void *ctx, struct dl_error *err, F read)
 {
     std::vector<std::pair<std::string, Xapian::doccount>> v;
     int rc = guard(h, err, [&] { read(v); });

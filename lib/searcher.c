@@ -15,11 +15,14 @@
 #include "dateline/fold.h"
 #include "dateline/record.h"
 #include "dateline/schema.h"
+#include "dateline/shardset.h"
 #include "dateline/store.h"
 #include "dateline/written.h"
 
 /* Searches whose exact totals and facets a searcher remembers. */
 #define FACET_CACHE_SIZE 256
+/* Runs of an operation at most: once more after the revision moved on, or a shard failed. */
+#define ATTEMPTS 3
 /* Facets of sources and entities: at most this many values each. */
 #define MAX_FACET_VALUES 20
 
@@ -40,8 +43,11 @@ static const unsigned FACET_SLOTS[DL_FACET_COUNT - 1] = {
     DL_SLOT_DATE, DL_SLOT_SOURCE, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_KIND};
 
 struct dl_searcher {
-    struct dl_db *db;
+    struct dl_db *db; /* the index, or its shards that answer (conn's) */
     char *path;
+    struct dl_shardset *set;    /* the shards and their health (borrowed), or NULL */
+    struct dl_shardconn *conn;  /* with set: this searcher's connections */
+    struct dl_db *aux;          /* with set: the auxiliary database (spelling, metadata) */
     struct dl_aliases *aliases; /* the revision's table, or NULL */
     struct dl_buf alias_text;   /* its text, to parse it again only when it changes */
     struct dl_fcache *facets;
@@ -89,7 +95,7 @@ void dl_results_release(struct dl_results *res)
 static int load_aliases(struct dl_searcher *s, struct dl_error *err)
 {
     struct dl_buf text = DL_BUF_INIT;
-    int rc = dl_db_get_meta(s->db, DL_META_ALIASES, &text, err);
+    int rc = dl_db_get_meta(s->aux ? s->aux : s->db, DL_META_ALIASES, &text, err);
     if (rc == DL_OK && (text.len != s->alias_text.len ||
                         memcmp(text.buf, s->alias_text.buf, text.len) != 0 || !s->aliases)) {
         struct dl_error e = DL_ERROR_INIT;
@@ -106,25 +112,40 @@ static int load_aliases(struct dl_searcher *s, struct dl_error *err)
     return rc;
 }
 
-int dl_searcher_open(struct dl_searcher **out, const char *path, struct dl_error *err)
+/* The index at s->path into s: the shards of s->set that answer, or the database. */
+static int open_index(struct dl_searcher *s, struct dl_error *err)
 {
-    struct dl_db *db = NULL;
-    *out = NULL;
-    int rc = dl_db_open_read(&db, path, err);
-    if (rc == DL_OK && (rc = dl_store_check_schema(db, path, err)) != DL_OK) {
-        dl_db_free(db);
+    if (!s->set) {
+        return dl_db_open_read(&s->db, s->path, err);
     }
-    if (rc != DL_OK) {
-        return rc;
+    int rc = dl_shardconn_open(&s->conn, s->set, err);
+    const char *aux = dl_shardset_aux(s->set);
+    if (rc == DL_OK && aux && (rc = dl_db_open_read(&s->aux, aux, err)) != DL_OK) {
+        rc = dl_error_set(err, rc, "cannot open the auxiliary database '%s': %s", aux, err->msg);
     }
+    s->db = rc == DL_OK ? dl_shardconn_db(s->conn) : NULL;
+    return rc;
+}
+
+int dl_searcher_open_shards(struct dl_searcher **out, const char *path, struct dl_shardset *set,
+                            struct dl_error *err)
+{
     struct dl_searcher *s = dl_xcalloc(1, sizeof *s);
-    s->db = db;
+    *out = NULL;
     s->path = dl_xstrdup(path);
+    s->set = set;
     dl_buf_init(&s->alias_text, 0);
     s->facets = dl_fcache_new(FACET_CACHE_SIZE);
     s->codec = dl_codec_new();
     s->xq = dl_xq_new();
-    if ((rc = load_aliases(s, err)) != DL_OK) {
+    int rc = open_index(s, err);
+    if (rc == DL_OK) {
+        rc = dl_store_check_schema(s->aux ? s->aux : s->db, path, err);
+    }
+    if (rc == DL_OK) {
+        rc = load_aliases(s, err);
+    }
+    if (rc != DL_OK) {
         dl_searcher_free(s);
         return rc;
     }
@@ -132,12 +153,22 @@ int dl_searcher_open(struct dl_searcher **out, const char *path, struct dl_error
     return DL_OK;
 }
 
+int dl_searcher_open(struct dl_searcher **out, const char *path, struct dl_error *err)
+{
+    return dl_searcher_open_shards(out, path, NULL, err);
+}
+
 void dl_searcher_free(struct dl_searcher *s)
 {
     if (!s) {
         return;
     }
-    dl_db_free(s->db);
+    if (s->conn) {
+        dl_shardconn_free(s->conn); /* s->db is its */
+    } else {
+        dl_db_free(s->db);
+    }
+    dl_db_free(s->aux);
     free(s->path);
     dl_aliases_free(s->aliases);
     dl_buf_release(&s->alias_text);
@@ -149,16 +180,46 @@ void dl_searcher_free(struct dl_searcher *s)
 
 int dl_searcher_refresh(struct dl_searcher *s, int *changed, struct dl_error *err)
 {
-    int moved = 0;
-    int rc = dl_db_reopen(s->db, &moved, err);
-    if (rc == DL_OK && moved) {
+    int moved = 0, aux_moved = 0;
+    int rc =
+        s->conn ? dl_shardconn_refresh(s->conn, &moved, err) : dl_db_reopen(s->db, &moved, err);
+    if (s->conn) {
+        s->db = dl_shardconn_db(s->conn);
+    }
+    if (rc == DL_OK && s->aux) {
+        rc = dl_db_reopen(s->aux, &aux_moved, err);
+    }
+    if (rc == DL_OK && (moved || aux_moved)) {
         dl_fcache_clear(s->facets); /* counts of the old revision (shards have no number) */
         rc = load_aliases(s, err);
     }
     if (changed) {
-        *changed = moved;
+        *changed = moved || aux_moved;
     }
     return rc;
+}
+
+void dl_searcher_shards(const struct dl_searcher *s, size_t *answering, size_t *total)
+{
+    *total = s->set ? dl_shardset_count(s->set) : 1;
+    *answering = s->conn ? dl_shardconn_up(s->conn) : 1;
+}
+
+/*
+ * After an operation failed with rc: DL_OK when running it again is worth it (the revision
+ * it read was discarded; or a shard failed and was left out, others answering), else rc.
+ */
+static int recover(struct dl_searcher *s, int rc, struct dl_error *err)
+{
+    if (rc == DL_EMODIFIED) {
+        return dl_searcher_refresh(s, NULL, err);
+    }
+    if (rc != DL_ENETWORK || !s->conn) {
+        return rc;
+    }
+    unsigned long before = dl_shardconn_changes(s->conn);
+    int again = dl_searcher_refresh(s, NULL, err); /* reopening each shard finds the one */
+    return again != DL_OK ? again : dl_shardconn_changes(s->conn) != before ? DL_OK : rc;
 }
 
 struct dl_db *dl_searcher_db(struct dl_searcher *s)
@@ -405,7 +466,7 @@ static void set_facets(struct run *r)
 static int suggest(void *ctx, const char *word, size_t len, struct dl_buf *out)
 {
     struct run *r = ctx;
-    int rc = dl_db_spelling(r->s->db, word, len, out, r->err);
+    int rc = dl_db_spelling(r->s->aux ? r->s->aux : r->s->db, word, len, out, r->err);
     if (rc != DL_OK) {
         return rc;
     }
@@ -479,6 +540,7 @@ static int search_once(struct run *r)
 {
     struct dl_results *res = r->res;
     double elapsed = 0;
+    dl_searcher_shards(r->s, &res->shards_answering, &res->shards);
     dl_qtree_alias(r->q, r->s->aliases);
     r->empty = dl_qtree_root(r->q) == NULL;
     if (r->p->want_facets) {
@@ -518,14 +580,11 @@ int dl_searcher_search(struct dl_searcher *s, struct dl_qtree *q, const struct d
 {
     struct run r = {.s = s, .q = q, .p = p, .res = res, .err = err, .key = DL_BUF_INIT};
     int rc = search_once(&r);
-    if (rc == DL_EMODIFIED) {
-        /* A writer committed twice since our snapshot: the whole search again on the new
-         * revision (hits of the old one may be gone). */
+    /* A writer committed twice since our snapshot, or a shard failed: the whole search again
+     * on the new revision (hits of the old one may be gone), or on the other shards. */
+    for (int n = 1; n < ATTEMPTS && rc != DL_OK && recover(s, rc, err) == DL_OK; n++) {
         dl_results_release(res);
-        rc = dl_searcher_refresh(s, NULL, err);
-        if (rc == DL_OK) {
-            rc = search_once(&r);
-        }
+        rc = search_once(&r);
     }
     if (rc != DL_OK) {
         dl_results_release(res);
@@ -585,7 +644,7 @@ int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r,
                     struct dl_error *err)
 {
     int rc = get_once(s, id, r, f, err);
-    if (rc == DL_EMODIFIED && (rc = dl_searcher_refresh(s, NULL, err)) == DL_OK) {
+    for (int n = 1; n < ATTEMPTS && rc != DL_OK && recover(s, rc, err) == DL_OK; n++) {
         rc = get_once(s, id, r, f, err);
     }
     return rc;
@@ -646,7 +705,7 @@ int dl_searcher_entities(struct dl_searcher *s, enum dl_entity t, const char *pr
                          struct dl_entity_hit *out, size_t max, size_t *n, struct dl_error *err)
 {
     int rc = entities_once(s, t, prefix, len, out, max, n, err);
-    if (rc == DL_EMODIFIED && (rc = dl_searcher_refresh(s, NULL, err)) == DL_OK) {
+    for (int k = 1; k < ATTEMPTS && rc != DL_OK && recover(s, rc, err) == DL_OK; k++) {
         rc = entities_once(s, t, prefix, len, out, max, n, err);
     }
     return rc;

@@ -24,7 +24,7 @@ int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg, s
         w->searcher = NULL;
     }
     if (!w->searcher) {
-        int rc = dl_searcher_open(&w->searcher, cfg->db_path, err);
+        int rc = dl_searcher_open_shards(&w->searcher, cfg->db_path, cfg->shards, err);
         w->reopened |= rc == DL_OK;
         return rc;
     }
