@@ -274,11 +274,10 @@ int dl_shardset_is_down(struct dl_shardset *set, size_t i)
 
 struct dl_shardconn {
     struct dl_shardset *set;
-    struct dl_db **parts;  /* shard i's connection, or NULL while it is left out */
-    unsigned long *seen;   /* shard i's failures when it was connected */
-    struct dl_db *db;      /* the parts connected, as one */
-    size_t up;             /* how many */
-    unsigned long changes; /* rebuilds of db */
+    struct dl_db **parts; /* shard i's connection, or NULL while it is left out */
+    unsigned long *seen;  /* shard i's failures when it was connected */
+    struct dl_db *db;     /* the parts connected, as one */
+    size_t up;            /* how many */
 };
 
 static void drop(struct dl_shardconn *c, size_t i)
@@ -299,7 +298,6 @@ static int rebuild(struct dl_shardconn *c, struct dl_error *err)
     }
     dl_db_free(c->db);
     c->db = NULL;
-    c->changes++;
     int rc = dl_db_combine(&c->db, up, c->up, err);
     free(up);
     return rc;
@@ -383,6 +381,16 @@ void dl_shardconn_free(struct dl_shardconn *c)
     free(c);
 }
 
+int dl_shardconn_reconnect(struct dl_shardconn *c, struct dl_error *err)
+{
+    dl_db_free(c->db); /* before the parts it shares */
+    c->db = NULL;
+    for (size_t i = 0; i < c->set->n; i++) {
+        drop(c, i);
+    }
+    return dl_shardconn_refresh(c, NULL, err);
+}
+
 struct dl_db *dl_shardconn_db(struct dl_shardconn *c)
 {
     return c->db;
@@ -391,9 +399,4 @@ struct dl_db *dl_shardconn_db(struct dl_shardconn *c)
 size_t dl_shardconn_up(const struct dl_shardconn *c)
 {
     return c->up;
-}
-
-unsigned long dl_shardconn_changes(const struct dl_shardconn *c)
-{
-    return c->changes;
 }

@@ -94,11 +94,16 @@ void dl_shardconn_free(struct dl_shardconn *c); /* NULL is a no-op */
  * DL_ENETWORK when no shard answers.
  */
 int dl_shardconn_refresh(struct dl_shardconn *c, int *moved, struct dl_error *err);
+/*
+ * After an operation failed with DL_ENETWORK: every connection made again (those that fail
+ * to connect are left out). Not only the failed one: Xapian's remote protocol is a request
+ * and its reply, and the shards that did answer may still have a reply in flight, which
+ * their next request would read (a test saw facet counts of another search).
+ */
+int dl_shardconn_reconnect(struct dl_shardconn *c, struct dl_error *err);
 /* The shards that answer, as one read handle (borrowed: valid until the next refresh). */
 struct dl_db *dl_shardconn_db(struct dl_shardconn *c);
 /* Shards in that handle, of dl_shardset_count() in all. */
 size_t dl_shardconn_up(const struct dl_shardconn *c);
-/* A number that changes whenever the shards in the handle change. */
-unsigned long dl_shardconn_changes(const struct dl_shardconn *c);
 
 #endif
