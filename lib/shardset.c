@@ -208,15 +208,20 @@ int dl_shardset_connect(const struct dl_shardset *set, size_t i, struct dl_db **
     return dl_db_open_read(out, sh->path, err);
 }
 
+/* The wait before the next try of a shard that failed streak + 1 times in a row. */
+static double wait_after(unsigned streak)
+{
+    double wait = FIRST_WAIT * (double)(1u << (streak < 5 ? streak : 5));
+    return wait < LAST_WAIT ? wait : LAST_WAIT;
+}
+
 int dl_shardset_may_try(struct dl_shardset *set, size_t i, double now)
 {
     struct shard *sh = &set->v[i];
     pthread_mutex_lock(&set->lock);
     int yes = !sh->down || now >= sh->next_try;
     if (sh->down && yes) {
-        /* This caller's turn: the others wait for the next one. */
-        double wait = FIRST_WAIT * (double)(1u << (sh->streak < 5 ? sh->streak : 5));
-        sh->next_try = now + (wait < LAST_WAIT ? wait : LAST_WAIT);
+        sh->next_try = now + wait_after(sh->streak); /* this caller's turn: not the others' */
     }
     pthread_mutex_unlock(&set->lock);
     return yes;
@@ -228,13 +233,9 @@ void dl_shardset_failed(struct dl_shardset *set, size_t i, const char *why, doub
     pthread_mutex_lock(&set->lock);
     int was_up = !sh->down;
     sh->failures++;
-    if (was_up) {
-        sh->down = 1;
-        sh->streak = 0;
-        sh->next_try = now + FIRST_WAIT;
-    } else {
-        sh->streak++;
-    }
+    sh->streak = was_up ? 0 : sh->streak + 1;
+    sh->down = 1;
+    sh->next_try = now + wait_after(sh->streak);
     pthread_mutex_unlock(&set->lock);
     if (was_up) {
         dl_log(DL_LOG_WARN, "shard %s failed, searching the others: %s", sh->name, why);
