@@ -74,7 +74,8 @@ static char *local_path(const char *base, const char *arg)
     return dl_buf_detach(&b, NULL);
 }
 
-/* One line of the stub (trimmed, not a comment) into a new shard of set. */
+/* One line of the stub (trimmed, not a comment) into a new shard of set. As Xapian reads it,
+ * a local shard's path runs to the end of the line (it may hold spaces, or a '#'). */
 static int add_line(struct dl_shardset *set, const char *base, char *line, const char *stub,
                     int lineno, struct dl_error *err)
 {
@@ -84,6 +85,9 @@ static int add_line(struct dl_shardset *set, const char *base, char *line, const
         arg += strspn(arg, " \t");
     }
     struct shard sh = {0};
+    if (strcmp(line, "remote") == 0) {
+        arg[strcspn(arg, " \t")] = '\0'; /* HOST:PORT, then maybe a comment (Xapian's atoi) */
+    }
     if (*arg && strcmp(line, "remote") == 0 && parse_remote(arg, &sh) == 0) {
         sh.name = dl_xstrdup(arg);
     } else if (*arg && (strcmp(line, "auto") == 0 || strcmp(line, "glass") == 0)) {
@@ -113,8 +117,10 @@ static int parse_stub(struct dl_shardset *set, const char *stub, const char *bas
     for (char *save = NULL, *line = strtok_r(text.buf, "\n", &save); line && rc == DL_OK;
          line = strtok_r(NULL, "\n", &save)) {
         lineno++; /* (blank lines are skipped by strtok_r: the number is of non-blank ones) */
-        line[strcspn(line, "#")] = '\0';
         line += strspn(line, " \t\r");
+        if (line[0] == '#') {
+            continue; /* a comment: as Xapian, only a whole line */
+        }
         size_t n = strlen(line);
         while (n && isspace((unsigned char)line[n - 1])) {
             line[--n] = '\0';

@@ -37,6 +37,7 @@ static const struct {
     {"# a comment\n\n  remote 127.0.0.1:33301   # trailing\r\nremote [::1]:33302\n",
      "127.0.0.1:33301|[::1]:33302"},
     {"glass /srv/x\nremote host.example:1\n", "/srv/x|host.example:1"},
+    {"auto my shards/a #1 \r\n", "my shards/a #1"},
     {"", "!it lists no shard"},
     {"# only comments\n", "!it lists no shard"},
     {"remote :xapian-progsrv /db\n", "!line 1: expected"},
