@@ -199,6 +199,16 @@ const char *dl_shardset_name(const struct dl_shardset *set, size_t i)
     return set->v[i].name;
 }
 
+int dl_shardset_has_remote(const struct dl_shardset *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->v[i].host) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 const char *dl_shardset_aux(const struct dl_shardset *set)
 {
     return set->aux;

@@ -55,6 +55,8 @@ void dl_shardset_free(struct dl_shardset *set); /* NULL is a no-op */
 size_t dl_shardset_count(const struct dl_shardset *set);
 /* Shard i as the stub names it ("127.0.0.1:33301", or the local path); borrowed. */
 const char *dl_shardset_name(const struct dl_shardset *set, size_t i);
+/* Whether some shard is remote. */
+int dl_shardset_has_remote(const struct dl_shardset *set);
 /* The auxiliary database's path when it exists, else NULL; borrowed. */
 const char *dl_shardset_aux(const struct dl_shardset *set);
 
