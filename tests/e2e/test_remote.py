@@ -163,6 +163,10 @@ def killed_under_load(c, remote, local, shard):
             "a shard killed: /healthz says degraded and which shard is down", h)
     down = [s["name"] for s in h["shards"] if not s["up"]]
     c.eq(down, ["127.0.0.1:%d" % shard.port], "... naming the killed shard")
+    metrics = remote.get("/metrics").text
+    c.check('dateline_shard_up{shard="127.0.0.1:%d"} 0' % shard.port in metrics and
+            metrics.count("dateline_shard_up{") == NSHARDS,
+            "/metrics: dateline_shard_up is 0 for the killed shard, one line per shard")
     st, r = remote.search(q="")
     c.check(st == 200 and r["shards_failed"] == 1 and r["shards"] == NSHARDS and
             0 < r["total"] < local.total(""), "partial results are flagged shards_failed 1",
