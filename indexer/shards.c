@@ -131,6 +131,29 @@ static int copy_meta(struct dl_db *all, struct dl_db *aux, struct dl_error *err)
     return rc;
 }
 
+/* DL_META_AUX = aux in shard i of dir, unless it is there already (no commit then). */
+static int note_aux(const char *dir, unsigned i, const char *aux, struct dl_error *err)
+{
+    struct dl_buf path = DL_BUF_INIT, v = DL_BUF_INIT;
+    struct dl_db *db = NULL;
+    dl_shards_path(dir, i, &path);
+    int rc = dl_db_open_read(&db, path.buf, err);
+    if (rc == DL_OK) {
+        rc = dl_db_get_meta(db, DL_META_AUX, &v, err);
+    }
+    dl_db_free(db);
+    db = NULL;
+    if (rc == DL_OK && (v.len != strlen(aux) || memcmp(v.buf, aux, v.len) != 0) &&
+        (rc = dl_db_open_write(&db, path.buf, err)) == DL_OK) {
+        rc = dl_db_set_meta(db, DL_META_AUX, aux, strlen(aux), err);
+        rc = rc == DL_OK ? dl_db_commit(db, err) : rc;
+    }
+    dl_db_free(db);
+    dl_buf_release(&path);
+    dl_buf_release(&v);
+    return rc;
+}
+
 int dl_shards_write_aux(const char *dir, struct dl_error *err)
 {
     struct dl_buf path = DL_BUF_INIT;
@@ -153,6 +176,11 @@ int dl_shards_write_aux(const char *dir, struct dl_error *err)
     dl_db_free(a.aux);
     dl_db_free(all);
     dl_strset_release(&a.have);
+    char *abs = rc == DL_OK ? realpath(path.buf, NULL) : NULL;
+    for (unsigned i = 0; abs && rc == DL_OK && i < (unsigned)dl_shards_recorded(dir); i++) {
+        rc = note_aux(dir, i, abs, err);
+    }
+    free(abs);
     dl_buf_release(&path);
     return rc;
 }

@@ -29,7 +29,8 @@ void dl_shards_path(const char *dir, unsigned i, struct dl_buf *out);
  * shards cannot serve (Xapian 1.4's remote backend has no spelling table),
  * for dateline-serve (shardset.h): the shards' spelling words, their
  * frequencies summed, and the metadata searchers read. The shards' spelling
- * tables only grow, so aux gets what it lacks, one commit.
+ * tables only grow, so aux gets what it lacks, one commit. Each shard records
+ * aux's absolute path (DL_META_AUX), for a stub written elsewhere.
  */
 int dl_shards_write_aux(const char *dir, struct dl_error *err);
 /* The shard of readout `id` among n. */

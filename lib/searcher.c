@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dateline/fold.h"
 #include "dateline/record.h"
@@ -119,11 +120,17 @@ static int open_index(struct dl_searcher *s, struct dl_error *err)
         return dl_db_open_read(&s->db, s->path, err);
     }
     int rc = dl_shardconn_open(&s->conn, s->set, err);
+    s->db = rc == DL_OK ? dl_shardconn_db(s->conn) : NULL;
     const char *aux = dl_shardset_aux(s->set);
+    struct dl_buf noted = DL_BUF_INIT;
+    if (rc == DL_OK && !aux && dl_db_get_meta(s->db, DL_META_AUX, &noted, NULL) == DL_OK &&
+        noted.len && access(noted.buf, R_OK) == 0) {
+        aux = noted.buf; /* the stub is not beside the index: where the shards say it is */
+    }
     if (rc == DL_OK && aux && (rc = dl_db_open_read(&s->aux, aux, err)) != DL_OK) {
         rc = dl_error_set(err, rc, "cannot open the auxiliary database '%s': %s", aux, err->msg);
     }
-    s->db = rc == DL_OK ? dl_shardconn_db(s->conn) : NULL;
+    dl_buf_release(&noted);
     return rc;
 }
 

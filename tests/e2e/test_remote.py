@@ -240,6 +240,14 @@ def test(c):
             hung(c, remote, local, shards[2])
             st, r = remote.search(q="to lam")
             c.eq(r["shards_failed"], 0, "in the end every shard answers")
+        # A stub away from the index: the shards name their auxiliary database (DL_META_AUX).
+        elsewhere = os.path.join(dltest.tempdir(), "shards.stub")
+        shutil.copy(stub, elsewhere)
+        with Server(elsewhere) as away, Server(plain) as local:
+            x, y = away.search(q="vietnm cooperaton"), local.search(q="vietnm cooperaton")
+            c.check(y[1]["suggestion"] and x[1]["suggestion"] == y[1]["suggestion"],
+                    "a stub away from the index: the same spelling suggestion",
+                    (x[1].get("suggestion"), y[1]["suggestion"]))
             c.check("failed, searching the others" in remote.log() and
                     "answers again" in remote.log(), "the log says when a shard fails and "
                     "when it is back", remote.log()[-1500:])
