@@ -491,10 +491,7 @@ static int read_hits(struct run *r)
         /* No weight for date orders, where it does not rank. */
         hit->score = r->p->sort == DL_SORT_RELEVANCE ? r->m.matches[k].weight : 0.0;
         unsigned docid = r->m.matches[k].docid;
-        rc = dl_store_read(r->s->db, r->s->codec, docid, &hit->doc, r->err);
-        if (rc == DL_OK && (rc = dl_store_read_found(r->s->db, docid, &hit->found, r->err))) {
-            dl_readout_release(&hit->doc);
-        }
+        rc = dl_store_read_hit(r->s->db, r->s->codec, docid, &hit->doc, &hit->found, r->err);
         r->res->nhits += rc == DL_OK;
     }
     return rc;
@@ -722,11 +719,7 @@ int dl_searcher_page(struct dl_searcher *s, struct dl_qtree *q, const struct dl_
 int dl_searcher_read(struct dl_searcher *s, unsigned docid, struct dl_readout *r,
                      struct dl_found *f, struct dl_error *err)
 {
-    int rc = dl_store_read(s->db, NULL, docid, r, err);
-    if (rc == DL_OK && (rc = dl_store_read_found(s->db, docid, f, err)) != DL_OK) {
-        dl_readout_release(r);
-    }
-    return rc;
+    return dl_store_read_hit(s->db, NULL, docid, r, f, err);
 }
 
 static int get_once(struct dl_searcher *s, const char *id, struct dl_readout *r, struct dl_found *f,
@@ -734,11 +727,10 @@ static int get_once(struct dl_searcher *s, const char *id, struct dl_readout *r,
 {
     unsigned docid;
     int rc = dl_store_find(s->db, id, &docid, err);
-    rc = rc == DL_OK ? dl_store_read(s->db, s->codec, docid, r, err) : rc;
-    if (rc == DL_OK && f && (rc = dl_store_read_found(s->db, docid, f, err)) != DL_OK) {
-        dl_readout_release(r);
+    if (rc == DL_OK && f) {
+        return dl_store_read_hit(s->db, s->codec, docid, r, f, err);
     }
-    return rc;
+    return rc == DL_OK ? dl_store_read(s->db, s->codec, docid, r, err) : rc;
 }
 
 int dl_searcher_get(struct dl_searcher *s, const char *id, struct dl_readout *r, struct dl_found *f,

@@ -638,19 +638,37 @@ void dl_found_release(struct dl_found *f)
     memset(f, 0, sizeof *f);
 }
 
-int dl_store_read_found(struct dl_db *db, unsigned docid, struct dl_found *f, struct dl_error *err)
+int dl_store_read_hit(struct dl_db *db, struct dl_codec *c, unsigned docid, struct dl_readout *r,
+                      struct dl_found *f, struct dl_error *err)
 {
-    static const unsigned slots[DL_ENTITY_COUNT + 1] = {
-        DL_SLOT_KIND, DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_INDEXED};
-    struct dl_buf v[DL_ENTITY_COUNT + 1] = {DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT,
-                                            DL_BUF_INIT};
-    memset(f, 0, sizeof *f);
-    int rc = dl_db_document(db, docid, NULL, slots, v, DL_ENTITY_COUNT + 1, err);
-    for (int t = 0; t <= DL_ENTITY_COUNT; t++) {
-        char *val = rc == DL_OK && v[t].len ? dl_buf_detach(&v[t], NULL) : NULL;
-        *(t == DL_ENTITY_COUNT ? &f->indexed : t ? &f->names[t] : &f->kind) = val;
-        dl_buf_release(&v[t]);
+    /* One read of the document for both: on a remote shard each read is a round trip. */
+    static const unsigned slots[DL_ENTITY_COUNT + 2] = {DL_SLOT_BODY,   DL_SLOT_KIND,
+                                                        DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
+                                                        DL_SLOT_ORGS,   DL_SLOT_INDEXED};
+    struct dl_buf data = DL_BUF_INIT, v[DL_ENTITY_COUNT + 2];
+    for (int k = 0; k < DL_ENTITY_COUNT + 2; k++) {
+        dl_buf_init(&v[k], 0);
     }
+    memset(f, 0, sizeof *f);
+    int rc = dl_db_document(db, docid, &data, slots + !c, v + !c, DL_ENTITY_COUNT + 1 + !!c, err);
+    if (rc == DL_OK) {
+        dl_record_decode(data.buf, data.len, r);
+        if (!r->body && c) { /* since schema 2 the body is in its value slot */
+            rc = dl_codec_decompress(c, v[0].buf, v[0].len, &r->body, err);
+        }
+        if (rc != DL_OK) {
+            dl_readout_release(r);
+        }
+    }
+    for (int t = 0; t <= DL_ENTITY_COUNT; t++) { /* the kind, the entities' names, when */
+        struct dl_buf *x = &v[t + 1];
+        char *val = rc == DL_OK && x->len ? dl_buf_detach(x, NULL) : NULL;
+        *(t == DL_ENTITY_COUNT ? &f->indexed : t ? &f->names[t] : &f->kind) = val;
+    }
+    for (int k = 0; k < DL_ENTITY_COUNT + 2; k++) {
+        dl_buf_release(&v[k]);
+    }
+    dl_buf_release(&data);
     return rc;
 }
 

@@ -86,8 +86,10 @@ struct dl_found {
     char *indexed;                /* when it was first indexed (DL_SLOT_INDEXED), or NULL */
 };
 void dl_found_release(struct dl_found *f); /* frees and zeroes; safe on a zeroed struct */
-/* What was found in readout docid into f (zeroed or released). */
-int dl_store_read_found(struct dl_db *db, unsigned docid, struct dl_found *f, struct dl_error *err);
+/* dl_store_read(), and what was found in the readout into f (zeroed or released), in one
+ * read of the document (a round trip on a remote shard). */
+int dl_store_read_hit(struct dl_db *db, struct dl_codec *c, unsigned docid, struct dl_readout *r,
+                      struct dl_found *f, struct dl_error *err);
 /* dl_store_find() then dl_store_read(). */
 int dl_store_get(struct dl_db *db, struct dl_codec *c, const char *id, struct dl_readout *r,
                  struct dl_error *err);
