@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dateline/config.h"
+#include "dateline/dbwatch.h"
 #include "dateline/searcher.h"
 
 void dl_worker_init(struct dl_worker *w)
@@ -15,18 +16,37 @@ void dl_worker_init(struct dl_worker *w)
     dl_buf_init(&w->scratch, 0);
 }
 
+static int open_searcher(struct dl_worker *w, const char *path, uint64_t stamp,
+                         struct dl_error *err)
+{
+    int rc = dl_searcher_open(&w->searcher, path, err);
+    if (rc != DL_OK && dl_dbwatch_stamp(path) != stamp) {
+        /* switched while it was opened (a replica's old folder deleted): once more */
+        stamp = dl_dbwatch_stamp(path);
+        rc = dl_searcher_open(&w->searcher, path, err);
+    }
+    w->stamp = stamp;
+    w->reopened |= rc == DL_OK;
+    return rc;
+}
+
 int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg, struct dl_error *err)
 {
     int changed = 0;
+    uint64_t stamp = dl_dbwatch_stamp(cfg->db_path);
+    if (w->searcher && stamp != w->stamp) {
+        /* Switched under us (dbwatch.h): a reopen() would mix the new revision with the old
+         * folder's tables. */
+        dl_searcher_free(w->searcher);
+        w->searcher = NULL;
+    }
     if (w->searcher && dl_searcher_refresh(w->searcher, &changed, err) != DL_OK) {
         /* A handle that cannot reopen is not trusted again: start afresh. */
         dl_searcher_free(w->searcher);
         w->searcher = NULL;
     }
     if (!w->searcher) {
-        int rc = dl_searcher_open(&w->searcher, cfg->db_path, err);
-        w->reopened |= rc == DL_OK;
-        return rc;
+        return open_searcher(w, cfg->db_path, stamp, err);
     }
     w->reopened |= changed;
     return DL_OK;
