@@ -850,10 +850,13 @@ int main(int argc, char **argv)
         r.bytes_total += bytes;
     }
 
+    /* A stub already there is left alone: a rewritten one has dateline-serve open the index
+     * afresh (dbwatch.h) instead of moving to the new revision. */
+    int stub_written = dl_shards_recorded(o.dir) > 0;
     if (pick_shards(&o) != 0) {
         return 2;
     }
-    if (o.shards && dl_shards_write_stub(o.dir, o.shards, &r.err) != DL_OK) {
+    if (o.shards && !stub_written && dl_shards_write_stub(o.dir, o.shards, &r.err) != DL_OK) {
         fprintf(stderr, "dateline-index: %s\n", r.err.msg);
         return 1;
     }

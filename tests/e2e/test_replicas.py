@@ -13,7 +13,8 @@ local index:
     reuse the first folder's name (the case dbwatch.h is for): the server answers as a fresh
     one does;
   - a sharded index: each shard replicated on its own under REPLICA/shard-NN, the master's
-    stub copied beside them.
+    stub copied beside them (and left alone by incremental runs);
+  - without replication, an empty local index filled by two writers and renamed into place.
 Skipped (exit 77) without xapian-replicate and xapian-replicate-server (Debian's xapian-tools).
 """
 
@@ -197,6 +198,7 @@ def test(c):
     try:
         run_replicas(c, src, master, replica, rs)
         run_sharded(c, src, parent, tmp, rs)
+        run_local_swap(c, src, tmp)
     finally:
         rs.stop()
 
@@ -256,7 +258,9 @@ def run_replicas(c, src, master, replica, rs):
             shutil.rmtree(master)
             shutil.rmtree(os.path.join(src, "new"))
             add_readouts(os.path.join(src, "new"), numbers)
-            dltest.run_index(src, master, ["--changesets", "20"])
+            # the second by two writers, merged and renamed into place
+            jobs = ["-j", "2"] if k == 1 else []
+            dltest.run_index(src, master, ["--changesets", "20"] + jobs)
             rc, copies, sets, out = replicate(rs, "dateline.db", replica)
             c.check(rc == 0 and copies == 1, "rebuilt master %d: a full copy" % (k + 1), out)
             if k == 0:
@@ -270,6 +274,24 @@ def run_replicas(c, src, master, replica, rs):
             want = answers(fresh)
         c.eq(got, want, "after two more full copies the server answers as a fresh one does")
         c.eq(s.total("numbatfest31"), 1, "... and finds the last rebuild's readouts")
+
+
+def run_local_swap(c, src, tmp):
+    """The same switch without replication: an empty index served while dateline-index -j2
+    fills it (its writers' databases merged and renamed into place)."""
+    empty = os.path.join(tmp, "empty-src")
+    os.makedirs(empty)
+    db = os.path.join(tmp, "local.db")
+    dltest.run_index(empty, db)
+    with Server(db, threads=1) as s:
+        c.eq(s.json("/healthz")[1]["documents"], 0, "a server on an empty local index")
+        dltest.run_index(src, db, ["-j", "2"])
+        c.check(dltest.wait_for(lambda: s.total("numbatfest") > 0),
+                "filled by two writers and renamed into place, the index's readouts are found",
+                s.json("/healthz")[1])
+        got = answers(s)
+        with Server(db, threads=1) as fresh:
+            c.eq(got, answers(fresh), "... as a fresh server finds them")
 
 
 def run_sharded(c, src, parent, tmp, rs):
@@ -290,7 +312,12 @@ def run_sharded(c, src, parent, tmp, rs):
     with Server(replica) as s:
         total = s.json("/healthz")[1]["documents"]
         add_readouts(os.path.join(src, "more"), range(40, 48))
+        stub = os.path.join(master, "XAPIANDB")
+        before = os.stat(stub)
         dltest.run_index(src, master, ["--changesets", "20"])
+        after = os.stat(stub)
+        c.eq((after.st_ino, after.st_mtime_ns), (before.st_ino, before.st_mtime_ns),
+             "an incremental run leaves the shards' stub alone")
         rcs, copies, sets, runs = replicate_all()
         c.check(rcs == [0, 0] and copies == [0, 0] and min(sets) >= 1,
                 "each shard then takes changesets", runs)
