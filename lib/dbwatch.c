@@ -48,21 +48,24 @@ static uint64_t add_db(uint64_t h, const char *path, struct dl_buf *tmp, struct 
     return h;
 }
 
-/* The local database a stub line names, resolved against `dir`, into out; 0 if none. */
+/* The local database a stub line ("TYPE PATH", PATH to the end of the line) names,
+ * resolved against `dir`, into out; 0 if none. */
 static int stub_entry(const char *line, const char *dir, struct dl_buf *out)
 {
-    char type[16], arg[4096];
-    if (sscanf(line, "%15s %4095s", type, arg) != 2) {
-        return 0; /* a blank line, or a bare path (not written by Xapian or dateline) */
-    }
-    if (type[0] == '#' || (strcmp(type, "auto") != 0 && strcmp(type, "glass") != 0)) {
-        return 0;
+    line += strspn(line, " \t");
+    size_t type = strcspn(line, " \t\r\n");
+    const char *arg = line + type + strspn(line + type, " \t");
+    size_t len = strcspn(arg, "\r\n");
+    if (line[0] == '#' || len == 0 ||
+        !((type == 4 && memcmp(line, "auto", 4) == 0) ||
+          (type == 5 && memcmp(line, "glass", 5) == 0))) {
+        return 0; /* a comment, a remote database, a blank or bare line */
     }
     dl_buf_reset(out);
     if (arg[0] != '/') {
         dl_buf_addf(out, "%s/", dir);
     }
-    dl_buf_addf(out, "%s", arg);
+    dl_buf_add(out, arg, len);
     return 1;
 }
 

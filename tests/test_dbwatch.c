@@ -97,6 +97,11 @@ static void switch_stubfile_part(void)
     put("parts/b/XAPIANDB", "auto replica_1\n");
 }
 
+static void switch_spaced(void)
+{
+    put("spaced/my shard/XAPIANDB", "auto replica_1\n");
+}
+
 static void create_missing(void)
 {
     dir("later");
@@ -124,6 +129,10 @@ int main(void)
     dir("parts/b");
     put("parts/b/XAPIANDB", "auto replica_0\n");
     put("parts.stub", "glass parts/b\n");
+    dir("spaced");
+    dir("spaced/my shard");
+    put("spaced/my shard/XAPIANDB", "auto replica_0\n");
+    put("spaced/XAPIANDB", "  auto   my shard\r\n");
 
     static const struct step steps[] = {
         {"another call", "plain", nothing, SAME},
@@ -135,6 +144,7 @@ int main(void)
         {"a commit in a shard", "sharded", commit_shard, SAME},
         {"a shard that is a replica switched", "sharded", switch_shard, CHANGED},
         {"a stub file's listed replica switched", "parts.stub", switch_stubfile_part, CHANGED},
+        {"a listed path with a space, its replica switched", "spaced", switch_spaced, CHANGED},
         {"a missing path, called again", "later", nothing, SAME},
         {"the missing path created", "later", create_missing, CHANGED},
     };
