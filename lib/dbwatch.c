@@ -1,9 +1,10 @@
 /* dbwatch.c - notice that an index was switched under its readers (see dbwatch.h). */
 #include "dateline/dbwatch.h"
 
-#include <stdio.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dateline/buf.h"
 
@@ -90,15 +91,21 @@ uint64_t dl_dbwatch_stamp(const char *path)
         }
         dl_buf_addf(&stub, "%s", path);
     }
-    FILE *f = listed ? fopen(stub.buf, "r") : NULL;
-    char line[4200];
-    while (f && fgets(line, sizeof line, f)) {
+    /* One read: a stub is a few lines (a longer one is cut, its stamp stays stable). */
+    char text[8192];
+    ssize_t n = 0;
+    int fd = listed ? open(stub.buf, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        n = read(fd, text, sizeof text - 1);
+        close(fd);
+    }
+    text[n > 0 ? n : 0] = '\0';
+    for (const char *line = text; *line;) {
         if (stub_entry(line, dir.buf, &entry)) {
             h = add_db(h, entry.buf, &stub, &st); /* stub: a scratch buffer from here on */
         }
-    }
-    if (f) {
-        fclose(f);
+        const char *nl = strchr(line, '\n');
+        line = nl ? nl + 1 : line + strlen(line);
     }
     dl_buf_release(&stub);
     dl_buf_release(&dir);

@@ -29,6 +29,7 @@ struct dl_worker {
     struct dl_searcher *searcher; /* this thread's searcher, NULL until opened */
     struct dl_buf scratch;        /* reusable buffer for snippets, kept between requests */
     uint64_t stamp;               /* dl_dbwatch_stamp() of the index when it was opened */
+    double watched;               /* dl_now() when the stamp was last compared */
     int reopened; /* set by dl_worker_refresh when it opened the index or moved to a new
                      revision; whoever notes it (metrics.h) clears it */
 };
@@ -39,7 +40,7 @@ void dl_worker_init(struct dl_worker *w);
  * Open the searcher if needed and move it to the newest committed revision
  * (which reloads the alias table if it changed); open it afresh when the
  * index was switched under it (dbwatch.h: a replica's full copy, an empty
- * index filled by several writers). DL_OK, or the status of
+ * index filled by several writers; checked at most every 50 ms). DL_OK, or the status of
  * the failed open/reopen (the searcher is then closed, to be opened again
  * next time).
  */
