@@ -881,6 +881,10 @@ int main(int argc, char **argv)
         walk_failed |= index_db(&r, argc, argv);
     }
     r.dir = o.dir;
+    if (o.shards && !r.failed && !interrupted && dl_shards_write_aux(o.dir, &r.err) != DL_OK) {
+        fprintf(stderr, "dateline-index: cannot write the auxiliary database: %s\n", r.err.msg);
+        r.failed = 1;
+    }
     draw_progress(&r, 0, 1);
     clear_progress(&r);
 

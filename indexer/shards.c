@@ -2,10 +2,16 @@
 #include "shards.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "dateline/db.h"
+#include "dateline/schema.h"
+#include "dateline/shardset.h"
+#include "dateline/strset.h"
 
 #define STUB "XAPIANDB"
 
@@ -83,4 +89,98 @@ void dl_shards_path(const char *dir, unsigned i, struct dl_buf *out)
 unsigned dl_shards_of(const char *id, unsigned n)
 {
     return n ? (unsigned)(dl_hash64(id, strlen(id)) % n) : 0;
+}
+
+/* --- the auxiliary database ------------------------------------------------------------------ */
+
+struct aux_fill {
+    struct dl_db *aux;
+    struct dl_strset have; /* the aux's spelling words and their frequencies */
+    struct dl_error *err;
+};
+
+static int collect(void *ctx, const char *word, size_t len, unsigned long freq)
+{
+    dl_strset_add(ctx, word, len, freq > INT32_MAX ? INT32_MAX : (int)freq);
+    return DL_OK;
+}
+
+/* A word of the shards' spelling tables (Xapian sums their frequencies): what aux lacks. */
+static int top_up(void *ctx, const char *word, size_t len, unsigned long freq)
+{
+    struct aux_fill *a = ctx;
+    int have = dl_strset_find(&a->have, word, len);
+    unsigned long had = have < 0 ? 0 : (unsigned long)have;
+    return freq > had ? dl_db_add_spelling(a->aux, word, len, (unsigned)(freq - had), a->err)
+                      : DL_OK;
+}
+
+/* The metadata searchers read (schema, alias table), from the shards (the first's) into aux. */
+static int copy_meta(struct dl_db *all, struct dl_db *aux, struct dl_error *err)
+{
+    static const char *const keys[] = {DL_META_SCHEMA, DL_META_ALIASES};
+    struct dl_buf v = DL_BUF_INIT;
+    int rc = DL_OK;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && rc == DL_OK; i++) {
+        rc = dl_db_get_meta(all, keys[i], &v, err);
+        if (rc == DL_OK) {
+            rc = dl_db_set_meta(aux, keys[i], v.buf ? v.buf : "", v.len, err);
+        }
+    }
+    dl_buf_release(&v);
+    return rc;
+}
+
+/* DL_META_AUX = aux in shard i of dir, unless it is there already (no commit then). */
+static int note_aux(const char *dir, unsigned i, const char *aux, struct dl_error *err)
+{
+    struct dl_buf path = DL_BUF_INIT, v = DL_BUF_INIT;
+    struct dl_db *db = NULL;
+    dl_shards_path(dir, i, &path);
+    int rc = dl_db_open_read(&db, path.buf, err);
+    if (rc == DL_OK) {
+        rc = dl_db_get_meta(db, DL_META_AUX, &v, err);
+    }
+    dl_db_free(db);
+    db = NULL;
+    if (rc == DL_OK && (v.len != strlen(aux) || memcmp(v.buf, aux, v.len) != 0) &&
+        (rc = dl_db_open_write(&db, path.buf, err)) == DL_OK) {
+        rc = dl_db_set_meta(db, DL_META_AUX, aux, strlen(aux), err);
+        rc = rc == DL_OK ? dl_db_commit(db, err) : rc;
+    }
+    dl_db_free(db);
+    dl_buf_release(&path);
+    dl_buf_release(&v);
+    return rc;
+}
+
+int dl_shards_write_aux(const char *dir, struct dl_error *err)
+{
+    struct dl_buf path = DL_BUF_INIT;
+    dl_buf_addf(&path, "%s/%s", dir, DL_SHARDSET_AUX);
+    struct dl_db *all = NULL;
+    struct aux_fill a = {NULL, DL_STRSET_INIT, err};
+    int rc = dl_db_open_read(&all, dir, err);
+    if (rc == DL_OK) {
+        rc = dl_db_open_write(&a.aux, path.buf, err);
+    }
+    if (rc == DL_OK) {
+        rc = dl_db_spellings(a.aux, collect, &a.have, err);
+    }
+    if (rc == DL_OK) {
+        rc = dl_db_spellings(all, top_up, &a, err);
+    }
+    if (rc == DL_OK && (rc = copy_meta(all, a.aux, err)) == DL_OK) {
+        rc = dl_db_commit(a.aux, err);
+    }
+    dl_db_free(a.aux);
+    dl_db_free(all);
+    dl_strset_release(&a.have);
+    char *abs = rc == DL_OK ? realpath(path.buf, NULL) : NULL;
+    for (unsigned i = 0; abs && rc == DL_OK && i < (unsigned)dl_shards_recorded(dir); i++) {
+        rc = note_aux(dir, i, abs, err);
+    }
+    free(abs);
+    dl_buf_release(&path);
+    return rc;
 }

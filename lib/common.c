@@ -35,6 +35,7 @@ const char *dl_status_name(int code)
     case DL_EENCODING: return "encoding";
     case DL_ELIMIT: return "limit";
     case DL_ETIMEOUT: return "timeout";
+    case DL_ENETWORK: return "network";
     default: return "error";
     }
 }

@@ -9,7 +9,6 @@
  */
 #include <xapian.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,7 +16,6 @@
 #include <string>
 #include <unordered_map>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 extern "C" {
@@ -68,11 +66,15 @@ int map_error(struct dl_error *err, const std::string &path)
     } catch (const Xapian::DatabaseModifiedError &e) {
         return dl_error_set(err, DL_EMODIFIED, "index '%s' changed while reading: %s", path.c_str(),
                             e.get_msg().c_str());
-    } catch (const Xapian::DatabaseNotFoundError &e) {
-        return dl_error_set(err, DL_ENOTFOUND, "cannot open index '%s': %s", path.c_str(),
+    } catch (const Xapian::DatabaseOpeningError &e) { /* and DatabaseNotFoundError */
+        bool none = std::strcmp(e.get_type(), "DatabaseNotFoundError") == 0;
+        return dl_error_set(err, none ? DL_ENOTFOUND : DL_EIO, "cannot open index '%s': %s",
+                            path.c_str(), e.get_msg().c_str());
+    } catch (const Xapian::DocNotFoundError &e) {
+        return dl_error_set(err, DL_ENOTFOUND, "no such document in index '%s': %s", path.c_str(),
                             e.get_msg().c_str());
-    } catch (const Xapian::DatabaseOpeningError &e) {
-        return dl_error_set(err, DL_EIO, "cannot open index '%s': %s", path.c_str(),
+    } catch (const Xapian::NetworkError &e) { /* and NetworkTimeoutError */
+        return dl_error_set(err, DL_ENETWORK, "shard '%s' did not answer: %s", path.c_str(),
                             e.get_msg().c_str());
     } catch (const Xapian::DatabaseCreateError &e) {
         return dl_error_set(err, DL_EIO, "cannot create index '%s': %s", path.c_str(),
@@ -98,11 +100,11 @@ int map_query_error(struct dl_error *err, const std::string &path)
 {
     try {
         throw;
-    } catch (const Xapian::InvalidArgumentError &e) {
-        return dl_error_set(err, DL_EPARSE, "xapian refused the query: %s", e.get_msg().c_str());
-    } catch (const Xapian::UnimplementedError &e) {
-        return dl_error_set(err, DL_EPARSE, "xapian refused the query: %s", e.get_msg().c_str());
-    } catch (const Xapian::WildcardError &e) {
+    } catch (const Xapian::Error &e) {
+        std::string t = e.get_type();
+        if (t != "InvalidArgumentError" && t != "UnimplementedError" && t != "WildcardError") {
+            return map_error(err, path);
+        }
         return dl_error_set(err, DL_EPARSE, "xapian refused the query: %s", e.get_msg().c_str());
     } catch (...) {
         return map_error(err, path);
@@ -157,16 +159,6 @@ template <class T> T *make()
     } catch (...) {
         std::fputs("fatal: out of memory in the xapian shim\n", stderr);
         std::abort();
-    }
-}
-
-/* f(), or "" where the backend keeps no such data (remote databases throw UnimplementedError). */
-template <class F> std::string or_empty(F f)
-{
-    try {
-        return f();
-    } catch (const Xapian::UnimplementedError &) {
-        return std::string();
     }
 }
 
@@ -342,20 +334,38 @@ extern "C" int dl_db_open_read(struct dl_db **out, const char *path, struct dl_e
     return open_db(out, path, err, [&](struct dl_db *h) { h->rdb = Xapian::Database(path); });
 }
 
+extern "C" int dl_db_open_remote(struct dl_db **out, const char *host, unsigned port,
+                                 unsigned timeout_ms, struct dl_error *err)
+{
+    std::string where = std::string(host) + ":" + std::to_string(port);
+    return open_db(out, where.c_str(), err, [&](struct dl_db *h) {
+        h->rdb = Xapian::Remote::open(host, port, timeout_ms, timeout_ms);
+    });
+}
+
+extern "C" int dl_db_combine(struct dl_db **out, struct dl_db *const *parts, size_t n,
+                             struct dl_error *err)
+{
+    return open_db(out, "(shards)", err, [&](struct dl_db *h) {
+        for (size_t i = 0; i < n; i++) {
+            h->rdb.add_database(parts[i]->rdb); /* shares the part: its reopen() is ours */
+        }
+    });
+}
+
 extern "C" void dl_db_free(struct dl_db *h)
 {
     if (!h) {
         return;
     }
     try {
+        /* A reader is not closed: dl_db_combine() shares its parts, closed with the last. */
+        if (h->writer && h->in_txn) {
+            h->in_txn = false;
+            h->wdb.cancel_transaction(); /* discard: never commit behind the caller */
+        }
         if (h->writer) {
-            if (h->in_txn) {
-                h->in_txn = false;
-                h->wdb.cancel_transaction(); /* discard: never commit behind the caller */
-            }
             h->wdb.close();
-        } else {
-            h->rdb.close();
         }
     } catch (...) {
         struct dl_error e = DL_ERROR_INIT;
@@ -430,9 +440,7 @@ extern "C" int dl_db_compact(const char *const *srcs, size_t n, const char *dest
 extern "C" int dl_db_get_meta(struct dl_db *h, const char *key, struct dl_buf *out,
                               struct dl_error *err)
 {
-    /* remote backends keep no user metadata: the same as none */
-    return guard(h, err,
-                 [&] { set_buf(out, or_empty([&] { return h->db().get_metadata(key); })); });
+    return guard(h, err, [&] { set_buf(out, h->db().get_metadata(key)); });
 }
 
 extern "C" int dl_db_set_meta(struct dl_db *h, const char *key, const char *v, size_t len,
@@ -466,9 +474,9 @@ extern "C" int dl_db_add_spelling(struct dl_db *h, const char *word, size_t len,
 extern "C" int dl_db_spelling(struct dl_db *h, const char *word, size_t len, struct dl_buf *out,
                               struct dl_error *err)
 {
-    /* a backend without spelling data: no suggestion */
-    auto suggest = [&] { return h->db().get_spelling_suggestion(std::string(word, len)); };
-    return guard(h, err, [&] { set_buf(out, or_empty(suggest)); });
+    /* remote shards keep no spelling data: "" (the searcher asks its auxiliary database) */
+    return guard(h, err,
+                 [&] { set_buf(out, h->db().get_spelling_suggestion(std::string(word, len))); });
 }
 
 /* --- terms and documents --------------------------------------------------------------------- */
@@ -480,21 +488,38 @@ extern "C" int dl_db_termfreq(struct dl_db *h, const char *term, size_t len, uns
     return guard(h, err, [&] { *freq = h->db().get_termfreq(std::string(term, len)); });
 }
 
+/* Pairs (term, frequency) read by read(v) first, then each given to cb (which may change the
+ * database, and may not throw); a non-zero return of cb stops and is returned. */
+template <class F>
+int read_terms(struct dl_db *h, dl_term_fn cb, void *ctx, struct dl_error *err, F read)
+{
+    std::vector<std::pair<std::string, Xapian::doccount>> v;
+    int rc = guard(h, err, [&] { read(v); });
+    for (size_t i = 0; i < v.size() && rc == DL_OK; i++) {
+        rc = cb(ctx, v[i].first.data(), v[i].first.size(), v[i].second);
+    }
+    return rc;
+}
+
 extern "C" int dl_db_allterms(struct dl_db *h, const char *prefix, size_t len, size_t max,
                               dl_term_fn cb, void *ctx, struct dl_error *err)
 {
-    std::vector<std::pair<std::string, Xapian::doccount>> v; /* read first: cb may not throw */
-    int rc = guard(h, err, [&] {
-        std::string p(prefix, len);
+    std::string p(prefix, len);
+    return read_terms(h, cb, ctx, err, [&](auto &v) {
         for (auto t = h->db().allterms_begin(p); t != h->db().allterms_end(p) && v.size() < max;
              ++t) {
             v.emplace_back(*t, t.get_termfreq());
         }
     });
-    for (size_t i = 0; i < v.size() && rc == DL_OK; i++) {
-        rc = cb(ctx, v[i].first.data(), v[i].first.size(), v[i].second);
-    }
-    return rc;
+}
+
+extern "C" int dl_db_spellings(struct dl_db *h, dl_term_fn cb, void *ctx, struct dl_error *err)
+{
+    return read_terms(h, cb, ctx, err, [&](auto &v) {
+        for (auto t = h->db().spellings_begin(); t != h->db().spellings_end(); ++t) {
+            v.emplace_back(*t, t.get_termfreq());
+        }
+    });
 }
 
 extern "C" int dl_db_postings(struct dl_db *h, const char *term, size_t len, dl_docid_fn cb,
@@ -511,35 +536,12 @@ extern "C" int dl_db_postings(struct dl_db *h, const char *term, size_t len, dl_
     return rc;
 }
 
-extern "C" int dl_db_positions(struct dl_db *h, unsigned docid, const char *term, size_t len,
-                               struct dl_positions *out, struct dl_error *err)
-{
-    std::vector<Xapian::termpos> v; /* read whole first: out stays as it was on a failure */
-    int rc = guard(h, err, [&] {
-        std::string t(term, len);
-        v.assign(h->db().positionlist_begin(docid, t), h->db().positionlist_end(docid, t));
-    });
-    out->n = rc == DL_OK ? v.size() : 0;
-    if (out->n > out->cap) {
-        out->cap = out->n;
-        out->v = static_cast<unsigned *>(dl_xrealloc(out->v, out->cap * sizeof *out->v));
-    }
-    std::copy(v.begin(), v.begin() + std::ptrdiff_t(out->n), out->v);
-    return rc;
-}
-
 extern "C" int dl_db_document(struct dl_db *h, unsigned docid, struct dl_buf *data,
                               const unsigned *slots, struct dl_buf *values, size_t nslots,
                               struct dl_error *err)
 {
     return guard(h, err, [&]() -> int {
-        Xapian::Document doc;
-        try {
-            doc = h->db().get_document(docid);
-        } catch (const Xapian::DocNotFoundError &) {
-            return dl_error_set(err, DL_ENOTFOUND, "no document %u in index '%s'", docid,
-                                h->path.c_str());
-        }
+        Xapian::Document doc = h->db().get_document(docid); /* DL_ENOTFOUND: map_error() */
         if (data) {
             set_buf(data, doc.get_data());
         }

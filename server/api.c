@@ -7,6 +7,7 @@
  * checked by request.c and http.c), which dl_buf_add_json requires.
  */
 #include "dateline/api.h"
+#include "dateline/config.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "dateline/schema.h"
 #include "dateline/search.h"
 #include "dateline/searcher.h"
+#include "dateline/shardset.h"
 #include "dateline/worker.h"
 
 /* A JSON string, or null for NULL. */
@@ -209,6 +211,13 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
     json_bool(b, s.res.timed_out);
     dl_buf_add(b, ",\"relaxed\":", 11);
     json_bool(b, s.res.relaxed);
+    /* Shards left out (down, or slower than --shard-timeout): the results are partial. */
+    dl_buf_add(b, ",\"shards_failed\":", 17);
+    json_uint(b, s.res.shards - s.res.shards_answering);
+    if (s.res.shards > 1) {
+        dl_buf_add(b, ",\"shards\":", 10);
+        json_uint(b, s.res.shards);
+    }
     dl_buf_add(b, ",\"suggestion\":", 14);
     json_str(b, s.res.suggestion);
     dl_buf_add(b, ",\"written_as\":", 14);
@@ -371,10 +380,28 @@ int dl_api_health(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
     if (rc != DL_OK) {
         return rc;
     }
-    dl_buf_adds(b, "{\"status\":\"ok\",\"documents\":");
+    struct dl_shardset *set = rq->cfg->shards;
+    size_t n = set ? dl_shardset_count(set) : 0, down = 0;
+    for (size_t i = 0; i < n; i++) {
+        down += dl_shardset_is_down(set, i) != 0;
+    }
+    /* degraded: some shards are left out of searches (the documents counted are the others') */
+    dl_buf_adds(b, down ? "{\"status\":\"degraded\",\"documents\":"
+                        : "{\"status\":\"ok\",\"documents\":");
     json_uint(b, docs);
     dl_buf_adds(b, ",\"revision\":");
     json_uint(b, dl_db_revision(db));
+    if (set) {
+        dl_buf_adds(b, ",\"shards_failed\":");
+        json_uint(b, down);
+        dl_buf_adds(b, ",\"shards\":[");
+        for (size_t i = 0; i < n; i++) {
+            dl_buf_adds(b, i ? ",{\"name\":" : "{\"name\":");
+            json_str(b, dl_shardset_name(set, i));
+            dl_buf_adds(b, dl_shardset_is_down(set, i) ? ",\"up\":false}" : ",\"up\":true}");
+        }
+        dl_buf_addc(b, ']');
+    }
     dl_buf_add(b, "}\n", 2);
     return DL_OK;
 }

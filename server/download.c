@@ -231,7 +231,7 @@ int dl_api_export(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
         x->phase = PHASE_DATED;
         x->skip = x->search.offset; /* passed over through the cursor */
     }
-    if ((rc = dl_searcher_open(&x->searcher, rq->cfg->db_path, err)) != DL_OK) {
+    if ((rc = dl_searcher_open_shards(&x->searcher, rq->cfg->db_path, rq->cfg->shards, err)) != DL_OK) {
         goto out_free;
     }
     dl_export_begin(&x->out, x->format, bom);

@@ -697,6 +697,12 @@ static void results(struct dl_buf *b, struct dl_request *rq, const struct view *
         dl_buf_adds(b, "<p class=\"note\">The search ran out of time: counts are "
                        "estimates.</p>\n");
     }
+    if (s->res.shards_answering < s->res.shards) {
+        dl_buf_addf(b,
+                    "<p class=\"note shards\">Results from %zu of %zu shards: the others did "
+                    "not answer.</p>\n",
+                    s->res.shards_answering, s->res.shards);
+    }
     if (s->res.nhits) {
         dl_buf_addf(b, "<ol class=\"hits\" start=\"%zu\">\n", s->offset + 1);
         for (size_t i = 0; i < s->res.nhits; i++) {

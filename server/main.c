@@ -32,6 +32,7 @@
 #include "dateline/http.h"
 #include "dateline/schema.h"
 #include "dateline/searcher.h"
+#include "dateline/shardset.h"
 #include "notify.h"
 
 #ifndef DL_WEB_DIR
@@ -74,6 +75,9 @@ static const char usage_text[] =
     "                            request, or any connection stay silent (default 30)\n"
     "      --query-timeout S     seconds one search may spend matching (default 2, 0 = none);\n"
     "                            past it counts are estimates (\"timed_out\": true)\n"
+    "      --shard-timeout MS    milliseconds a remote shard may take to connect or answer\n"
+    "                            (default 2000); past it, or when it is down, results come\n"
+    "                            from the other shards, flagged, until it answers again\n"
     "      --check-at-least N    matches examined for exact totals and facets (default 20000)\n"
     "      --export-limit N      most rows one /api/export file may hold (default 100000)\n"
     "      --max-query BYTES     longest q (default 1000)\n"
@@ -126,6 +130,7 @@ enum {
     OPT_MAX_CONN,
     OPT_TIMEOUT,
     OPT_QUERY_TIMEOUT,
+    OPT_SHARD_TIMEOUT,
     OPT_MAX_WILDCARD,
     OPT_CHECK,
     OPT_EXPORT_LIMIT,
@@ -167,8 +172,9 @@ struct options {
     size_t ncors;
     const char *hosts[MAX_HOSTS]; /* --allow-host values, in argv */
     size_t nhosts;
-    int check_config;     /* --check-config */
-    const char *log_file; /* --log-file, or NULL: stderr */
+    int check_config;            /* --check-config */
+    const char *log_file;        /* --log-file, or NULL: stderr */
+    unsigned long shard_timeout; /* --shard-timeout, ms (0: the default) */
 };
 
 /* "FILE:LINE" while the configuration file's options are parsed, for usage_error(). Only
@@ -281,6 +287,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"max-per-ip", required_argument, NULL, OPT_MAX_PER_IP},
         {"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
         {"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
+        {"shard-timeout", required_argument, NULL, OPT_SHARD_TIMEOUT},
         {"max-wildcard", required_argument, NULL, OPT_MAX_WILDCARD},
         {"check-at-least", required_argument, NULL, OPT_CHECK},
         {"export-limit", required_argument, NULL, OPT_EXPORT_LIMIT},
@@ -354,6 +361,11 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (parse_seconds(optarg, 3600, &o->cfg.query_timeout) != 0) {
                 return usage_error("invalid --query-timeout '%s': expected 0..3600 seconds",
                                    optarg);
+            }
+            break;
+        case OPT_SHARD_TIMEOUT:
+            if (parse_ulong(optarg, 1, 600000, &o->shard_timeout) != 0) {
+                return usage_error("invalid --shard-timeout '%s': expected 1..600000 ms", optarg);
             }
             break;
         case OPT_MAX_WILDCARD:
@@ -619,9 +631,35 @@ static void fit_fd_limit(unsigned long *max_conn, unsigned long threads)
 
 /* --- the index ------------------------------------------------------------------------ */
 
-/* Open the index once to fail early with a clear message; print what is served. */
-static int check_index(const char *path, unsigned long *docs, unsigned long *rev)
+/* The shards of a stub, shared by the workers (cfg->shards; NULL for one database). */
+static int open_shards(struct options *o)
 {
+    struct dl_error err = DL_ERROR_INIT;
+    int rc = dl_shardset_open(&o->cfg.shards, o->cfg.db_path, (unsigned)o->shard_timeout, &err);
+    if (rc == DL_EPARSE) {
+        /* Xapian reads more forms than the set ("remote :PROGRAM ..."): let it serve them. */
+        dl_log(DL_LOG_WARN,
+               PROG ": %s; serving the stub as Xapian reads it, without leaving out "
+                    "shards that fail",
+               err.msg);
+    } else if (rc != DL_OK) {
+        fprintf(stderr, PROG ": %s\n", err.msg);
+        return 1;
+    }
+    if (o->cfg.shards && !dl_shardset_has_remote(o->cfg.shards)) {
+        /* Only local databases: Xapian opens the stub itself at every open, so the index
+         * follows a stub rewritten under it (a replica switched by xapian-replicate's full
+         * copy, doc/replicas.md), where a set keeps the paths it read at the start. */
+        dl_shardset_free(o->cfg.shards);
+        o->cfg.shards = NULL;
+    }
+    return 0;
+}
+
+/* Open the index once to fail early with a clear message; print what is served. */
+static int check_index(const struct options *o, unsigned long *docs, unsigned long *rev)
+{
+    const char *path = o->cfg.db_path;
     struct dl_searcher *s = NULL;
     struct dl_error err = DL_ERROR_INIT;
     struct stat st;
@@ -632,7 +670,7 @@ static int check_index(const char *path, unsigned long *docs, unsigned long *rev
     }
     /* The library's messages name the index ("cannot open index '...': ...") or say what to
      * do about it ("...: rebuild it (rm -r ...)"). */
-    int rc = dl_searcher_open(&s, path, &err);
+    int rc = dl_searcher_open_shards(&s, path, o->cfg.shards, &err);
     if (rc == DL_OK) {
         rc = dl_db_doccount(dl_searcher_db(s), docs, &err);
         *rev = dl_db_revision(dl_searcher_db(s));
@@ -842,7 +880,7 @@ int main(int argc, char **argv)
     char web[PATH_MAX];
     unsigned long docs = 0, rev = 0;
     if (find_web(o.web, web) != 0 ||
-        (!o.check_config && check_index(o.cfg.db_path, &docs, &rev) != 0)) {
+        (!o.check_config && (open_shards(&o) != 0 || check_index(&o, &docs, &rev) != 0))) {
         freeaddrinfo(ai);
         return 1;
     }
@@ -951,6 +989,7 @@ int main(int argc, char **argv)
         explicit_bzero(token, o.cfg.token_len);
         free(token);
     }
+    dl_shardset_free(o.cfg.shards);
     dl_log(DL_LOG_INFO, PROG ": stopped");
     return 0;
 }

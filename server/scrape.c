@@ -14,7 +14,9 @@
 #include "dateline/db.h"
 #include "dateline/metrics.h"
 #include "dateline/prom.h"
+#include "dateline/config.h"
 #include "dateline/searcher.h"
+#include "dateline/shardset.h"
 #include "dateline/worker.h"
 
 /* --- the scrape: the process (from /proc/self, as Prometheus' client libraries do) ---- */
@@ -120,6 +122,27 @@ static void write_process(struct dl_buf *b)
 
 /* --- the scrape: the index, and the route --------------------------------------------- */
 
+/* A sharded index's shards: 1 for each that answers, 0 for each left out (shardset.h). */
+static void write_shards(struct dl_shardset *set, struct dl_buf *b)
+{
+    if (!set) {
+        return;
+    }
+    dl_prom_family(b, "dateline_shard_up", "gauge",
+                   "1 when the shard answers, 0 when searches leave it out.");
+    for (size_t i = 0; i < dl_shardset_count(set); i++) {
+        struct dl_prom_label l = {"shard", dl_shardset_name(set, i)};
+        dl_prom_sample_u(b, "dateline_shard_up", &l, 1, !dl_shardset_is_down(set, i));
+    }
+    dl_prom_family(b, "dateline_shard_failures_total", "counter",
+                   "Failures of the shard (broken connections, timeouts) since the start.");
+    for (size_t i = 0; i < dl_shardset_count(set); i++) {
+        struct dl_prom_label l = {"shard", dl_shardset_name(set, i)};
+        dl_prom_sample_u(b, "dateline_shard_failures_total", &l, 1,
+                         dl_shardset_failures(set, i));
+    }
+}
+
 /* Documents and revision of the newest revision; nothing (and a log line) without an index. */
 static void write_index(struct dl_request *rq, struct dl_buf *b)
 {
@@ -141,6 +164,7 @@ static void write_index(struct dl_request *rq, struct dl_buf *b)
           (double)docs);
     gauge(b, "dateline_index_revision", "gauge", "The index revision served.",
           (double)dl_db_revision(dl_searcher_db(rq->w->searcher)));
+    write_shards(rq->cfg->shards, b);
 }
 
 int dl_scrape_serve(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err)

@@ -24,14 +24,16 @@ void dl_worker_init(struct dl_worker *w)
  */
 #define WATCH_EVERY 0.05
 
-static int open_searcher(struct dl_worker *w, const char *path, struct dl_error *err)
+static int open_searcher(struct dl_worker *w, const struct dl_server_config *cfg,
+                         struct dl_error *err)
 {
+    const char *path = cfg->db_path;
     uint64_t stamp = dl_dbwatch_stamp(path);
-    int rc = dl_searcher_open(&w->searcher, path, err);
+    int rc = dl_searcher_open_shards(&w->searcher, path, cfg->shards, err);
     if (rc != DL_OK && dl_dbwatch_stamp(path) != stamp) {
         /* switched while it was opened (a replica's old folder deleted): once more */
         stamp = dl_dbwatch_stamp(path);
-        rc = dl_searcher_open(&w->searcher, path, err);
+        rc = dl_searcher_open_shards(&w->searcher, path, cfg->shards, err);
     }
     w->stamp = stamp;
     w->watched = dl_now();
@@ -58,7 +60,7 @@ int dl_worker_refresh(struct dl_worker *w, const struct dl_server_config *cfg, s
         w->searcher = NULL;
     }
     if (!w->searcher) {
-        return open_searcher(w, cfg->db_path, err);
+        return open_searcher(w, cfg, err);
     }
     w->reopened |= changed;
     return DL_OK;

@@ -35,6 +35,7 @@ enum dl_status {
     DL_EENCODING = -8, /* text is not valid UTF-8 */
     DL_ELIMIT = -9,    /* a configured limit was exceeded */
     DL_ETIMEOUT = -10, /* a time budget ran out */
+    DL_ENETWORK = -11, /* a remote shard did not answer (down, or slower than its timeout) */
 };
 
 struct dl_error {

@@ -15,6 +15,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+struct dl_shardset;
+
 /* Defaults of the limits on q an operator may change. */
 #define DL_SERVE_MAX_QUERY 1000   /* bytes of q */
 #define DL_SERVE_MAX_TERMS 64     /* words in q */
@@ -30,6 +32,7 @@ struct dl_limits {
 
 struct dl_server_config {
     const char *db_path;          /* index directory or stub file */
+    struct dl_shardset *shards;   /* a stub's shards and their health (shardset.h), or NULL */
     const char *web_dir;          /* canonical (realpath) folder served under /static/ */
     double query_timeout;         /* seconds for one Xapian match, 0 = none */
     unsigned max_wildcard;        /* most terms one wildcard may expand to */

@@ -51,6 +51,15 @@ struct dl_xq;
 /* --- databases ----------------------------------------------------------------------- */
 int dl_db_open_write(struct dl_db **out, const char *path, struct dl_error *err);
 int dl_db_open_read(struct dl_db **out, const char *path, struct dl_error *err);
+/* A shard served by xapian-tcpsrv at host:port, for reading. timeout_ms bounds the
+ * connection and every operation on it (Xapian::Remote::open's timeouts): past it, or when
+ * the connection breaks, calls fail with DL_ENETWORK (the handle is then useless: free it). */
+int dl_db_open_remote(struct dl_db **out, const char *host, unsigned port, unsigned timeout_ms,
+                      struct dl_error *err);
+/* One read handle searching parts[0..n) (read handles) as one database, as a stub file does.
+ * The parts are shared, not copied: dl_db_reopen() on a part moves it here too; the parts
+ * must outlive it. */
+int dl_db_combine(struct dl_db **out, struct dl_db *const *parts, size_t n, struct dl_error *err);
 void dl_db_free(struct dl_db *db); /* NULL is a no-op; a writer's uncommitted changes are lost */
 
 /* Move to the newest committed revision; *changed (may be NULL) is 1 if it moved. */
@@ -89,6 +98,10 @@ int dl_db_set_synonyms(struct dl_db *db, const char *const *keys, const char *co
  */
 int dl_db_add_spelling(struct dl_db *db, const char *word, size_t len, unsigned freq,
                        struct dl_error *err);
+/* cb(ctx, word, len, frequency) for every word of the spelling table, in word order (read
+ * first); a non-zero return of cb stops and is returned. */
+typedef int (*dl_term_fn)(void *ctx, const char *term, size_t len, unsigned long termfreq);
+int dl_db_spellings(struct dl_db *db, dl_term_fn cb, void *ctx, struct dl_error *err);
 /* Xapian's spelling suggestion for word[0..len) into out (replaced); "" for none. */
 int dl_db_spelling(struct dl_db *db, const char *word, size_t len, struct dl_buf *out,
                    struct dl_error *err);
@@ -99,7 +112,6 @@ int dl_db_termfreq(struct dl_db *db, const char *term, size_t len, unsigned long
                    struct dl_error *err);
 /* cb(ctx, term, len, termfreq) for the first max terms starting with prefix[0..len), in
  * term order; a non-zero return of cb stops and is returned. */
-typedef int (*dl_term_fn)(void *ctx, const char *term, size_t len, unsigned long termfreq);
 int dl_db_allterms(struct dl_db *db, const char *prefix, size_t len, size_t max, dl_term_fn cb,
                    void *ctx, struct dl_error *err);
 /*
@@ -110,14 +122,6 @@ int dl_db_allterms(struct dl_db *db, const char *prefix, size_t len, size_t max,
 typedef int (*dl_docid_fn)(void *ctx, unsigned docid);
 int dl_db_postings(struct dl_db *db, const char *term, size_t len, dl_docid_fn cb, void *ctx,
                    struct dl_error *err);
-
-/* Positions of term[0..len) in document docid, ascending, into out (replaced). */
-struct dl_positions {
-    unsigned *v; /* (owned; free() or reuse) */
-    size_t n, cap;
-};
-int dl_db_positions(struct dl_db *db, unsigned docid, const char *term, size_t len,
-                    struct dl_positions *out, struct dl_error *err);
 
 /*
  * The data of document docid into data (may be NULL) and its values in

@@ -101,6 +101,8 @@ enum dl_slot {
 /* --- index metadata keys ---------------------------------------------------- */
 #define DL_META_SCHEMA "dl:schema"   /* DL_SCHEMA_VERSION */
 #define DL_META_ALIASES "dl:aliases" /* the alias file's text: the names of queries and marks */
+#define DL_META_AUX "dl:aux" /* in each shard of a sharded index: its auxiliary database's
+                                absolute path (shardset.h), for a stub that is not beside it */
 
 /* --- terms ------------------------------------------------------------------ */
 /*

@@ -88,14 +88,16 @@ struct dl_results {
      * counting what its filter finds (dl_facet_sources_merge: "VNA" counts VNA/VNS too);
      * the most frequent people, countries and organisations named */
     struct dl_facet_list facets[DL_FACET_COUNT];
-    struct dl_terms terms; /* what the highlighter marks (qbuild.h) */
-    char *suggestion;      /* the query respelt, when nothing matched; or NULL */
-    char *written_as;      /* the query as the readouts write its words, when typed without
-                              their diacritics ("to lam" -> "Tô Lâm"); or NULL */
-    int relaxed;           /* 1 when Xapian refused the query and its plain words were
-                              searched instead */
-    int timed_out;         /* 1 when time_limit cut counting short */
-    char *parsed;          /* Xapian's description of the query run (for logs) */
+    struct dl_terms terms;   /* what the highlighter marks (qbuild.h) */
+    char *suggestion;        /* the query respelt, when nothing matched; or NULL */
+    char *written_as;        /* the query as the readouts write its words, when typed without
+                                their diacritics ("to lam" -> "Tô Lâm"); or NULL */
+    int relaxed;             /* 1 when Xapian refused the query and its plain words were
+                                searched instead */
+    int timed_out;           /* 1 when time_limit cut counting short */
+    char *parsed;            /* Xapian's description of the query run (for logs) */
+    size_t shards;           /* shards of the index (1: one database) */
+    size_t shards_answering; /* of them, those searched: fewer when some failed (shardset.h) */
 };
 
 /* Free everything in res and zero it. Safe on a zeroed struct. */
@@ -108,9 +110,21 @@ struct dl_searcher;
  * schema version (DL_EINVAL, "rebuild it"), and load its alias table.
  */
 int dl_searcher_open(struct dl_searcher **out, const char *path, struct dl_error *err);
+/*
+ * The same, for a server: with set (shardset.h; NULL: as dl_searcher_open), the index is
+ * set's shards, each with its own connection, and those that fail are left out of searches
+ * (results say how many were searched) until set says to try them again; its auxiliary
+ * database gives the spelling table and the alias table. DL_ENETWORK when no shard answers.
+ */
+struct dl_shardset;
+int dl_searcher_open_shards(struct dl_searcher **out, const char *path, struct dl_shardset *set,
+                            struct dl_error *err);
 void dl_searcher_free(struct dl_searcher *s); /* NULL is a no-op */
-/* Move to the newest revision (*changed, may be NULL: 1 if it moved) and reload its aliases. */
+/* Move to the newest revision (*changed, may be NULL: 1 if it moved) and reload its aliases;
+ * with shards, also leave out those that fail and take back those whose turn has come. */
 int dl_searcher_refresh(struct dl_searcher *s, int *changed, struct dl_error *err);
+/* Shards searched now, of *total (1 and 1 for one database). */
+void dl_searcher_shards(const struct dl_searcher *s, size_t *answering, size_t *total);
 struct dl_db *dl_searcher_db(struct dl_searcher *s); /* borrowed */
 /* The revision's alias table, or NULL (borrowed; valid until the next refresh). */
 const struct dl_aliases *dl_searcher_aliases(const struct dl_searcher *s);
