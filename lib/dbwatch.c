@@ -107,6 +107,11 @@ uint64_t dl_dbwatch_stamp(const char *path)
         const char *nl = strchr(line, '\n');
         line = nl ? nl + 1 : line + strlen(line);
     }
+    if (listed) {
+        dl_buf_reset(&entry); /* the auxiliary database beside a stub (shardset.h) */
+        dl_buf_addf(&entry, "%s/aux", dir.buf);
+        h = add_db(h, entry.buf, &stub, &st);
+    }
     dl_buf_release(&stub);
     dl_buf_release(&dir);
     dl_buf_release(&entry);

@@ -102,6 +102,16 @@ static void switch_spaced(void)
     put("spaced/my shard/XAPIANDB", "auto replica_1\n");
 }
 
+static void switch_aux(void)
+{
+    put("sharded/aux/XAPIANDB", "auto replica_1\n");
+}
+
+static void commit_aux(void)
+{
+    put("sharded/aux/replica_1", "revision 2");
+}
+
 static void create_missing(void)
 {
     dir("later");
@@ -125,6 +135,8 @@ int main(void)
     put("sharded/shard-00/iamglass", "revision 1");
     dir("sharded/shard-01");
     put("sharded/shard-01/XAPIANDB", "auto replica_1\n");
+    dir("sharded/aux");
+    put("sharded/aux/XAPIANDB", "auto replica_0\n");
     dir("parts");
     dir("parts/b");
     put("parts/b/XAPIANDB", "auto replica_0\n");
@@ -143,6 +155,9 @@ int main(void)
         {"a changeset applied to the replica", "replica", commit_replica, SAME},
         {"a commit in a shard", "sharded", commit_shard, SAME},
         {"a shard that is a replica switched", "sharded", switch_shard, CHANGED},
+        {"the auxiliary database beside the stub, a replica, switched", "sharded", switch_aux,
+         CHANGED},
+        {"a commit in the auxiliary database", "sharded", commit_aux, SAME},
         {"a stub file's listed replica switched", "parts.stub", switch_stubfile_part, CHANGED},
         {"a listed path with a space, its replica switched", "spaced", switch_spaced, CHANGED},
         {"a missing path, called again", "later", nothing, SAME},

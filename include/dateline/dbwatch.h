@@ -22,9 +22,10 @@
  * stub lists (auto or glass lines; remote ones are skipped; relative paths
  * against the stub's folder) its folder's identity and its own XAPIANDB:
  * one level of nesting, enough for a sharded index whose shards are
- * replicas. A path that cannot be read stamps as missing, so its return
+ * replicas; and the same for the auxiliary database "aux" beside a stub
+ * (shardset.h). A path that cannot be read stamps as missing, so its return
  * changes the stamp too. Cost: two stat() calls for a plain index, plus
- * reading the stub and two stat() calls per listed database.
+ * reading the stub and two stat() calls per listed database and for aux.
  */
 #ifndef DATELINE_DBWATCH_H
 #define DATELINE_DBWATCH_H
