@@ -60,12 +60,42 @@ struct options {
     unsigned shards;          /* shards of a sharded index (0 = one database) */
 };
 
+/*
+ * Changesets for replicas. Xapian's writer keeps the last N revisions' changes as files
+ * DIR/changesN (xapian-replicate-server ships them) when XAPIAN_MAX_CHANGESETS=N is set; it
+ * reads the variable at every commit. --changesets sets it before any database is opened.
+ */
+#define CHANGESETS_ENV "XAPIAN_MAX_CHANGESETS"
+
+/*
+ * A pool's writers fill temporary shards that are merged into a new database (a new UUID:
+ * replicas take a full copy of it), so changesets of theirs could never be shipped: the
+ * variable is taken away while they run (before they start, after they stop: no other thread
+ * reads the environment then). Returns the value to give back to restore_changesets().
+ */
+static char *suspend_changesets(void)
+{
+    const char *v = getenv(CHANGESETS_ENV);
+    char *saved = v ? dl_xstrdup(v) : NULL;
+    unsetenv(CHANGESETS_ENV);
+    return saved;
+}
+
+static void restore_changesets(char *saved)
+{
+    if (saved) {
+        setenv(CHANGESETS_ENV, saved, 1);
+        free(saved);
+    }
+}
+
 struct run {
     const struct options *opt;
     const char *dir; /* the database written: DIR, or one shard of it */
     unsigned shard;  /* its shard number: only readouts of this shard are indexed */
     struct dl_store *db;
     struct dl_pool *pool;  /* set when a fresh index is built by several writers */
+    char *changesets;      /* XAPIAN_MAX_CHANGESETS taken away while the pool runs */
     char alias_tag[17];    /* hash of the alias table, part of every readout's hash */
     struct dl_strset seen; /* ids met in the current origin */
     const char *origin;    /* current origin (borrowed from the walk) */
@@ -374,7 +404,10 @@ static int start_pool(struct run *r, const struct dl_aliases *aliases, const cha
                                  r->opt->spelling,
                                  r->opt->batch_docs,
                                  r->opt->batch_bytes};
+    r->changesets = suspend_changesets();
     if (dl_pool_new(&r->pool, &cfg, &r->err) != DL_OK) {
+        restore_changesets(r->changesets);
+        r->changesets = NULL;
         fprintf(stderr, "dateline-index: cannot start %u writers: %s\n", r->opt->jobs, r->err.msg);
         return -1;
     }
@@ -388,7 +421,9 @@ static int start_pool(struct run *r, const struct dl_aliases *aliases, const cha
  */
 static void finish_pool(struct run *r)
 {
-    int rc = dl_pool_finish(r->pool, &r->err);
+    int rc = dl_pool_finish(r->pool, &r->err); /* the writers have stopped */
+    restore_changesets(r->changesets);
+    r->changesets = NULL;
     struct dl_pool_stats st;
     dl_pool_stats(r->pool, &st);
     r->added += st.added;
@@ -465,6 +500,9 @@ static void usage(FILE *f)
           "      --shards N       split a new index into N shards DIR/shard-NN (2..64)\n"
           "                       and a stub DIR/XAPIANDB serving them as one\n"
           "                       (dateline-serve -d DIR); later runs keep the count\n"
+          "      --changesets N   keep the changes of the last N commits for replicas\n"
+          "                       (XAPIAN_MAX_CHANGESETS; 0 = none), so that\n"
+          "                       xapian-replicate ships changes, not copies\n"
           "  -j, --jobs N         writer threads when filling an empty index (default: the\n"
           "                       number of cores; 1 = one writer)\n"
           "  -q, --quiet          no progress bar\n"
@@ -658,6 +696,7 @@ int main(int argc, char **argv)
 {
     struct options o = {"./dateline.db", NULL, NULL, 1, 0, 0, 2000, 4ull << 20, 0, 0, 0};
     int no_aliases = 0, no_gazetteer = 0;
+    const char *changesets = NULL; /* --changesets, else the environment's */
     enum {
         OPT_ALIASES = 256,
         OPT_NO_ALIASES,
@@ -667,6 +706,7 @@ int main(int argc, char **argv)
         OPT_BATCH,
         OPT_BATCH_MB,
         OPT_SHARDS,
+        OPT_CHANGESETS,
         OPT_VERSION
     };
     static const struct option longopts[] = {
@@ -679,6 +719,7 @@ int main(int argc, char **argv)
         {"batch", required_argument, NULL, OPT_BATCH},
         {"batch-mb", required_argument, NULL, OPT_BATCH_MB},
         {"shards", required_argument, NULL, OPT_SHARDS},
+        {"changesets", required_argument, NULL, OPT_CHANGESETS},
         {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -731,6 +772,14 @@ int main(int argc, char **argv)
             }
             o.shards = (unsigned)n;
             break;
+        case OPT_CHANGESETS:
+            if (strcmp(optarg, "0") != 0 && (parse_count(optarg, &n) != 0 || n > 100000)) {
+                fprintf(stderr, "dateline-index: invalid --changesets '%s': expected 0..100000\n",
+                        optarg);
+                return 2;
+            }
+            changesets = optarg;
+            break;
         case 'j':
             if (parse_count(optarg, &n) != 0 || n > 64) {
                 fprintf(stderr, "dateline-index: invalid --jobs '%s': expected 1..64\n", optarg);
@@ -760,6 +809,12 @@ int main(int argc, char **argv)
     if (optind >= argc) {
         fputs("dateline-index: no PATH to index (see --help)\n", stderr);
         return 2;
+    }
+    /* Before any database is opened (Xapian reads it at every commit). */
+    if (changesets && strcmp(changesets, "0") == 0) {
+        unsetenv(CHANGESETS_ENV);
+    } else if (changesets) {
+        setenv(CHANGESETS_ENV, changesets, 1);
     }
     if (!no_aliases && !o.aliases) {
         o.aliases = default_data("aliases.tsv");
@@ -795,10 +850,13 @@ int main(int argc, char **argv)
         r.bytes_total += bytes;
     }
 
+    /* A stub already there is left alone: a rewritten one has dateline-serve open the index
+     * afresh (dbwatch.h) instead of moving to the new revision. */
+    int stub_written = dl_shards_recorded(o.dir) > 0;
     if (pick_shards(&o) != 0) {
         return 2;
     }
-    if (o.shards && dl_shards_write_stub(o.dir, o.shards, &r.err) != DL_OK) {
+    if (o.shards && !stub_written && dl_shards_write_stub(o.dir, o.shards, &r.err) != DL_OK) {
         fprintf(stderr, "dateline-index: %s\n", r.err.msg);
         return 1;
     }

@@ -646,6 +646,13 @@ static int open_shards(struct options *o)
         fprintf(stderr, PROG ": %s\n", err.msg);
         return 1;
     }
+    if (o->cfg.shards && !dl_shardset_has_remote(o->cfg.shards)) {
+        /* Only local databases: Xapian opens the stub itself at every open, so the index
+         * follows a stub rewritten under it (a replica switched by xapian-replicate's full
+         * copy, doc/replicas.md), where a set keeps the paths it read at the start. */
+        dl_shardset_free(o->cfg.shards);
+        o->cfg.shards = NULL;
+    }
     return 0;
 }
 

@@ -17,6 +17,8 @@
 #ifndef DATELINE_WORKER_H
 #define DATELINE_WORKER_H
 
+#include <stdint.h>
+
 #include "dateline/buf.h"
 #include "dateline/common.h"
 
@@ -26,6 +28,8 @@ struct dl_server_config; /* config.h */
 struct dl_worker {
     struct dl_searcher *searcher; /* this thread's searcher, NULL until opened */
     struct dl_buf scratch;        /* reusable buffer for snippets, kept between requests */
+    uint64_t stamp;               /* dl_dbwatch_stamp() of the index when it was opened */
+    double watched;               /* dl_now() when the stamp was last compared */
     int reopened; /* set by dl_worker_refresh when it opened the index or moved to a new
                      revision; whoever notes it (metrics.h) clears it */
 };
@@ -34,7 +38,9 @@ struct dl_worker {
 void dl_worker_init(struct dl_worker *w);
 /*
  * Open the searcher if needed and move it to the newest committed revision
- * (which reloads the alias table if it changed). DL_OK, or the status of
+ * (which reloads the alias table if it changed); open it afresh when the
+ * index was switched under it (dbwatch.h: a replica's full copy, an empty
+ * index filled by several writers; checked at most every 50 ms). DL_OK, or the status of
  * the failed open/reopen (the searcher is then closed, to be opened again
  * next time).
  */

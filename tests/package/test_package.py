@@ -87,7 +87,10 @@ def unpack(c, deb):
             "usr/share/man/man8/dateline-serve.8.gz", "etc/default/dateline",
             "lib/systemd/system/dateline-serve.service", "lib/systemd/system/dateline-serve.socket",
             "lib/systemd/system/dateline-reindex.service",
-            "lib/systemd/system/dateline-reindex.timer", "usr/share/doc/dateline/copyright"]
+            "lib/systemd/system/dateline-reindex.timer", "usr/share/doc/dateline/copyright",
+            "lib/systemd/system/dateline-replicate-server.service",
+            "lib/systemd/system/dateline-replicate@.service",
+            "usr/share/doc/dateline/replicas.md"]
     missing = [f for f in want if not os.path.exists(os.path.join(root, f))]
     c.check(not missing, "the package holds the programs, tables, web folder, man pages, units "
             "and /etc/default/dateline", missing)

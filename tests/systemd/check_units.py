@@ -27,6 +27,17 @@ def scores(text):
     return {m.group(1): float(m.group(2)) for m in SCORE.finditer(text)}
 
 
+def score_of(text, name):
+    """The exposure of unit `name` in systemd-analyze security's output, or None. A template
+    (name@.service) is rated as an instance of its own choosing (name@i.service)."""
+    got = scores(text)
+    if name.endswith("@.service"):
+        stem = name[:-len(".service")]
+        return next((v for k, v in got.items() if k.startswith(stem) and k.endswith(".service")),
+                    None)
+    return got.get(name)
+
+
 def install_units(units_dir, dest, bindir, sysconfdir):
     """The units of units_dir as `meson install` writes them, into dest; their paths."""
     out = []
@@ -95,7 +106,7 @@ def security(units_dir, limit):
         failed = 0
         for p in paths:
             rc, out = analyze(["security", "--offline=yes", p])
-            got = scores(out).get(os.path.basename(p))
+            got = score_of(out, os.path.basename(p))
             if got is None:
                 print("%s: no score in systemd-analyze security's output (exit %d)\n%s" % (
                     os.path.basename(p), rc, out))
@@ -117,6 +128,9 @@ def self_test():
     assert scores(out) == {"dateline-serve.service": 0.9}, scores(out)
     assert scores("→ Overall exposure level for x.service: 9.6 UNSAFE 😨\n") == {"x.service": 9.6}
     assert scores("Failed to load unit\n") == {}
+    out = "→ Overall exposure level for a@i.service: 1.1 OK 🙂\n"
+    assert score_of(out, "a@.service") == 1.1 and score_of(out, "b@.service") is None
+    assert score_of(out, "a.service") is None
     tmp = tempfile.mkdtemp(prefix="dl-units-")
     try:
         with open(os.path.join(tmp, "a.service.in"), "w") as f:
