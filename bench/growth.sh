@@ -93,6 +93,7 @@ index() {
   # shellcheck disable=SC2086
   /usr/bin/time -v -o "$dir.time" "$B/indexer/dateline-index" -q -j "$JOBS" "${opts[@]}" -d "$dir" \
     ${INPUTS[$corpus]} >"$dir.log" 2>&1 || { tail -5 "$dir.log" >&2; exit 1; }
+  # shellcheck disable=SC2034  # set by eval "$f"
   local f docs wall_s user_s sys_s maxrss_kb exit
   f=$(timev_fields "$dir"); eval "$f"
   docs=$(grep -o '^[0-9]* added' "$dir.log" | tail -1 | cut -d' ' -f1)
@@ -104,7 +105,8 @@ index() {
   echo "$key" >"$dir.key"; touch "$dir.done"
   log "index $name: $(tail -1 "$dir.log"); peak RSS ${maxrss_kb} kB"
 }
-for s in $SIZES; do index "$s" "$s" 1; done
+# the largest index last, measured last: the others are done should it be interrupted
+for s in $SIZES; do [[ $s == derived ]] || index "$s" "$s" 1; done
 for n in $SHARDS; do index all all "$n"; done
 
 # --- serving ---------------------------------------------------------------------------------
@@ -136,14 +138,15 @@ tree_rss_kb() {  # VmRSS of PIDs and their children, summed
   echo $sum
 }
 
-for s in $SIZES; do
-  serve "$WORK/index/$s" "size-$s"
+measure_size() {
+  serve "$WORK/index/$1" "size-$1"
   for c in $CONCS; do
-    wrk_point "size-$s" "$c" "http://127.0.0.1:$SPORT/" '/api/search?q={q}' part=size name="$s"
+    wrk_point "size-$1" "$c" "http://127.0.0.1:$SPORT/" '/api/search?q={q}' part=size name="$1"
   done
-  result kind=rss part=size name="$s" hwm_kb="$(rss_hwm_kb "$SPID")" rss_kb="$(rss_now_kb "$SPID")"
+  result kind=rss part=size name="$1" hwm_kb="$(rss_hwm_kb "$SPID")" rss_kb="$(rss_now_kb "$SPID")"
   unserve "$SPID"
-done
+}
+for s in $SIZES; do [[ $s == derived ]] || measure_size "$s"; done
 
 # xapian-tcpsrv signals its whole process group when it stops: setsid keeps this script out of it
 for n in $SHARDS; do
@@ -183,6 +186,11 @@ for n in $SHARDS; do
   for m in $modes; do unserve "${SP[$m]}"; done
   unserve "${TCPS[@]}"
 done
+
+if [[ " $SIZES " == *" derived "* ]]; then
+  index derived derived 1
+  measure_size derived
+fi
 
 python3 "$ROOT/bench/growth_report.py" "$RESULTS" "$WORK/growth.json" "$HEAD" "$SCHEMA" "$DUR" \
   "$ROUNDS" "$THREADS" "$JOBS" "${REMOTE_THREADS:-0}"
