@@ -35,7 +35,7 @@ def main(argv):
     print(f"\nbuild {head} (schema {schema}), release; {os.cpu_count()} cores (shared with other "
           f"work); dateline-index -j {jobs}; dateline-serve -t {threads}; wrk {dur} s per point, "
           "50 queries (../shared/peers)\n")
-    print("| index | readouts | index time | docs/s | indexer peak RSS (per writer) | index size |"
+    print("| index | readouts | index time (CPU) | docs/s | indexer peak RSS (per writer) | index size |"
           + "".join(f" c={c} QPS | c={c} p50 / p99 ms |" for c in concs) + " server RSS after load |")
     print("|---|---:|---:|---:|---:|---:|" + "---:|---:|" * len(concs) + "---:|")
     size_qps = {}
@@ -57,12 +57,13 @@ def main(argv):
             size_qps[(name, c)] = (q, p99)
             cells += f" {fmt(q, '.0f')} | {fmt(p50, '.1f')} / {fmt(p99, '.1f')} |"
         summary["sizes"].append(row)
-        print(f"| {NAMES.get(name, name)} | {r['docs']:,} | {r['wall_s']:.0f} s | "
+        cpu = r.get("user_s", 0) + r.get("sys_s", 0)
+        print(f"| {NAMES.get(name, name)} | {r['docs']:,} | {r['wall_s']:.0f} s ({cpu:.0f} s) | "
               f"{r['docs_per_s']:.0f} | {r['maxrss_kb'] / 1024:.0f} MB ({r['rss_per_writer_kb'] / 1024:.0f} "
               f"MB x {r['jobs']}) | {r['index_bytes'] / 2**20:.0f} MB |{cells} "
               f"{fmt(mem.get('hwm_kb', 0) / 1024, '.0f')} MB |")
 
-    print("\n| `all` as | served | index time, peak RSS |" +
+    print("\n| `all` as | served | index time (CPU), peak RSS |" +
           "".join(f" c={c} QPS | c={c} p50 / p99 ms |" for c in concs) +
           " remote/local QPS c=16 | server RSS |")
     print("|---|---|---:|" + "---:|---:|" * len(concs) + "---:|---:|")
@@ -95,7 +96,8 @@ def main(argv):
             summary["shards"].append(row)
             label = {"local": "local (auto stub)", "remote": "remote, xapian-tcpsrv",
                      "remote-t": f"remote, dateline-serve -t {rthreads}"}[m]
-            first = (f"{ir.get('wall_s', 0):.0f} s, {ir.get('maxrss_kb', 0) / 1024:.0f} MB"
+            first = (f"{ir.get('wall_s', 0):.0f} s ({ir.get('user_s', 0) + ir.get('sys_s', 0):.0f} s), "
+                     f"{ir.get('maxrss_kb', 0) / 1024:.0f} MB"
                      if m == "local" and ir else "")
             tcp = next((x for x in rss if x.get("part") == "shards" and x.get("shards") == n
                         and x.get("mode") == "tcpsrv"), {})
@@ -117,7 +119,8 @@ def main(argv):
                                        worst <= 256 * 1024}
     print("\ntargets:")
     for k, v in t.items():
-        print(f"  {'met   ' if v['met'] else 'MISSED'} {k}: "
+        known = all(x is not None for a, x in v.items() if a != "met")
+        print(f"  {('met   ' if v['met'] else 'MISSED') if known else 'n/a   '} {k}: "
               + ", ".join(f"{a}={b:.3g}" if isinstance(b, float) else f"{a}={b}"
                           for a, b in v.items() if a != "met"))
     json.dump(summary, open(out, "w"), indent=1)
