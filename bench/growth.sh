@@ -18,7 +18,7 @@
 # Indexes are kept in WORK/index, keyed by DL_SCHEMA_VERSION and the corpus files (names,
 # sizes, times, COPIES): a rerun reuses them (and reports the figures of the run that built them).
 # env: DUR (s per point, default 10), CONCS (default "1 16"), ROUNDS (shard rounds, default 2),
-#      SIZES (default "wh all derived"), SHARDS (default "2 4"), COPIES (default 6),
+#      SIZES (default "wh all derived"), SHARDS (default "2 4"; "" for none), COPIES (default 6),
 #      JOBS (indexer writer threads, default nproc), THREADS (server threads, default nproc),
 #      REMOTE_THREADS (when > 0, a third server on the remote shards with that many threads),
 #      WORK (default /tmp/dateline-growth). Debian packages only; never run by the test command.
@@ -30,7 +30,7 @@ CORPUS_DIR=${CORPUS_DIR:-$ROOT/../shared/corpus}
 export WORK=${WORK:-/tmp/dateline-growth}
 mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
 export DUR=${DUR:-10}
-CONCS=${CONCS:-1 16} ROUNDS=${ROUNDS:-2} SIZES=${SIZES:-wh all derived} SHARDS=${SHARDS:-2 4}
+CONCS=${CONCS:-1 16} ROUNDS=${ROUNDS:-2} SIZES=${SIZES:-wh all derived} SHARDS=${SHARDS-2 4}
 COPIES=${COPIES:-6} JOBS=${JOBS:-$(nproc)} THREADS=${THREADS:-$(nproc)}
 [[ -d $PEERS ]] || { echo "growth: no peers harness at $PEERS" >&2; exit 1; }
 [[ -f $CORPUS_DIR/whitehouse_briefing_room.jsonl.gz ]] || { echo "growth: no corpus in $CORPUS_DIR" >&2; exit 1; }
@@ -62,6 +62,7 @@ INPUTS[wh]=$CORPUS_DIR/whitehouse_briefing_room.jsonl.gz
 INPUTS[all]="${ALL[*]}"
 DERIVED=$WORK/corpus/derived-x$COPIES.jsonl
 INPUTS[derived]=$DERIVED
+INPUTS[copies]="${ALL[*]}"   # `all` indexed, then merged COPIES times (xapian-compact -m)
 corpus_key() {  # names, sizes and times of the files, plus what derived them
   local f; for f in "$@"; do stat -c '%n %s %Y' "$f"; done
 }
@@ -83,23 +84,35 @@ index() {
   if [[ $shards -gt 1 ]]; then dir+=-s$shards; opts=(--shards "$shards"); fi
   # shellcheck disable=SC2086
   key="schema=$SCHEMA shards=$shards jobs=$JOBS $(corpus_key ${INPUTS[$corpus]} | md5sum | cut -c1-12)"
+  [[ $corpus == copies ]] && key+=" copies=$COPIES"
   if [[ -f $dir.done && $(cat "$dir.key" 2>/dev/null) == "$key" ]]; then
     log "index $name (shards $shards): reusing $dir"
     cat "$dir.result" >>"$RESULTS"
     return
   fi
   rm -rf "$dir" "$dir.done" "$dir.result"; mkdir -p "$WORK/index"
-  log "index $name (shards $shards, -j $JOBS) ..."
-  # shellcheck disable=SC2086
-  /usr/bin/time -v -o "$dir.time" "$B/indexer/dateline-index" -q -j "$JOBS" "${opts[@]}" -d "$dir" \
-    ${INPUTS[$corpus]} >"$dir.log" 2>&1 || { tail -5 "$dir.log" >&2; exit 1; }
   # shellcheck disable=SC2034  # set by eval "$f"
-  local f docs wall_s user_s sys_s maxrss_kb exit
+  local f docs wall_s user_s sys_s maxrss_kb exit jobs=$JOBS srcs=() k
+  if [[ $corpus == copies ]]; then  # the cheap stand-in for derived: same statistics, ids repeated
+    [[ -f $WORK/index/all.done ]] || index all all 1
+    for ((k = 0; k < COPIES; k++)); do srcs+=("$WORK/index/all"); done
+    log "index $name: $COPIES copies of all merged with xapian-compact -m ..."
+    /usr/bin/time -v -o "$dir.time" xapian-compact -m "${srcs[@]}" "$dir" >"$dir.log" 2>&1 ||
+      { tail -5 "$dir.log" >&2; exit 1; }
+    jobs=1
+    docs=$(xapian-delve "$dir" | sed -n 's/^number of documents = //p')
+    echo "$docs documents merged" >>"$dir.log"
+  else
+    log "index $name (shards $shards, -j $JOBS) ..."
+    # shellcheck disable=SC2086
+    /usr/bin/time -v -o "$dir.time" "$B/indexer/dateline-index" -q -j "$JOBS" "${opts[@]}" -d "$dir" \
+      ${INPUTS[$corpus]} >"$dir.log" 2>&1 || { tail -5 "$dir.log" >&2; exit 1; }
+    docs=$(grep -o '^[0-9]* added' "$dir.log" | tail -1 | cut -d' ' -f1)
+  fi
   f=$(timev_fields "$dir"); eval "$f"
-  docs=$(grep -o '^[0-9]* added' "$dir.log" | tail -1 | cut -d' ' -f1)
-  RESULTS=$dir.result result kind=index name="$name" corpus="$corpus" shards="$shards" jobs="$JOBS" \
+  RESULTS=$dir.result result kind=index name="$name" corpus="$corpus" shards="$shards" jobs="$jobs" \
     docs="$docs" $f docs_per_s="$(python3 -c "print(round($docs/$wall_s,1))")" \
-    rss_per_writer_kb=$((maxrss_kb / JOBS)) index_bytes="$(du_bytes "$dir")" built_by="$HEAD" \
+    rss_per_writer_kb=$((maxrss_kb / jobs)) index_bytes="$(du_bytes "$dir")" built_by="$HEAD" \
     summary="$(tail -1 "$dir.log")"
   cat "$dir.result" >>"$RESULTS"
   echo "$key" >"$dir.key"; touch "$dir.done"
