@@ -511,21 +511,22 @@ extern "C" int dl_db_postings(struct dl_db *h, const char *term, size_t len, dl_
     return rc;
 }
 
-extern "C" int dl_db_positions(struct dl_db *h, unsigned docid, const char *term, size_t len,
-                               struct dl_positions *out, struct dl_error *err)
+extern "C" int dl_db_retag(struct dl_db *h, unsigned docid, unsigned slot, const char *prefix,
+                           const char *v, size_t len, struct dl_error *err)
 {
-    std::vector<Xapian::termpos> v; /* read whole first: out stays as it was on a failure */
-    int rc = guard(h, err, [&] {
-        std::string t(term, len);
-        v.assign(h->db().positionlist_begin(docid, t), h->db().positionlist_end(docid, t));
+    return guard_writer(h, "retag a document", err, [&]() -> int {
+        Xapian::Document doc = h->wdb.get_document(docid);
+        const std::string p(prefix), val(v, len);
+        Xapian::TermIterator t = doc.termlist_begin();
+        t.skip_to(p);
+        if (t != doc.termlist_end() && (*t).compare(0, p.size(), p) == 0) {
+            doc.remove_term(*t); /* one such term per document (db.h) */
+        }
+        doc.add_boolean_term(p + val);
+        doc.add_value(slot, val);
+        h->wdb.replace_document(docid, doc);
+        return DL_OK;
     });
-    out->n = rc == DL_OK ? v.size() : 0;
-    if (out->n > out->cap) {
-        out->cap = out->n;
-        out->v = static_cast<unsigned *>(dl_xrealloc(out->v, out->cap * sizeof *out->v));
-    }
-    std::copy(v.begin(), v.begin() + std::ptrdiff_t(out->n), out->v);
-    return rc;
 }
 
 extern "C" int dl_db_document(struct dl_db *h, unsigned docid, struct dl_buf *data,

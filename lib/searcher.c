@@ -71,6 +71,7 @@ void dl_results_release(struct dl_results *res)
         dl_readout_release(&res->hits[i].doc);
         dl_explanation_release(&res->hits[i].explain);
         dl_found_release(&res->hits[i].found);
+        dl_accounts_release(&res->hits[i].same_event);
     }
     free(res->hits);
     struct dl_facet_counts f = {0};
@@ -282,7 +283,7 @@ static int match(struct run *r, double *elapsed)
     e.check_at_least = r->cached ? 0 : p->check_at_least;
     e.count_slots = FACET_SLOTS;
     e.ncount = p->want_facets && !r->cached ? DL_FACET_COUNT - 1 : 0;
-    e.collapse_slot = -1;
+    e.collapse_slot = p->collapse ? DL_SLOT_EVENT : -1;
     e.weight = WEIGHTING;
     size_t first = p->offset, want = p->limit;
     double t0 = dl_now();
@@ -332,6 +333,16 @@ static int read_hits(struct run *r)
         rc = dl_store_read(r->s->db, r->s->codec, docid, &hit->doc, r->err);
         if (rc == DL_OK && (rc = dl_store_read_found(r->s->db, docid, &hit->found, r->err))) {
             dl_readout_release(&hit->doc);
+        }
+        const char *key = rc == DL_OK ? hit->found.event : NULL;
+        if (key && r->p->collapse) { /* a posting list and a few records: bounded */
+            rc = dl_cluster_accounts(r->s->db, key, strlen(key), hit->doc.id, DL_SAME_EVENT_MAX,
+                                     &hit->same_event, r->err);
+            if (rc != DL_OK) {
+                dl_readout_release(&hit->doc);
+                dl_found_release(&hit->found);
+                dl_accounts_release(&hit->same_event);
+            }
         }
         r->res->nhits += rc == DL_OK;
     }
@@ -422,6 +433,7 @@ static void cache_key(struct run *r)
     dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu%s", p->from ? p->from : "-", p->to ? p->to : "-",
                 p->source ? p->source : "", p->max_wildcard, p->check_at_least,
                 p->undated ? "|u" : "");
+    dl_buf_adds(&r->key, p->collapse ? "|c" : "");
     dl_buf_addf(&r->key, "|i%s", p->indexed_from ? p->indexed_from : "-");
     for (size_t i = 0; i < p->nkinds; i++) {
         dl_buf_addf(&r->key, "|k%d", (int)p->kinds[i]);

@@ -30,6 +30,21 @@ static struct dl_readout R1 = {
     "vi",
     "General Secretary To Lam met the minister. Congratulations! 越南首页 2026 Su Lin and Tô Lâm."};
 
+/* Readouts with a after b within window positions (a phrase). */
+static size_t phrase(struct dl_db *db, const char *a, const char *b, unsigned window)
+{
+    struct dl_xq *q = dl_xq_new();
+    dl_xq_term(q, a, strlen(a), 1, 1);
+    dl_xq_term(q, b, strlen(b), 1, 2);
+    dl_xq_combine(q, DL_XOP_PHRASE, 2, window);
+    struct dl_xenquire e = {.collapse_slot = -1};
+    struct dl_mset m = {0};
+    size_t n = dl_db_enquire(db, q, &e, 0, 10, &m, NULL) == DL_OK ? m.n : 99;
+    dl_mset_release(&m);
+    dl_xq_free(q);
+    return n;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
@@ -68,15 +83,12 @@ static void test_terms(struct dl_db *db)
     dl_buf_release(&t);
 
     /* Positions: the title's words, then after a gap the body's (no phrase spans both). */
-    struct dl_positions pos = {NULL, 0, 0};
     unsigned docid = 0;
     CHECK(dl_store_find(db, R1.id, &docid, NULL) == 0 && docid == 1, "find by id");
-    CHECK(dl_db_positions(db, docid, "lam", 3, &pos, NULL) == 0 && pos.n == 3 && pos.v[0] == 2 &&
-              pos.v[1] > 100,
-          "lam in the title and twice in the body: %zu", pos.n);
-    CHECK(dl_db_positions(db, docid, "Slam", 4, &pos, NULL) == 0 && pos.n == 1 && pos.v[0] == 2,
-          "the title word with its prefix, same position");
-    free(pos.v);
+    CHECK(phrase(db, "lam", "visits", 2) == 1 && phrase(db, "Slam", "Svisits", 2) == 1,
+          "title words adjacent, with and without the prefix");
+    CHECK(phrase(db, "nam", "general", 2) == 0 && phrase(db, "nam", "general", 200) == 1,
+          "the title's last word and the body's first: over the gap");
 
     struct dl_buf values[4] = {DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT};
     const unsigned slots[4] = {DL_SLOT_DATE, DL_SLOT_YEAR, DL_SLOT_SOURCE, DL_SLOT_HASH};

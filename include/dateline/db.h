@@ -111,13 +111,13 @@ typedef int (*dl_docid_fn)(void *ctx, unsigned docid);
 int dl_db_postings(struct dl_db *db, const char *term, size_t len, dl_docid_fn cb, void *ctx,
                    struct dl_error *err);
 
-/* Positions of term[0..len) in document docid, ascending, into out (replaced). */
-struct dl_positions {
-    unsigned *v; /* (owned; free() or reuse) */
-    size_t n, cap;
-};
-int dl_db_positions(struct dl_db *db, unsigned docid, const char *term, size_t len,
-                    struct dl_positions *out, struct dl_error *err);
+/*
+ * Document docid with slot's value v[0..len) and, in place of its term starting with prefix
+ * (at most one is replaced), the boolean term prefix + v (writer): a readout's cluster key
+ * (cluster.h). DL_ENOTFOUND-free: a missing docid is an error like any other.
+ */
+int dl_db_retag(struct dl_db *db, unsigned docid, unsigned slot, const char *prefix, const char *v,
+                size_t len, struct dl_error *err);
 
 /*
  * The data of document docid into data (may be NULL) and its values in
