@@ -7,12 +7,14 @@ press call about the call. A later run's re-publication joins the cluster (incre
 pool of writers (--jobs 2) and a sharded index (--shards 3) cluster as one writer does."""
 
 import json
+import re
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dltest  # noqa: E402
 from dltest import Server, main  # noqa: E402
+from test_pages import check_page  # noqa: E402
 
 CALL_EN = ("President Joe Biden spoke today with President Xi Jinping of the People's Republic "
            "of China. The two leaders discussed the relationship between the United States and "
@@ -94,6 +96,27 @@ def check_search(c, s):
     c.eq(st, 400, "collapse=2: 400")
 
 
+def check_pages(c, s):
+    r = s.get("/search?q=" + dltest.q("Xi Jinping"))
+    check_page(c, r, "/search")
+    lines = re.findall(r'<p class="accounts">(.*?)</p>', r.text)
+    c.check(len(lines) == 1, "one hit has an accounts line", lines)
+    c.check(bool(lines) and (re.fullmatch(
+        r'1 other account: <a href="/doc/xinhua/call\?q=Xi%20Jinping">Xinhua</a> \(zh\)',
+        lines[0]) or re.fullmatch(
+        r'1 other account: <a href="/doc/wh/call\?q=Xi%20Jinping">The White House</a> \(en\)',
+        lines[0])), "the line names the other account's source and language", lines)
+    r = s.get("/doc/wh/call?q=" + dltest.q("Xi Jinping"))
+    check_page(c, r, "/doc with an other account")
+    side = re.findall(r'<article class="account" lang="zh">(.*?)</article>', r.text, re.S)
+    c.eq(len(side), 1, "the doc page shows Xinhua's account beside it")
+    c.check(bool(side) and "习近平同美国总统拜登通电话" in side[0] and "<mark>" in side[0],
+            "with its title and its matches marked", side[:1])
+    r = s.get("/doc/vna/call")
+    check_page(c, r, "/doc alone")
+    c.check('class="account"' not in r.text, "a readout alone: no other account")
+
+
 def run(c):
     tmp = dltest.tempdir()
     src = os.path.join(tmp, "readouts.jsonl")
@@ -105,6 +128,7 @@ def run(c):
     s = Server(db).start()
     check_clusters(c, s, "one writer")
     check_search(c, s)
+    check_pages(c, s)
     # Incremental: a re-publication in a later run joins the cluster; nothing else changes.
     more = os.path.join(tmp, "more.jsonl")
     write(more, [REPUBLISHED])
