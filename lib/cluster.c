@@ -314,3 +314,61 @@ int dl_cluster_accounts(struct dl_db *db, const char *key, size_t len, const cha
     dl_buf_release(&term);
     return rc;
 }
+
+/* Related readouts weigh at least this share of the best one's weight. */
+#define RELATED_CUTOFF 0.4
+
+/* Expand-set terms worth searching: words ("lam"), stems ("Zlam"), CJK; not filters. */
+static int keep_term(void *ctx, const char *term, size_t len)
+{
+    (void)ctx;
+    unsigned char c = (unsigned char)term[0];
+    if (len && term[0] == 'Z') {
+        c = len > 1 ? (unsigned char)term[1] : 'Z';
+    }
+    return len > 0 && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9');
+}
+
+static int push_term(void *ctx, const char *term, size_t len, double weight)
+{
+    (void)weight;
+    dl_xq_term(ctx, term, len, 1, 0);
+    return 0;
+}
+
+int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t len, size_t max,
+                       struct dl_accounts *out, struct dl_error *err)
+{
+    dl_accounts_release(out);
+    struct dl_xq *q = dl_xq_new();
+    int rc = dl_db_expand(db, &docid, 1, DL_RELATED_TERMS, keep_term, push_term, q, err);
+    size_t n = dl_xq_depth(q);
+    struct dl_mset m = {0};
+    if (rc == DL_OK && n) {
+        dl_xq_combine(q, DL_XOP_OR, n, 0);
+        struct dl_buf term = DL_BUF_INIT;
+        dl_buf_adds(&term, DL_PREFIX_EVENT);
+        dl_buf_add(&term, key, len);
+        dl_xq_term(q, term.buf, term.len, 1, 0);
+        dl_xq_combine(q, DL_XOP_AND_NOT, 2, 0);
+        dl_buf_release(&term);
+        struct dl_xenquire e = {.collapse_slot = DL_SLOT_EVENT};
+        rc = dl_xq_status(q, err);
+        if (rc == DL_OK) {
+            rc = dl_db_enquire(db, q, &e, 0, max, &m, err);
+        }
+    }
+    out->v = dl_xcalloc(m.n ? m.n : 1, sizeof *out->v);
+    for (size_t i = 0; i < m.n && rc == DL_OK; i++) {
+        if (m.matches[i].weight < RELATED_CUTOFF * m.matches[0].weight) {
+            break; /* a word or two in common ("the", "said") is no subject */
+        }
+        if ((rc = dl_store_read(db, NULL, m.matches[i].docid, &out->v[out->n], err)) == DL_OK) {
+            out->n++;
+        }
+    }
+    out->count = out->n;
+    dl_mset_release(&m);
+    dl_xq_free(q);
+    return rc;
+}

@@ -116,13 +116,12 @@ static void json_found(struct dl_buf *b, const struct dl_found *f)
     }
 }
 
-/* "same_event":{"count","hits":[{"id","title","source","date","lang"},...]}: the other accounts
- * of the readout's event (cluster.h). */
-static void json_same_event(struct dl_buf *b, const struct dl_accounts *a)
+#define DL_RELATED_MAX 5 /* /api/doc's related readouts */
+
+/* Readouts as [{"id","title","source","date","lang"},...] (cluster.h's accounts). */
+static void json_accounts(struct dl_buf *b, const struct dl_accounts *a)
 {
-    dl_buf_adds(b, ",\"same_event\":{\"count\":");
-    json_uint(b, a->count);
-    dl_buf_adds(b, ",\"hits\":[");
+    dl_buf_addc(b, '[');
     for (size_t i = 0; i < a->n; i++) {
         const struct dl_readout *r = &a->v[i];
         dl_buf_adds(b, i ? ",{\"id\":" : "{\"id\":");
@@ -137,7 +136,17 @@ static void json_same_event(struct dl_buf *b, const struct dl_accounts *a)
         json_str(b, r->lang);
         dl_buf_addc(b, '}');
     }
-    dl_buf_add(b, "]}", 2);
+    dl_buf_addc(b, ']');
+}
+
+/* "same_event":{"count","hits":[...]}: the other accounts of the readout's event. */
+static void json_same_event(struct dl_buf *b, const struct dl_accounts *a)
+{
+    dl_buf_adds(b, ",\"same_event\":{\"count\":");
+    json_uint(b, a->count);
+    dl_buf_adds(b, ",\"hits\":");
+    json_accounts(b, a);
+    dl_buf_addc(b, '}');
 }
 
 /* "explain": each part of the query, its share of the score and its forms in the readout. */
@@ -310,6 +319,19 @@ int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err
         goto out;
     }
     json_same_event(b, &same);
+    unsigned docid;
+    if (found.event && (rc = dl_store_find(dl_searcher_db(rq->w->searcher), r.id ? r.id : id,
+                                           &docid, err)) == DL_OK) {
+        rc = dl_cluster_related(dl_searcher_db(rq->w->searcher), docid, found.event,
+                                strlen(found.event), DL_RELATED_MAX, &same, err);
+    }
+    if (rc != DL_OK) {
+        dl_accounts_release(&same);
+        dl_buf_reset(b);
+        goto out;
+    }
+    dl_buf_adds(b, ",\"related\":");
+    json_accounts(b, &same);
     dl_accounts_release(&same);
     dl_buf_add(b, ",\"body\":\"", 9);
     dl_buf_add_json(b, body, blen);

@@ -74,4 +74,15 @@ void dl_accounts_release(struct dl_accounts *a); /* frees and zeroes; safe on a 
 int dl_cluster_accounts(struct dl_db *db, const char *key, size_t len, const char *self, size_t max,
                         struct dl_accounts *out, struct dl_error *err);
 
+/*
+ * Up to max readouts on the subject of readout docid that are not of its event (cluster key
+ * key[0..len)), best first, one per event, into out (zeroed or released; count = n): the
+ * best DL_RELATED_TERMS words of docid by relevance feedback (Xapian's expand set; words,
+ * stems and CJK pairs, no filter terms) searched for, its cluster left out; matches weighing
+ * under 40% of the best one are left out too.
+ */
+#define DL_RELATED_TERMS 20
+int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t len, size_t max,
+                       struct dl_accounts *out, struct dl_error *err);
+
 #endif

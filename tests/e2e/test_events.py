@@ -39,6 +39,21 @@ READOUTS = [
      "body": "Senior administration officials briefed reporters on the call between President "
              "Joe Biden and President Xi Jinping of China and answered questions on trade."},
 ]
+# Readouts on other subjects, so that the words of the call are rare enough for relevance
+# feedback (related) to weigh them.
+FILLERS = [
+    {"id": "filler/%d" % i, "title": t, "date": "2025-0%d-0%d" % (i + 1, i + 1),
+     "source": "Reuters", "lang": "en", "body": b}
+    for i, (t, b) in enumerate([
+        ("Coffee harvest rises in the Central Highlands", "Farmers in Đắk Lắk reported a larger "
+         "coffee harvest this year as rainfall returned to normal and prices held firm."),
+        ("Rice exports reach a record", "Rice exporters shipped more grain than in any year "
+         "before, led by demand from the Philippines and Indonesia."),
+        ("New metro line opens", "The city's second metro line opened to passengers on "
+         "Saturday after years of delays and cost overruns."),
+        ("Typhoon makes landfall", "The storm brought heavy rain and strong winds to the coast, "
+         "and thousands of people were moved to shelters."),
+    ])]
 REPUBLISHED = {"id": "embassy/call", "title": "Readout of President Joe Biden's Call with "
                "President Xi Jinping", "date": "2026-01-11", "source": "US Embassy Beijing",
                "lang": "en", "body": CALL_EN}
@@ -66,6 +81,11 @@ def check_clusters(c, s, what, extra=()):
          what + ": and Xinhua's lists the White House's")
     c.eq(accounts(s, "vna/call"), (0, []), what + ": Xi's call with Tô Lâm the same day is apart")
     c.eq(accounts(s, "wh/background"), (0, []), what + ": the background press call is apart")
+    st, d = s.json(dltest.doc_path("wh/call"))
+    related = [h["id"] for h in d.get("related", [])]
+    c.check(0 < len(related) <= 5 and "xinhua/call" not in related and "wh/call" not in related
+            and set(related) <= {"vna/call", "wh/background"},
+            what + ": related readouts: others on the subject, not the event's accounts", related)
 
 
 def check_search(c, s):
@@ -120,11 +140,11 @@ def check_pages(c, s):
 def run(c):
     tmp = dltest.tempdir()
     src = os.path.join(tmp, "readouts.jsonl")
-    write(src, READOUTS)
+    write(src, READOUTS + FILLERS)
     db = os.path.join(tmp, "db")
     p = dltest.run_index(src, db)
     err = p.stderr.decode("utf-8", "replace")
-    c.check("same-event pass: 4 readouts, 1 joined" in err, "the indexer reports its pass", err)
+    c.check("same-event pass: 8 readouts, 1 joined" in err, "the indexer reports its pass", err)
     s = Server(db).start()
     check_clusters(c, s, "one writer")
     check_search(c, s)
@@ -141,7 +161,7 @@ def run(c):
     check_clusters(c, s, "incremental", ["embassy/call"])
     s.stop()
     # A pool of writers and a sharded index see the whole input at the pass.
-    write(src, READOUTS + [REPUBLISHED])
+    write(src, READOUTS + FILLERS + [REPUBLISHED])
     for what, args in (("--jobs 2", ["--jobs", "2"]), ("--shards 3", ["--shards", "3"])):
         db2 = os.path.join(dltest.tempdir(), "db")
         dltest.run_index(src, db2, args)
