@@ -93,8 +93,10 @@ static void candidate_query(struct dl_xq *q, const struct facts *x, struct dl_bu
         }
     }
     dl_xq_combine(q, DL_XOP_OR, nk, 0);
+    /* A contact's window covers re-publications' too; other readouts (the most numerous)
+     * are looked for on their own day only, or the pass would cost a week's readouts each. */
     int w = dl_event_window(x->f.kind);
-    w = w > DL_EVENT_REPUB_DAYS ? w : DL_EVENT_REPUB_DAYS;
+    w = w && w < DL_EVENT_REPUB_DAYS ? DL_EVENT_REPUB_DAYS : w;
     for (long d = x->f.day - w; d <= x->f.day + w; d++) {
         char ymd[9];
         dl_event_ymd(d < 0 ? 0 : d, ymd);

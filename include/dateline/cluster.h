@@ -24,6 +24,11 @@
  * other shards keep their key; they join when their own shard's pass
  * meets them). With reader == writer the pass sees its own retags.
  *
+ * Candidates are looked for within the kind's window (event.h), at least DL_EVENT_REPUB_DAYS
+ * for contacts; statements and other readouts on their own day only, so a re-publication of
+ * one of those a day later is missed (they are most of an index: a week of them per readout
+ * made the pass cost more than indexing).
+ *
  * Limits: an edited readout keeps its key (its indexing time too) and is
  * not clustered again; a readout removed from the index leaves its cluster
  * with one account fewer, under the key it gave.
