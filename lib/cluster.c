@@ -354,7 +354,10 @@ int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t
         dl_xq_term(q, term.buf, term.len, 1, 0);
         dl_xq_combine(q, DL_XOP_AND_NOT, 2, 0);
         dl_buf_release(&term);
-        struct dl_xenquire e = {.collapse_slot = DL_SLOT_EVENT};
+        /* ties by cluster key, one hit per key: the same order from shards as from one index */
+        struct dl_xenquire e = {.sort = DL_XSORT_RELEVANCE_THEN_VALUE,
+                                .sort_slot = DL_SLOT_EVENT,
+                                .collapse_slot = DL_SLOT_EVENT};
         rc = dl_xq_status(q, err);
         if (rc == DL_OK) {
             rc = dl_db_enquire(db, q, &e, 0, max, &m, err);

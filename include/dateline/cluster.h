@@ -84,7 +84,8 @@ int dl_cluster_accounts(struct dl_db *db, const char *key, size_t len, const cha
  * key[0..len)), best first, one per event, into out (zeroed or released; count = n): the
  * best DL_RELATED_TERMS words of docid by relevance feedback (Xapian's expand set; words,
  * stems and CJK pairs, no filter terms) searched for, its cluster left out; matches weighing
- * under 40% of the best one are left out too.
+ * under 40% of the best one are left out too. Over shards Xapian weighs the expand set
+ * otherwise than over one database, so a sharded index may relate other readouts.
  */
 #define DL_RELATED_TERMS 20
 int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t len, size_t max,
