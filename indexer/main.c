@@ -31,6 +31,7 @@
 #include "dateline/store.h"
 #include "dateline/strset.h"
 #include "dateline/walk.h"
+#include "clusters.h"
 #include "shards.h"
 
 /* Bump when the parser or the schema changes what is stored: every readout is then re-indexed. */
@@ -661,6 +662,24 @@ static int index_db(struct run *r, int argc, char **argv)
     return walk_failed;
 }
 
+/* The same-event pass over what the run put (clusters.h), once it is all committed. */
+static void cluster_run(struct run *r, const char *since)
+{
+    struct dl_cluster_stats st;
+    double secs = 0;
+    if (dl_index_clusters(r->opt->dir, r->opt->shards, since, &st, &secs, &r->err) != DL_OK) {
+        fprintf(stderr, "dateline-index: cannot cluster '%s': %s\n", r->opt->dir, r->err.msg);
+        r->failed = 1;
+        return;
+    }
+    if (!r->opt->quiet) {
+        fprintf(
+            stderr,
+            "same-event pass: %lu readouts, %lu joined other accounts, %lu candidates, %.1f s\n",
+            st.examined, st.joined, st.candidates, secs);
+    }
+}
+
 /*
  * Settle o->shards against DIR: a sharded DIR keeps its recorded count
  * (given again or not), a plain one cannot become sharded. 0 or -1 (said).
@@ -839,6 +858,8 @@ int main(int argc, char **argv)
     r.text = (struct dl_buf)DL_BUF_INIT;
     r.hash = (struct dl_buf)DL_BUF_INIT;
     r.t0 = dl_now();
+    char since[DL_TIME_LEN + 1]; /* what this run puts is indexed from now: the pass's */
+    dl_schema_time_format(dl_schema_time_now(), since);
 
     /* Check every PATH before touching the index: a typo should not cost a run. */
     for (int i = optind; i < argc; i++) {
@@ -887,6 +908,9 @@ int main(int argc, char **argv)
     }
     draw_progress(&r, 0, 1);
     clear_progress(&r);
+    if (!r.failed && !interrupted && r.added + r.updated > 0) {
+        cluster_run(&r, since);
+    }
 
     double el = dl_now() - r.t0;
     unsigned long docs = r.added + r.updated + r.unchanged + r.skipped;

@@ -1,11 +1,9 @@
 /*
- * db.cc - the Xapian shim (see db.h): the project's only C++. Rules kept throughout:
- *   - every extern "C" function catches every exception (rethrown into map_error(), which
- *     turns it into a status and a message); no C++ type or exception reaches C code;
- *   - nothing here decides what dateline stores or searches: each function is one Xapian
- *     operation (or a loop of one), typed for C;
- *   - strings reach C through the caller's struct dl_buf, or are borrowed from a handle as
- *     db.h says.
+ * db.cc - the Xapian shim (see db.h): the project's only C++. Every extern "C" function
+ * catches every exception (map_error() makes it a status and a message): no C++ type or
+ * exception reaches C. Nothing here decides what dateline stores or searches: each function
+ * is one Xapian operation (or a loop of one), typed for C. Strings reach C through the
+ * caller's struct dl_buf, or are borrowed from a handle as db.h says.
  */
 #include <xapian.h>
 
@@ -171,18 +169,6 @@ template <class T> void destroy(T *p)
     }
 }
 
-/* Sort key for DL_XSORT_VALUE_MISSING_LAST: a document without the value after every other. */
-struct MissingLastKey : Xapian::KeyMaker {
-    Xapian::valueno slot;
-    bool descending;
-    MissingLastKey(Xapian::valueno s, bool d) : slot(s), descending(d) {}
-    std::string operator()(const Xapian::Document &doc) const override
-    {
-        std::string v = doc.get_value(slot);
-        return v.empty() ? std::string(descending ? "" : "\xff") : v;
-    }
-};
-
 /* Xapian's operator for each enum dl_xop, in its order. */
 const Xapian::Query::op XOPS[] = {
     Xapian::Query::OP_AND,  Xapian::Query::OP_OR,        Xapian::Query::OP_AND_NOT,
@@ -228,7 +214,7 @@ template <class F> void xq_do(struct dl_xq *q, F f)
     }
 }
 
-void set_sort(Xapian::Enquire &enq, const struct dl_xenquire *e, MissingLastKey *key)
+void set_sort(Xapian::Enquire &enq, const struct dl_xenquire *e, Xapian::KeyMaker *key)
 {
     bool desc = e->sort_descending != 0;
     if (e->sort == DL_XSORT_RELEVANCE_THEN_VALUE) {
@@ -270,7 +256,8 @@ void run_enquire(struct dl_db *h, const Xapian::Query &q, const struct dl_xenqui
 {
     /* The spies and the key outlive the Enquire that points at them. */
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
-    MissingLastKey key(e->sort_slot, e->sort_descending != 0);
+    Xapian::MultiValueKeyMaker key; /* DL_XSORT_VALUE_MISSING_LAST: an empty value sorts last */
+    key.add_value(e->sort_slot, false, e->sort_descending ? "" : "\xff");
     Xapian::Enquire enq(h->db());
     enq.set_query(q);
     set_sort(enq, e, &key);
@@ -419,19 +406,15 @@ extern "C" int dl_db_commit(struct dl_db *h, struct dl_error *err)
 extern "C" int dl_db_compact(const char *const *srcs, size_t n, const char *dest,
                              struct dl_error *err)
 {
-    std::string where = dest ? dest : "";
     if (n == 0) {
         return dl_error_set(err, DL_EINVAL, "cannot merge: no source database");
     }
-    return guard(where, err, [&] {
+    return guard(dest, err, [&] { /* Xapian's message names a source that fails */
         Xapian::Database all;
         for (size_t i = 0; i < n; i++) {
-            where = srcs[i];
             all.add_database(Xapian::Database(srcs[i]));
         }
-        where = dest;
-        /* STANDARD, not FULLER: the result is updated by later runs. */
-        all.compact(dest, Xapian::Compactor::STANDARD);
+        all.compact(dest, Xapian::Compactor::STANDARD); /* not FULLER: later runs update it */
     });
 }
 
@@ -534,6 +517,23 @@ extern "C" int dl_db_postings(struct dl_db *h, const char *term, size_t len, dl_
         rc = cb(ctx, ids[i]);
     }
     return rc;
+}
+
+extern "C" int dl_db_retag(struct dl_db *h, unsigned docid, unsigned slot, const char *prefix,
+                           const char *v, size_t len, struct dl_error *err)
+{
+    return guard_writer(h, "retag a document", err, [&] {
+        Xapian::Document doc = h->wdb.get_document(docid);
+        const std::string p(prefix), val(v, len);
+        Xapian::TermIterator t = doc.termlist_begin();
+        t.skip_to(p);
+        if (t != doc.termlist_end() && (*t).compare(0, p.size(), p) == 0) {
+            doc.remove_term(*t); /* one such term per document (db.h) */
+        }
+        doc.add_boolean_term(p + val);
+        doc.add_value(slot, val);
+        h->wdb.replace_document(docid, doc);
+    });
 }
 
 extern "C" int dl_db_document(struct dl_db *h, unsigned docid, struct dl_buf *data,

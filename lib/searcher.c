@@ -78,6 +78,7 @@ void dl_results_release(struct dl_results *res)
         dl_readout_release(&res->hits[i].doc);
         dl_explanation_release(&res->hits[i].explain);
         dl_found_release(&res->hits[i].found);
+        dl_accounts_release(&res->hits[i].same_event);
     }
     free(res->hits);
     struct dl_facet_counts f = {0};
@@ -368,9 +369,65 @@ static int remote_shards(const struct run *r)
 
 static int count_apart(const struct run *r, const struct dl_xenquire *e)
 {
-    /* oldest first on remote shards (oldest_first): its passes count only their part */
+    /* oldest first on remote shards (oldest_first): its passes count only their part; and
+     * events (collapse): see count_events() */
     int oldest = e->sort == DL_XSORT_VALUE_MISSING_LAST && !r->cached;
-    return remote_shards(r) && (oldest || (e->ncount && e->sort != DL_XSORT_RELEVANCE));
+    int events = e->collapse_slot >= 0 && !r->cached;
+    return remote_shards(r) && (oldest || events || (e->ncount && e->sort != DL_XSORT_RELEVANCE));
+}
+
+/*
+ * Events are counted as the distinct cluster keys of the matches (every readout has one,
+ * DL_SLOT_EVENT), counted by a spy beside the facets', not taken from the collapsed match:
+ * Xapian's collapsed count is an estimate that overcounts once an event's best account
+ * pushed its other one off a short page (39 for 35 events), and over remote shards, which
+ * send only their page, accounts of one event on two shards collapse only when both are on
+ * it. The spy's last slot, DL_SLOT_EVENT, is taken off again by take_events().
+ */
+static void count_events(struct dl_xenquire *e, unsigned *slots)
+{
+    memcpy(slots, FACET_SLOTS, sizeof FACET_SLOTS);
+    e->count_slots = slots;
+    slots[e->ncount++] = DL_SLOT_EVENT;
+    e->check_at_least = e->check_at_least ? e->check_at_least : 1;
+}
+
+static void take_events(struct dl_mset *m, unsigned long check_at_least)
+{
+    size_t k = --m->ncount, n = m->nvalues[k];
+    unsigned long seen = 0; /* matches the spy saw */
+    for (size_t i = 0; i < n; i++) {
+        seen += m->values[k][i].count;
+        free(m->values[k][i].value);
+    }
+    free(m->values[k]);
+    m->values[k] = NULL;
+    m->nvalues[k] = 0;
+    /* Every match seen (fewer than the match had to look at; collapsing blurs Xapian's
+     * bounds): the count is exact. */
+    if (seen < check_at_least || m->lower == m->upper) {
+        m->estimated = m->lower = m->upper = n;
+    } else if (n > m->lower) {
+        m->lower = n;
+    }
+}
+
+/* The counting pass on remote shards (count_apart): by relevance, without collapsing. */
+static int count_remote(struct run *r, struct dl_xenquire c, size_t first, size_t want,
+                        struct dl_mset *counts)
+{
+    unsigned slots[DL_FACET_COUNT];
+    int events = c.collapse_slot >= 0;
+    c.sort = DL_XSORT_RELEVANCE;
+    if (events) {
+        count_events(&c, slots);
+        c.collapse_slot = -1;
+    }
+    int rc = dl_db_enquire(r->s->db, r->s->xq, &c, first, want, counts, r->err);
+    if (rc == DL_OK && events) {
+        take_events(counts, 0); /* not collapsed: its bounds say when all were seen */
+    }
+    return rc;
 }
 
 /* The matches of b after those of a (whose docids share a's database). */
@@ -427,19 +484,21 @@ static int match(struct run *r, double *elapsed)
     e.check_at_least = r->cached ? 0 : p->check_at_least;
     e.count_slots = FACET_SLOTS;
     e.ncount = p->want_facets && !r->cached ? DL_FACET_COUNT - 1 : 0;
-    e.collapse_slot = -1;
+    e.collapse_slot = p->collapse ? DL_SLOT_EVENT : -1;
     e.weight = WEIGHTING;
     size_t first = p->offset, want = p->limit;
     double t0 = dl_now();
     dl_mset_release(&r->m);
     struct dl_mset counts = {0};
     int rc = DL_OK, apart = count_apart(r, &e);
+    unsigned slots[DL_FACET_COUNT];
+    int events = !apart && e.collapse_slot >= 0 && !r->cached;
     if (apart) {
-        struct dl_xenquire c = e;
-        c.sort = DL_XSORT_RELEVANCE;
-        rc = dl_db_enquire(r->s->db, r->s->xq, &c, first, want, &counts, r->err);
+        rc = count_remote(r, e, first, want, &counts);
         e.ncount = 0;
         e.check_at_least = 0;
+    } else if (events) {
+        count_events(&e, slots); /* beside the facets, in the match itself */
     }
     if (rc == DL_OK && e.sort == DL_XSORT_VALUE_MISSING_LAST && remote_shards(r)) {
         rc = oldest_first(r, e, &r->m);
@@ -451,15 +510,24 @@ static int match(struct run *r, double *elapsed)
     }
     dl_mset_release(&counts);
     *elapsed = dl_now() - t0;
+    if (rc == DL_OK && events) { /* a match the time limit cut short saw too few to be sure */
+        int cut = p->time_limit > 0 && *elapsed >= p->time_limit;
+        take_events(&r->m, cut ? 0 : e.check_at_least);
+    }
     if (rc == DL_OK && p->sort == DL_SORT_RELEVANCE && !r->empty && r->m.n &&
         r->m.max_possible == 0) {
         /* Only filters ("source:vna"): every weight is 0, so the newest first, as for an
          * empty query. The counts are taken: this pass finds the page alone. */
+        struct dl_mset counted = r->m;
         e.sort = DL_XSORT_RELEVANCE_THEN_VALUE;
         e.ncount = 0;
         e.check_at_least = 0;
-        dl_mset_release(&r->m);
+        memset(&r->m, 0, sizeof r->m);
         rc = dl_db_enquire(r->s->db, r->s->xq, &e, first, want, &r->m, r->err);
+        if (rc == DL_OK) {
+            take_counts(&r->m, &counted); /* the first pass's (they were lost: no facets) */
+        }
+        dl_mset_release(&counted);
     }
     return rc;
 }
@@ -492,6 +560,16 @@ static int read_hits(struct run *r)
         hit->score = r->p->sort == DL_SORT_RELEVANCE ? r->m.matches[k].weight : 0.0;
         unsigned docid = r->m.matches[k].docid;
         rc = dl_store_read_hit(r->s->db, r->s->codec, docid, &hit->doc, &hit->found, r->err);
+        const char *key = rc == DL_OK ? hit->found.event : NULL;
+        if (key && r->p->collapse) { /* a posting list and a few records: bounded */
+            rc = dl_cluster_accounts(r->s->db, key, strlen(key), hit->doc.id, DL_SAME_EVENT_MAX,
+                                     &hit->same_event, r->err);
+            if (rc != DL_OK) {
+                dl_readout_release(&hit->doc);
+                dl_found_release(&hit->found);
+                dl_accounts_release(&hit->same_event);
+            }
+        }
         r->res->nhits += rc == DL_OK;
     }
     return rc;
@@ -581,6 +659,7 @@ static void cache_key(struct run *r)
     dl_buf_addf(&r->key, "|%s|%s|%s|%u|%lu%s", p->from ? p->from : "-", p->to ? p->to : "-",
                 p->source ? p->source : "", p->max_wildcard, p->check_at_least,
                 p->undated ? "|u" : "");
+    dl_buf_adds(&r->key, p->collapse ? "|c" : "");
     dl_buf_addf(&r->key, "|i%s", p->indexed_from ? p->indexed_from : "-");
     for (size_t i = 0; i < p->nkinds; i++) {
         dl_buf_addf(&r->key, "|k%d", (int)p->kinds[i]);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dateline/event.h"
 #include "dateline/fold.h"
 #include "dateline/kind.h"
 #include "dateline/schema.h"
@@ -324,6 +325,8 @@ static void add_metadata(struct dl_store *s, const struct dl_readout *r, const c
         dl_xdoc_set_value(s->doc, DL_SLOT_YEAR, ymd, 4);
         make_term(s, DL_PREFIX_YEAR, ymd, 4, "", 0);
         dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
+        make_term(s, DL_PREFIX_DAY, ymd, 8, "", 0);
+        dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
     }
     if (origin && *origin) {
         dl_schema_origin_term(&s->term, origin);
@@ -483,31 +486,53 @@ static int feed_spelling(struct dl_store *s, struct dl_error *err)
 }
 
 /* DL_SLOT_INDEXED: the time the readout with this id was first put, kept when it is put
- * again (an edit), else now. */
+ * again (an edit), else now; and its cluster key (DL_SLOT_EVENT, DL_PREFIX_EVENT), kept
+ * likewise, else its own. */
 static int set_indexed(struct dl_store *s, const char *id, struct dl_error *err)
 {
     unsigned docid;
-    const unsigned slot = DL_SLOT_INDEXED;
+    const unsigned slots[2] = {DL_SLOT_INDEXED, DL_SLOT_EVENT};
+    struct dl_buf v[2] = {DL_BUF_INIT, DL_BUF_INIT};
     struct dl_error miss = DL_ERROR_INIT; /* not found is no error here */
     int rc = dl_store_find(s->db, id, &docid, &miss);
     if (rc == DL_OK) {
-        rc = dl_db_document(s->db, docid, NULL, &slot, &s->value, 1, err);
+        rc = dl_db_document(s->db, docid, NULL, slots, v, 2, err);
     } else if (rc == DL_ENOTFOUND) {
-        dl_buf_reset(&s->value);
         rc = DL_OK;
     } else if (err) {
         *err = miss;
     }
-    if (rc == DL_OK && s->value.len != DL_TIME_LEN) {
+    if (rc == DL_OK && v[0].len != DL_TIME_LEN) {
         char now[DL_TIME_LEN + 1];
         dl_schema_time_format(dl_schema_time_now(), now);
-        dl_buf_reset(&s->value);
-        dl_buf_add(&s->value, now, DL_TIME_LEN);
+        dl_buf_reset(&v[0]);
+        dl_buf_add(&v[0], now, DL_TIME_LEN);
+    }
+    if (rc == DL_OK && v[1].len != DL_EVENT_KEY_LEN) {
+        char key[DL_EVENT_KEY_LEN + 1];
+        dl_event_key(id, key);
+        dl_buf_reset(&v[1]);
+        dl_buf_add(&v[1], key, DL_EVENT_KEY_LEN);
     }
     if (rc == DL_OK) {
-        dl_xdoc_set_value(s->doc, DL_SLOT_INDEXED, s->value.buf, s->value.len);
+        dl_xdoc_set_value(s->doc, DL_SLOT_INDEXED, v[0].buf, v[0].len);
+        dl_xdoc_set_value(s->doc, DL_SLOT_EVENT, v[1].buf, v[1].len);
+        make_term(s, DL_PREFIX_EVENT, v[1].buf, v[1].len, "", 0);
+        dl_xdoc_add_boolean(s->doc, s->term.buf, s->term.len);
     }
+    dl_buf_release(&v[0]);
+    dl_buf_release(&v[1]);
     return rc;
+}
+
+/* DL_SLOT_SIGNATURE: the readout's MinHash signature (event.h). */
+static void add_signature(struct dl_store *s, const struct dl_readout *r)
+{
+    struct dl_event_sig sig;
+    unsigned char enc[DL_EVENT_SIG_BYTES];
+    dl_event_sign(r->title, r->body, &sig);
+    dl_event_sig_encode(&sig, enc);
+    dl_xdoc_set_value(s->doc, DL_SLOT_SIGNATURE, (const char *)enc, sizeof enc);
 }
 
 int dl_store_put(struct dl_store *s, const struct dl_readout *r, const char *origin,
@@ -533,6 +558,7 @@ int dl_store_put(struct dl_store *s, const struct dl_readout *r, const char *ori
     }
     add_entities(s);
     add_metadata(s, r, origin, hash);
+    add_signature(s, r);
     int rc = DL_OK;
     if (r->body && *r->body &&
         (rc = dl_codec_compress(s->codec, r->body, strlen(r->body), &s->value, err)) == DL_OK) {
@@ -635,6 +661,7 @@ void dl_found_release(struct dl_found *f)
     }
     free(f->kind);
     free(f->indexed);
+    free(f->event);
     memset(f, 0, sizeof *f);
 }
 
@@ -642,15 +669,16 @@ int dl_store_read_hit(struct dl_db *db, struct dl_codec *c, unsigned docid, stru
                       struct dl_found *f, struct dl_error *err)
 {
     /* One read of the document for both: on a remote shard each read is a round trip. */
-    static const unsigned slots[DL_ENTITY_COUNT + 2] = {DL_SLOT_BODY,   DL_SLOT_KIND,
-                                                        DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
-                                                        DL_SLOT_ORGS,   DL_SLOT_INDEXED};
-    struct dl_buf data = DL_BUF_INIT, v[DL_ENTITY_COUNT + 2];
-    for (int k = 0; k < DL_ENTITY_COUNT + 2; k++) {
+    enum { N = DL_ENTITY_COUNT + 3 }; /* the body, then dl_found's */
+    static const unsigned slots[N] = {DL_SLOT_BODY,      DL_SLOT_KIND, DL_SLOT_PEOPLE,
+                                      DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_INDEXED,
+                                      DL_SLOT_EVENT};
+    struct dl_buf data = DL_BUF_INIT, v[N];
+    for (int k = 0; k < N; k++) {
         dl_buf_init(&v[k], 0);
     }
     memset(f, 0, sizeof *f);
-    int rc = dl_db_document(db, docid, &data, slots + !c, v + !c, DL_ENTITY_COUNT + 1 + !!c, err);
+    int rc = dl_db_document(db, docid, &data, slots + !c, v + !c, N - !c, err);
     if (rc == DL_OK) {
         dl_record_decode(data.buf, data.len, r);
         if (!r->body && c) { /* since schema 2 the body is in its value slot */
@@ -660,12 +688,15 @@ int dl_store_read_hit(struct dl_db *db, struct dl_codec *c, unsigned docid, stru
             dl_readout_release(r);
         }
     }
-    for (int t = 0; t <= DL_ENTITY_COUNT; t++) { /* the kind, the entities' names, when */
+    for (int t = 0; t < N - 1; t++) { /* the kind, the entities' names, when, the event */
         struct dl_buf *x = &v[t + 1];
         char *val = rc == DL_OK && x->len ? dl_buf_detach(x, NULL) : NULL;
-        *(t == DL_ENTITY_COUNT ? &f->indexed : t ? &f->names[t] : &f->kind) = val;
+        *(t == N - 2             ? &f->event
+          : t == DL_ENTITY_COUNT ? &f->indexed
+          : t                    ? &f->names[t]
+                                 : &f->kind) = val;
     }
-    for (int k = 0; k < DL_ENTITY_COUNT + 2; k++) {
+    for (int k = 0; k < N; k++) {
         dl_buf_release(&v[k]);
     }
     dl_buf_release(&data);

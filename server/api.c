@@ -118,6 +118,39 @@ static void json_found(struct dl_buf *b, const struct dl_found *f)
     }
 }
 
+#define DL_RELATED_MAX 5 /* /api/doc's related readouts */
+
+/* Readouts as [{"id","title","source","date","lang"},...] (cluster.h's accounts). */
+static void json_accounts(struct dl_buf *b, const struct dl_accounts *a)
+{
+    dl_buf_addc(b, '[');
+    for (size_t i = 0; i < a->n; i++) {
+        const struct dl_readout *r = &a->v[i];
+        dl_buf_adds(b, i ? ",{\"id\":" : "{\"id\":");
+        json_str(b, r->id);
+        dl_buf_adds(b, ",\"title\":");
+        json_str(b, r->title);
+        dl_buf_adds(b, ",\"source\":");
+        json_str(b, r->source);
+        dl_buf_adds(b, ",\"date\":");
+        json_str(b, r->date);
+        dl_buf_adds(b, ",\"lang\":");
+        json_str(b, r->lang);
+        dl_buf_addc(b, '}');
+    }
+    dl_buf_addc(b, ']');
+}
+
+/* "same_event":{"count","hits":[...]}: the other accounts of the readout's event. */
+static void json_same_event(struct dl_buf *b, const struct dl_accounts *a)
+{
+    dl_buf_adds(b, ",\"same_event\":{\"count\":");
+    json_uint(b, a->count);
+    dl_buf_adds(b, ",\"hits\":");
+    json_accounts(b, a);
+    dl_buf_addc(b, '}');
+}
+
 /* "explain": each part of the query, its share of the score and its forms in the readout. */
 static void json_explain(struct dl_buf *b, const struct dl_explanation *x)
 {
@@ -179,6 +212,9 @@ static void json_hit(struct dl_buf *b, const struct dl_hit *h, const struct dl_s
     if (s->explain) {
         json_explain(b, &h->explain);
     }
+    if (s->collapse) {
+        json_same_event(b, &h->same_event);
+    }
     dl_buf_addc(b, '}');
 }
 
@@ -186,6 +222,7 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
 {
     struct dl_search s;
     dl_search_init(&s);
+    s.collapse = 1; /* one hit per event unless collapse=0 */
     int rc = DL_OK;
     if (dl_search_parse(&s, &rq->params, 0, rep) != 0) {
         goto out;
@@ -203,6 +240,7 @@ int dl_api_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error *
     json_uint(b, s.res.total);
     dl_buf_add(b, ",\"total_exact\":", 15);
     json_bool(b, s.res.total_exact);
+    dl_buf_adds(b, s.collapse ? ",\"total_counts\":\"events\"" : ",\"total_counts\":\"readouts\"");
     dl_buf_add(b, ",\"offset\":", 10);
     json_uint(b, s.offset);
     dl_buf_add(b, ",\"limit\":", 9);
@@ -282,6 +320,28 @@ int dl_api_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *err
     dl_buf_add(b, ",\"lang\":", 8);
     json_str(b, r.lang);
     json_found(b, &found);
+    struct dl_accounts same = {0};
+    if (found.event &&
+        (rc = dl_cluster_accounts(dl_searcher_db(rq->w->searcher), found.event, strlen(found.event),
+                                  r.id, DL_SAME_EVENT_MAX, &same, err)) != DL_OK) {
+        dl_buf_reset(b);
+        goto out;
+    }
+    json_same_event(b, &same);
+    unsigned docid;
+    if (found.event && (rc = dl_store_find(dl_searcher_db(rq->w->searcher), r.id ? r.id : id,
+                                           &docid, err)) == DL_OK) {
+        rc = dl_cluster_related(dl_searcher_db(rq->w->searcher), docid, found.event,
+                                strlen(found.event), DL_RELATED_MAX, &same, err);
+    }
+    if (rc != DL_OK) {
+        dl_accounts_release(&same);
+        dl_buf_reset(b);
+        goto out;
+    }
+    dl_buf_adds(b, ",\"related\":");
+    json_accounts(b, &same);
+    dl_accounts_release(&same);
     dl_buf_add(b, ",\"body\":\"", 9);
     dl_buf_add_json(b, body, blen);
     dl_buf_addc(b, '"');

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dateline/accounts.h"
 #include "dateline/db.h"
 #include "dateline/kind.h"
 #include "dateline/pagelink.h"
@@ -598,6 +599,7 @@ static void hit_item(struct dl_buf *b, const struct view *w, const struct dl_hit
     dl_buf_add(b, scratch->buf, scratch->len); /* escaped and marked by the highlighter */
     dl_buf_adds(b, "</p>\n");
     hit_entities(b, w, &h->found);
+    dl_html_accounts_line(b, &h->same_event, d->lang, s->q, s->qlen);
     dl_buf_adds(b, "</li>\n");
 }
 
@@ -749,6 +751,7 @@ int dl_page_search(struct dl_request *rq, struct dl_reply *rep, struct dl_error 
 {
     struct dl_search s;
     dl_search_init(&s);
+    s.collapse = 1; /* one hit per event, its other accounts under it */
     int rc = DL_OK;
     if (dl_search_parse(&s, &rq->params, 1, rep) != 0) {
         goto out;
@@ -857,6 +860,7 @@ int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *er
     } else {
         dl_buf_adds(b, "/\">← New search</a></p>\n");
     }
+    dl_buf_adds(b, "<div class=\"side\">\n"); /* the readout and its other accounts */
     if (lang_ok(r.lang)) {
         dl_buf_adds(b, "<article lang=\"");
         esc(b, r.lang);
@@ -900,7 +904,14 @@ int dl_page_doc(struct dl_request *rq, struct dl_reply *rep, struct dl_error *er
         dl_buf_adds(b, "<div class=\"body\">");
         dl_buf_add_html(b, body, blen);
     }
-    dl_buf_adds(b, "</div>\n</article>\n</main>\n");
+    dl_buf_adds(b, "</div>\n</article>\n");
+    size_t others;
+    rc = dl_html_accounts_side(b, rq->w->searcher, found.event, r.id, marked ? s.hl : NULL, s.q,
+                               s.qlen, &others, err);
+    if (rc != DL_OK) {
+        goto out;
+    }
+    dl_buf_adds(b, "</div>\n</main>\n");
     page_end(b);
 out:
     dl_readout_release(&r);

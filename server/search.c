@@ -288,7 +288,8 @@ int dl_search_parse(struct dl_search *s, const struct dl_params *p, int paged, s
     }
     if (parse_flag(p, "facets", &s->facets, rep) != 0 ||
         parse_flag(p, "matches", &s->matches, rep) != 0 ||
-        parse_flag(p, "explain", &s->explain, rep) != 0) {
+        parse_flag(p, "explain", &s->explain, rep) != 0 ||
+        parse_flag(p, "collapse", &s->collapse, rep) != 0) {
         return -1;
     }
     return parse_entities(s, p, rep);
@@ -315,6 +316,7 @@ int dl_search_run(struct dl_search *s, struct dl_request *rq, struct dl_error *e
         .nentities = s->nentities,
         .kinds = s->kinds,
         .nkinds = s->nkinds,
+        .collapse = s->collapse,
     };
     int rc = dl_searcher_search(rq->w->searcher, &s->query, &p, &s->res, err);
     if (rc != DL_OK) {

@@ -386,7 +386,54 @@ static void test_writer_only(struct dl_db *r)
           "commit on a reader: %s", err.msg);
     CHECK(dl_db_set_meta(r, "k", "v", 1, &err) == DL_EINVAL, "metadata on a reader");
     CHECK(dl_db_add_spelling(r, "w", 1, 1, &err) == DL_EINVAL, "spelling on a reader");
+    CHECK(dl_db_retag(r, 1, 9, "XE", "k", 1, &err) == DL_EINVAL, "retag on a reader");
     dl_xdoc_free(d);
+}
+
+/* dl_db_retag: the value and the one prefixed term change, the rest of the document stays. */
+static void test_retag(const char *path)
+{
+    struct dl_error err = DL_ERROR_INIT;
+    struct dl_db *w = NULL;
+    CHECK(dl_db_open_write(&w, path, &err) == 0, "open: %s", err.msg);
+    if (!w) {
+        return;
+    }
+    struct dl_xdoc *d = dl_xdoc_new();
+    dl_xdoc_add_posting(d, "alpha", 5, 1);
+    dl_xdoc_add_posting(d, "beta", 4, 2);
+    dl_xdoc_add_boolean(d, "XEold", 5);
+    dl_xdoc_add_boolean(d, "XF", 2);
+    dl_xdoc_add_boolean(d, "XZ", 2);
+    dl_xdoc_add_boolean(d, "Qr", 2);
+    dl_xdoc_set_value(d, 9, "old", 3);
+    dl_xdoc_set_data(d, "r", 1);
+    CHECK(dl_db_replace(w, "Qr", 2, d, &err) == 0, "stored: %s", err.msg);
+    CHECK(dl_db_retag(w, 1, 9, "XE", "new", 3, &err) == 0, "retag: %s", err.msg);
+    unsigned long f[6] = {9, 9, 9, 9, 9, 9};
+    const char *terms[6] = {"XEold", "XEnew", "XF", "XZ", "alpha", "Qr"};
+    for (int i = 0; i < 6; i++) {
+        dl_db_termfreq(w, terms[i], strlen(terms[i]), &f[i], &err);
+    }
+    CHECK(f[0] == 0 && f[1] == 1, "the old key term gone, the new one there: %lu %lu", f[0], f[1]);
+    CHECK(f[2] == 1 && f[3] == 1 && f[4] == 1 && f[5] == 1, "the other terms kept");
+    struct dl_buf v = DL_BUF_INIT;
+    const unsigned slot = 9;
+    CHECK(dl_db_document(w, 1, &v, &slot, &v, 1, &err) == 0 && strcmp(v.buf, "new") == 0,
+          "the value: %s", v.buf);
+    struct dl_xq *q = dl_xq_new();
+    dl_xq_term(q, "alpha", 5, 1, 1);
+    dl_xq_term(q, "beta", 4, 1, 2);
+    dl_xq_combine(q, DL_XOP_PHRASE, 2, 2);
+    struct dl_xenquire e = {.collapse_slot = -1};
+    struct dl_mset m = {0};
+    CHECK(dl_db_enquire(w, q, &e, 0, 10, &m, &err) == 0 && m.n == 1, "positions kept: a phrase");
+    dl_mset_release(&m);
+    CHECK(dl_db_retag(w, 7, 9, "XE", "k", 1, &err) != DL_OK, "no document 7");
+    dl_xq_free(q);
+    dl_buf_release(&v);
+    dl_xdoc_free(d);
+    dl_db_free(w);
 }
 
 /* Changes are invisible until committed, discarded when the writer goes without a commit. */
@@ -441,8 +488,8 @@ static void test_revisions(const char *path, struct dl_db *r)
     CHECK(rc == DL_EMODIFIED && strstr(err.msg, "changed while reading"),
           "a reader behind two commits: rc %d %s", rc, err.msg);
     CHECK(dl_db_reopen(old, NULL, &err) == 0 &&
-              dl_db_document(old, NDOCS + 1, &data, NULL, NULL, 0, &err) == 0 &&
-              data.len == 10,
+              dl_db_document(old, NDOCS + 1, &data, NULL, NULL, 0, &err) == 0 && data.len == 10 &&
+              memcmp(data.buf, "churn data", 10) == 0,
           "after reopen it reads again");
     dl_buf_release(&data);
     dl_xdoc_free(d);
@@ -529,6 +576,9 @@ int main(void)
         dl_db_free(r);
         test_compact_and_stubs(a);
     }
+    char rt[192];
+    path_of(rt, sizeof rt, "retag");
+    test_retag(rt);
     test_queries();
     test_errors_and_stem();
     if (!getenv("DL_KEEP")) {

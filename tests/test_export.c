@@ -43,7 +43,7 @@ static void test_rows(void)
 {
     struct dl_readout r = {"a/1", "Talks, \"frank\"",    "2026-02-04", "HÀ NỘI", "VNA/VNS", NULL,
                            "vi",  "body is not exported"};
-    struct dl_found f = {{NULL, "Tô Lâm\nXi Jinping", "China\nVietnam", "ASEAN"}, "talks", NULL};
+    struct dl_found f = {{NULL, "Tô Lâm\nXi Jinping", "China\nVietnam", "ASEAN"}, "talks", NULL, NULL};
     struct dl_buf b = DL_BUF_INIT;
     dl_export_begin(&b, DL_EXPORT_CSV, 0);
     CHECK_STR(b.buf, "id,date,title,source,dateline,url,kind,people,countries\r\n",

@@ -30,27 +30,25 @@ static struct dl_readout R1 = {
     "vi",
     "General Secretary To Lam met the minister. Congratulations! 越南首页 2026 Su Lin and Tô Lâm."};
 
+/* Readouts with a after b within window positions (a phrase). */
+static size_t phrase(struct dl_db *db, const char *a, const char *b, unsigned window)
+{
+    struct dl_xq *q = dl_xq_new();
+    dl_xq_term(q, a, strlen(a), 1, 1);
+    dl_xq_term(q, b, strlen(b), 1, 2);
+    dl_xq_combine(q, DL_XOP_PHRASE, 2, window);
+    struct dl_xenquire e = {.collapse_slot = -1};
+    struct dl_mset m = {0};
+    size_t n = dl_db_enquire(db, q, &e, 0, 10, &m, NULL) == DL_OK ? m.n : 99;
+    dl_mset_release(&m);
+    dl_xq_free(q);
+    return n;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st, (void)flag, (void)ftw;
     return remove(path);
-}
-
-/* Documents where words[0..n) stand in this order within window positions (a phrase): how
- * the positions stored are seen. */
-static unsigned long phrase(struct dl_db *db, const char *const *words, size_t n, unsigned window)
-{
-    struct dl_xq *q = dl_xq_new();
-    struct dl_mset m = {0};
-    struct dl_xenquire e = {DL_XSORT_RELEVANCE, 0, 0, 0, 0, NULL, 0, -1, {0, 0, 0, 0}};
-    for (size_t i = 0; i < n; i++) {
-        dl_xq_term(q, words[i], strlen(words[i]), 1, 0);
-    }
-    dl_xq_combine(q, DL_XOP_PHRASE, n, window);
-    unsigned long found = dl_db_enquire(db, q, &e, 0, 100, &m, NULL) == DL_OK ? m.estimated : 0;
-    dl_mset_release(&m);
-    dl_xq_free(q);
-    return found;
 }
 
 static unsigned long freq(struct dl_db *db, const char *term)
@@ -87,12 +85,10 @@ static void test_terms(struct dl_db *db)
     /* Positions: the title's words, then after a gap the body's (no phrase spans both). */
     unsigned docid = 0;
     CHECK(dl_store_find(db, R1.id, &docid, NULL) == 0 && docid == 1, "find by id");
-    const char *body[2] = {"to", "lam"}, *title[2] = {"Sto", "Slam"}, *both[2] = {"nam", "general"};
-    const char *title_body[2] = {"visits", "to"};
-    CHECK(phrase(db, body, 2, 2) == 1, "the body's words have positions ('to lam')");
-    CHECK(phrase(db, title, 2, 2) == 1, "the title's words with their prefix too");
-    CHECK(phrase(db, both, 2, 2) == 0, "no phrase spans the title and the body");
-    CHECK(phrase(db, title_body, 2, 2) == 0, "... nor the title's words unprefixed and the body's");
+    CHECK(phrase(db, "lam", "visits", 2) == 1 && phrase(db, "Slam", "Svisits", 2) == 1,
+          "title words adjacent, with and without the prefix");
+    CHECK(phrase(db, "nam", "general", 2) == 0 && phrase(db, "nam", "general", 200) == 1,
+          "the title's last word and the body's first: over the gap");
 
     struct dl_buf values[4] = {DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT, DL_BUF_INIT};
     const unsigned slots[4] = {DL_SLOT_DATE, DL_SLOT_YEAR, DL_SLOT_SOURCE, DL_SLOT_HASH};

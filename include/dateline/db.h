@@ -124,6 +124,14 @@ int dl_db_postings(struct dl_db *db, const char *term, size_t len, dl_docid_fn c
                    struct dl_error *err);
 
 /*
+ * Document docid with slot's value v[0..len) and, in place of its term starting with prefix
+ * (at most one is replaced), the boolean term prefix + v (writer): a readout's cluster key
+ * (cluster.h). A missing docid is an error (Xapian's DocNotFoundError).
+ */
+int dl_db_retag(struct dl_db *db, unsigned docid, unsigned slot, const char *prefix, const char *v,
+                size_t len, struct dl_error *err);
+
+/*
  * The data of document docid into data (may be NULL) and its values in
  * slots[0..nslots) into values[0..nslots) (each replaced; "" when unset).
  * DL_ENOTFOUND when there is no such document.

@@ -15,7 +15,7 @@
 
 #include "dateline/buf.h"
 
-#define DL_SCHEMA_VERSION "6" /* 2: the body moved from the data to DL_SLOT_BODY;
+#define DL_SCHEMA_VERSION "7" /* 2: the body moved from the data to DL_SLOT_BODY;
                                  3: that value is zstd-compressed, id terms over 64 bytes
                                  and all origin terms hashed (a smaller index);
                                  4: a source term per part of a combined source;
@@ -23,7 +23,9 @@
                                  meeting kind (DL_PREFIX_KIND, DL_SLOT_KIND), and
                                  the words as written (DL_PREFIX_WRITTEN);
                                  6: when the readout was first indexed (DL_SLOT_INDEXED:
-                                 the feed's order, indexed_after) */
+                                 the feed's order, indexed_after);
+                                 7: same-event clusters (DL_PREFIX_EVENT, DL_SLOT_EVENT,
+                                 DL_SLOT_SIGNATURE) and the day term DL_PREFIX_DAY */
 
 /* --- terms ------------------------------------------------------------- */
 /* (no prefix)  folded words of title and body, with positions (phrases) */
@@ -51,6 +53,10 @@
                                     the text; a name in a query searches it (qbuild.h);
                                     person:/country:/org: filter on it (an entity is a
                                     typed group: alias.h) */
+#define DL_PREFIX_DAY "XT"       /* "XT20261130": the date, for the clustering pass's window
+                                    (cluster.h) */
+#define DL_PREFIX_EVENT "XE"     /* "XE" + the cluster key (DL_SLOT_EVENT): one per readout;
+                                    the other accounts of its event (cluster.h) */
 /* CJK: each ideograph is a positional term, each adjacent pair a term
  * without positions (Xapian's FLAG_CJK_NGRAM n-grams, which a query's CJK
  * runs search: qbuild.h). */
@@ -77,6 +83,10 @@ enum dl_slot {
      * microseconds: fixed width, so that string order is time order); a readout put again
      * (edited) keeps it. The feed's order (/feed.atom) and indexed_after's filter. */
     DL_SLOT_INDEXED = 9,
+    /* The same-event cluster key (event.h, 16 hex digits): search collapses on it. A readout
+     * starts with its own (dl_event_key of its id) and keeps it when put again. */
+    DL_SLOT_EVENT = 10,
+    DL_SLOT_SIGNATURE = 11, /* its MinHash signature (event.h, DL_EVENT_SIG_BYTES bytes) */
 };
 
 /* Between the names of a list-valued slot (a name never holds a newline). */

@@ -46,6 +46,8 @@ struct dl_search {
     int facets;            /* count years and sources */
     int matches;           /* list each hit's match offsets (API) */
     int explain;           /* explain each hit's score, part by part (API) */
+    int collapse;          /* collapse=: one hit per same-event cluster (default 0; the
+                              search API and page set 1 before parsing) */
     struct dl_entity_filter entities[DL_MAX_ENTITY_FILTERS]; /* person=, country=, org= */
     size_t nentities;
     enum dl_kind kinds[DL_MAX_ENTITY_FILTERS]; /* kind= */

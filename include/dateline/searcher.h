@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "dateline/alias.h"
+#include "dateline/cluster.h"
 #include "dateline/common.h"
 #include "dateline/db.h"
 #include "dateline/explain.h"
@@ -68,7 +69,9 @@ struct dl_search_params {
     size_t nentities;
     const enum dl_kind *kinds; /* meeting kinds (kind.h); all must hold */
     size_t nkinds;
-    int undated; /* only the readouts without a date (an export's last pages) */
+    int undated;  /* only the readouts without a date (an export's last pages) */
+    int collapse; /* one hit per same-event cluster (cluster.h), its best; total counts
+                     clusters, and each hit lists the event's other accounts */
 };
 
 struct dl_hit {
@@ -77,7 +80,10 @@ struct dl_hit {
     struct dl_readout doc;         /* the stored readout */
     struct dl_explanation explain; /* with params.explain: what each part of q gives it */
     struct dl_found found;         /* the entities named in it (store.h) */
+    struct dl_accounts same_event; /* with params.collapse: the event's other accounts, at
+                                      most DL_SAME_EVENT_MAX of them (cluster.h) */
 };
+#define DL_SAME_EVENT_MAX 10
 
 struct dl_results {
     unsigned long total; /* estimated number of matches */

@@ -84,6 +84,7 @@ struct dl_found {
                                      when none ([DL_ENTITY_NONE] is always NULL) */
     char *kind;                   /* the meeting kind's name (kind.h), or NULL (none stored) */
     char *indexed;                /* when it was first indexed (DL_SLOT_INDEXED), or NULL */
+    char *event;                  /* its same-event cluster key (DL_SLOT_EVENT), or NULL */
 };
 void dl_found_release(struct dl_found *f); /* frees and zeroes; safe on a zeroed struct */
 /* dl_store_read(), and what was found in the readout into f (zeroed or released), in one

@@ -40,7 +40,7 @@ def search_ids(s, **params):
     """Every id of a search, in order, 100 at a time."""
     ids, offset = [], 0
     while True:
-        st, r = s.search(limit=100, offset=offset, facets=0, **params)
+        st, r = s.search(limit=100, offset=offset, facets=0, collapse=0, **params)
         ids += [h["id"] for h in r["hits"]]
         offset += 100
         if offset >= r["total"] or not r["hits"]:
@@ -64,7 +64,7 @@ def check_csv(c, s, what, **params):
     r = export(s, format="csv", **params)
     rows, text = csv_rows(c, r, what)
     search = {k: v for k, v in params.items() if k != "limit"}
-    st, res = s.search(facets=1, limit=1, **search)
+    st, res = s.search(facets=1, limit=1, collapse=0, **search)
     c.eq(len(rows), res["total"], "%s: one row per match (%d)" % (what, res["total"]))
     c.check(all(len(row) == len(COLUMNS) for row in rows), "%s: every row has 9 fields" % what)
     c.eq([row[0] for row in rows], search_ids(s, **search), "%s: rows in the search's order"
@@ -129,7 +129,7 @@ def test_sample(c):
         rows, _ = check_csv(c, s, "sample, 'xi'", q="xi")
         r = export(s, format="csv", bom=1, q="xi")
         c.check(r.body.startswith(b"\xef\xbb\xbfid,date,"), "bom=1: a UTF-8 BOM first")
-        st, res = s.search(q="xi", limit=100)
+        st, res = s.search(q="xi", limit=100, collapse=0)
         lists = {h["id"]: h for h in res["hits"]}
         row = rows[0] if rows else [""] * 9
         h = lists.get(row[0], {})

@@ -93,7 +93,8 @@ def same_as_local(c, remote, local):
         c.check(x[0] == 200 and (x[1]["total"], x[1]["facets"]) == (y[1]["total"], y[1]["facets"])
                 and [h["id"] for h in x[1]["hits"]] == [h["id"] for h in y[1]["hits"]],
                 "%r: the same page, total and facets" % params,
-                (x[1].get("facets", {}).get("year"), y[1].get("facets", {}).get("year")))
+                [(r[1]["total"], [h["id"] for h in r[1]["hits"]], r[1]["facets"]["year"])
+                 for r in (x, y)])
     # Oldest first, across the dated readouts and the undated ones after them (remote shards
     # take no KeyMaker: searcher.c's oldest_first), twice (the second from the counts cache);
     # the undated ones tie, so their order is free.
@@ -112,8 +113,10 @@ def same_as_local(c, remote, local):
         c.check(x.status == 200 and x.body == y.body, "%s: the same entities" % path, x.body)
     st, r = local.search(q="", limit=50)
     for doc in [h["id"] for h in r["hits"]][:12]:
-        x, y = remote.get(doc_path(doc)), local.get(doc_path(doc))
-        c.check(x.status == 200 and x.body == y.body, "/api/doc/%s: the same readout" % doc)
+        x, y = remote.json(doc_path(doc)), local.json(doc_path(doc))
+        # but for related, from Xapian's expand set, which weighs words per shard (test_shards)
+        c.check(x[0] == 200 and len(x[1].pop("related")) <= 5 and y[1].pop("related", 0) != 0
+                and x[1] == y[1], "/api/doc/%s: the same readout" % doc)
     x, y = remote.json("/healthz")[1], local.json("/healthz")[1]
     c.eq(x["documents"], y["documents"], "/healthz counts every readout")
     c.check(x["status"] == "ok" and x["shards_failed"] == 0 and len(x["shards"]) == NSHARDS

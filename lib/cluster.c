@@ -1,0 +1,379 @@
+/*
+ * cluster.c - the clustering pass (see cluster.h); the decisions are event.c's.
+ */
+#include "dateline/cluster.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dateline/event.h"
+#include "dateline/kind.h"
+#include "dateline/record.h"
+#include "dateline/store.h"
+#include "dateline/schema.h"
+
+/* The values read per readout, in this order. */
+enum { V_DATE, V_KIND, V_PEOPLE, V_COUNTRIES, V_ORGS, V_SOURCE, V_SIG, V_EVENT, NV };
+static const unsigned slots[NV] = {DL_SLOT_DATE,      DL_SLOT_KIND, DL_SLOT_PEOPLE,
+                                   DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_SOURCE,
+                                   DL_SLOT_SIGNATURE, DL_SLOT_EVENT};
+
+/* One readout as compared: its stored values and what event.h reads of them. */
+struct facts {
+    struct dl_buf data, v[NV];
+    struct dl_event_sig sig;
+    struct dl_event_facts f;
+    const char *id; /* in data */
+};
+
+static void facts_init(struct facts *x)
+{
+    memset(x, 0, sizeof *x);
+    dl_buf_init(&x->data, 0);
+    for (int i = 0; i < NV; i++) {
+        dl_buf_init(&x->v[i], 0);
+    }
+}
+
+static void facts_release(struct facts *x)
+{
+    dl_buf_release(&x->data);
+    for (int i = 0; i < NV; i++) {
+        dl_buf_release(&x->v[i]);
+    }
+}
+
+/* Field k of a stored record (record.h: NUL-terminated fields), or "". */
+static const char *field(const struct dl_buf *data, int k)
+{
+    const char *p = data->buf, *end = data->buf + data->len;
+    for (; k > 0 && p < end; k--) {
+        p += strlen(p) + 1;
+    }
+    return p < end ? p : "";
+}
+
+static const char *or_null(const struct dl_buf *b)
+{
+    return b->len ? b->buf : NULL;
+}
+
+static int read_facts(struct dl_db *db, unsigned docid, struct facts *x, struct dl_error *err)
+{
+    int rc = dl_db_document(db, docid, &x->data, slots, x->v, NV, err);
+    if (rc != DL_OK) {
+        return rc;
+    }
+    enum dl_kind kind = DL_KIND_OTHER;
+    dl_kind_parse(x->v[V_KIND].buf, x->v[V_KIND].len, &kind);
+    int has_sig = dl_event_sig_decode(x->v[V_SIG].buf, x->v[V_SIG].len, &x->sig) == 0;
+    x->id = field(&x->data, 0);
+    x->f = (struct dl_event_facts){or_null(&x->v[V_SOURCE]),
+                                   field(&x->data, 6),
+                                   dl_event_day(x->v[V_DATE].buf, x->v[V_DATE].len),
+                                   kind,
+                                   or_null(&x->v[V_PEOPLE]),
+                                   or_null(&x->v[V_COUNTRIES]),
+                                   or_null(&x->v[V_ORGS]),
+                                   has_sig ? &x->sig : NULL};
+    return DL_OK;
+}
+
+/* The candidates' query: a compatible kind, dated within the window of day. */
+static void candidate_query(struct dl_xq *q, const struct facts *x, struct dl_buf *term)
+{
+    size_t nk = 0;
+    unsigned kinds = dl_event_kinds(x->f.kind);
+    for (int k = 0; k < DL_KIND_COUNT; k++) {
+        if (kinds & (1u << k)) {
+            dl_buf_reset(term);
+            dl_buf_addf(term, "%s%s", DL_PREFIX_KIND, dl_kind_name((enum dl_kind)k));
+            dl_xq_term(q, term->buf, term->len, 1, 0);
+            nk++;
+        }
+    }
+    dl_xq_combine(q, DL_XOP_OR, nk, 0);
+    /* A contact's window covers re-publications' too; other readouts (the most numerous)
+     * are looked for on their own day only, or the pass would cost a week's readouts each. */
+    int w = dl_event_window(x->f.kind);
+    w = w && w < DL_EVENT_REPUB_DAYS ? DL_EVENT_REPUB_DAYS : w;
+    for (long d = x->f.day - w; d <= x->f.day + w; d++) {
+        char ymd[9];
+        dl_event_ymd(d < 0 ? 0 : d, ymd);
+        dl_buf_reset(term);
+        dl_buf_addf(term, "%s%s", DL_PREFIX_DAY, ymd);
+        dl_xq_term(q, term->buf, term->len, 1, 0);
+    }
+    dl_xq_combine(q, DL_XOP_OR, (size_t)(2 * w + 1), 0);
+    dl_xq_combine(q, DL_XOP_FILTER, 2, 0);
+}
+
+/* Does the cluster `key` (in db) already hold an account from x's source in x's language
+ * that does not re-publish x? A cluster has one account per source and language. */
+static int taken(struct dl_db *db, const char *key, const struct facts *x, struct facts *m, int *rc,
+                 struct dl_error *err)
+{
+    unsigned ids[32];
+    size_t n = 0;
+    *rc = dl_cluster_members(db, key, DL_EVENT_KEY_LEN, ids, 32, &n, err);
+    for (size_t i = 0; i < n && *rc == DL_OK; i++) {
+        if ((*rc = read_facts(db, ids[i], m, err)) == DL_OK && strcmp(m->id, x->id) != 0 &&
+            m->f.source && x->f.source && strcmp(m->f.source, x->f.source) == 0 &&
+            strcmp(m->f.lang, x->f.lang) == 0 &&
+            !(m->f.sig && x->f.sig &&
+              dl_event_similarity(m->f.sig, x->f.sig) >= DL_EVENT_REPUB_SIM)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct best {
+    double score;
+    char key[DL_EVENT_KEY_LEN + 1];
+};
+
+/* The best match of x among its candidates in reader, into *b (score 0: none). */
+static int best_match(struct dl_db *reader, const struct facts *x, struct dl_xq *q,
+                      struct dl_buf *term, struct best *b, struct dl_cluster_stats *st,
+                      struct dl_error *err)
+{
+    b->score = 0;
+    dl_xq_reset(q);
+    candidate_query(q, x, term);
+    struct dl_xenquire e = {.collapse_slot = -1};
+    struct dl_mset m = {0};
+    int rc = dl_db_enquire(reader, q, &e, 0, DL_CLUSTER_CANDIDATES, &m, err);
+    struct facts c, m2;
+    facts_init(&c);
+    facts_init(&m2);
+    for (size_t i = 0; i < m.n && rc == DL_OK; i++) {
+        if ((rc = read_facts(reader, m.matches[i].docid, &c, err)) != DL_OK ||
+            strcmp(c.id, x->id) == 0 || c.v[V_EVENT].len != DL_EVENT_KEY_LEN) {
+            continue;
+        }
+        st->candidates++;
+        double s = dl_event_match(&x->f, &c.f);
+        /* ties: the smaller key, so that the outcome does not depend on docids */
+        char key[DL_EVENT_KEY_LEN + 1];
+        memcpy(key, c.v[V_EVENT].buf, DL_EVENT_KEY_LEN + 1);
+        if ((s > b->score || (s > 0 && s == b->score && strcmp(key, b->key) < 0)) &&
+            !taken(reader, key, x, &m2, &rc, err)) {
+            b->score = s;
+            memcpy(b->key, key, DL_EVENT_KEY_LEN + 1);
+        }
+    }
+    facts_release(&c);
+    facts_release(&m2);
+    dl_mset_release(&m);
+    return rc;
+}
+
+struct retag {
+    struct dl_db *db;
+    const char *key;
+    struct dl_error *err;
+};
+
+static int retag_one(void *ctx, unsigned docid)
+{
+    struct retag *r = ctx;
+    return dl_db_retag(r->db, docid, DL_SLOT_EVENT, DL_PREFIX_EVENT, r->key, DL_EVENT_KEY_LEN,
+                       r->err);
+}
+
+/* Every member of x's cluster in writer (x with them) to the key b->key. */
+static int join(struct dl_db *writer, const struct facts *x, const struct best *b,
+                struct dl_buf *term, struct dl_error *err)
+{
+    dl_buf_reset(term);
+    dl_buf_addf(term, "%s%s", DL_PREFIX_EVENT, x->v[V_EVENT].buf);
+    struct retag r = {writer, b->key, err};
+    return dl_db_postings(writer, term->buf, term->len, retag_one, &r, err);
+}
+
+/* The docids of writer's readouts indexed since `since`, in date order, into *m. */
+static int run_docids(struct dl_db *writer, const char *since, struct dl_mset *m,
+                      struct dl_error *err)
+{
+    unsigned long n = 0;
+    int rc = dl_db_doccount(writer, &n, err);
+    if (rc != DL_OK || n == 0) {
+        return rc;
+    }
+    struct dl_xq *q = dl_xq_new();
+    if (since && *since) {
+        dl_xq_value_range(q, DL_SLOT_INDEXED, since, NULL);
+    } else {
+        dl_xq_all(q);
+    }
+    struct dl_xenquire e = {
+        .sort = DL_XSORT_VALUE_THEN_RELEVANCE, .sort_slot = DL_SLOT_DATE, .collapse_slot = -1};
+    rc = dl_db_enquire(writer, q, &e, 0, n, m, err);
+    dl_xq_free(q);
+    return rc;
+}
+
+int dl_cluster_pass(struct dl_db *writer, struct dl_db *reader, const char *since,
+                    struct dl_cluster_stats *st, struct dl_error *err)
+{
+    struct dl_cluster_stats local = {0, 0, 0};
+    st = st ? st : &local;
+    memset(st, 0, sizeof *st);
+    struct dl_mset m = {0};
+    int rc = run_docids(writer, since, &m, err);
+    struct dl_xq *q = dl_xq_new();
+    struct dl_buf term = DL_BUF_INIT;
+    struct facts x;
+    facts_init(&x);
+    for (size_t i = 0; i < m.n && rc == DL_OK; i++) {
+        rc = read_facts(writer, m.matches[i].docid, &x, err);
+        if (rc != DL_OK || x.f.day < 0 || x.v[V_EVENT].len != DL_EVENT_KEY_LEN) {
+            continue;
+        }
+        st->examined++;
+        struct best b;
+        rc = best_match(reader, &x, q, &term, &b, st, err);
+        if (rc == DL_OK && b.score > 0 && strcmp(b.key, x.v[V_EVENT].buf) != 0) {
+            rc = join(writer, &x, &b, &term, err);
+            st->joined++;
+        }
+    }
+    facts_release(&x);
+    dl_buf_release(&term);
+    dl_xq_free(q);
+    dl_mset_release(&m);
+    return rc;
+}
+
+struct members {
+    unsigned *out;
+    size_t max, n;
+};
+
+static int add_member(void *ctx, unsigned docid)
+{
+    struct members *m = ctx;
+    if (m->n == m->max) {
+        return 1;
+    }
+    m->out[m->n++] = docid;
+    return 0;
+}
+
+int dl_cluster_members(struct dl_db *db, const char *key, size_t len, unsigned *out, size_t max,
+                       size_t *n, struct dl_error *err)
+{
+    struct dl_buf term = DL_BUF_INIT;
+    dl_buf_adds(&term, DL_PREFIX_EVENT);
+    dl_buf_add(&term, key, len);
+    struct members m = {out, max, 0};
+    int rc = dl_db_postings(db, term.buf, term.len, add_member, &m, err);
+    dl_buf_release(&term);
+    *n = m.n;
+    return rc < 0 ? rc : DL_OK;
+}
+
+void dl_accounts_release(struct dl_accounts *a)
+{
+    if (!a) {
+        return;
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        dl_readout_release(&a->v[i]);
+    }
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+int dl_cluster_accounts(struct dl_db *db, const char *key, size_t len, const char *self, size_t max,
+                        struct dl_accounts *out, struct dl_error *err)
+{
+    dl_accounts_release(out);
+    struct dl_buf term = DL_BUF_INIT;
+    dl_buf_adds(&term, DL_PREFIX_EVENT);
+    dl_buf_add(&term, key, len);
+    unsigned long freq = 0;
+    int rc = dl_db_termfreq(db, term.buf, term.len, &freq, err);
+    size_t cap = max + 1, n = 0;
+    unsigned *ids = dl_xcalloc(cap, sizeof *ids);
+    if (rc == DL_OK && freq > 1) { /* alone in its cluster: nothing more to read */
+        rc = dl_cluster_members(db, key, len, ids, cap, &n, err);
+    }
+    out->v = dl_xcalloc(n ? n : 1, sizeof *out->v);
+    for (size_t i = 0; i < n && rc == DL_OK && out->n < max; i++) {
+        struct dl_readout *r = &out->v[out->n];
+        if ((rc = dl_store_read(db, NULL, ids[i], r, err)) == DL_OK) {
+            if (r->id && self && strcmp(r->id, self) == 0) {
+                dl_readout_release(r);
+            } else {
+                out->n++;
+            }
+        }
+    }
+    out->count = freq > 0 ? freq - 1 : 0;
+    free(ids);
+    dl_buf_release(&term);
+    return rc;
+}
+
+/* Related readouts weigh at least this share of the best one's weight. */
+#define RELATED_CUTOFF 0.4
+
+/* Expand-set terms worth searching: words ("lam"), stems ("Zlam"), CJK; not filters. */
+static int keep_term(void *ctx, const char *term, size_t len)
+{
+    (void)ctx;
+    unsigned char c = (unsigned char)term[0];
+    if (len && term[0] == 'Z') {
+        c = len > 1 ? (unsigned char)term[1] : 'Z';
+    }
+    return len > 0 && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9');
+}
+
+static int push_term(void *ctx, const char *term, size_t len, double weight)
+{
+    (void)weight;
+    dl_xq_term(ctx, term, len, 1, 0);
+    return 0;
+}
+
+int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t len, size_t max,
+                       struct dl_accounts *out, struct dl_error *err)
+{
+    dl_accounts_release(out);
+    struct dl_xq *q = dl_xq_new();
+    int rc = dl_db_expand(db, &docid, 1, DL_RELATED_TERMS, keep_term, push_term, q, err);
+    size_t n = dl_xq_depth(q);
+    struct dl_mset m = {0};
+    if (rc == DL_OK && n) {
+        dl_xq_combine(q, DL_XOP_OR, n, 0);
+        struct dl_buf term = DL_BUF_INIT;
+        dl_buf_adds(&term, DL_PREFIX_EVENT);
+        dl_buf_add(&term, key, len);
+        dl_xq_term(q, term.buf, term.len, 1, 0);
+        dl_xq_combine(q, DL_XOP_AND_NOT, 2, 0);
+        dl_buf_release(&term);
+        /* ties by cluster key, one hit per key: the same order from shards as from one index */
+        struct dl_xenquire e = {.sort = DL_XSORT_RELEVANCE_THEN_VALUE,
+                                .sort_slot = DL_SLOT_EVENT,
+                                .collapse_slot = DL_SLOT_EVENT};
+        rc = dl_xq_status(q, err);
+        if (rc == DL_OK) {
+            rc = dl_db_enquire(db, q, &e, 0, max, &m, err);
+        }
+    }
+    out->v = dl_xcalloc(m.n ? m.n : 1, sizeof *out->v);
+    for (size_t i = 0; i < m.n && rc == DL_OK; i++) {
+        if (m.matches[i].weight < RELATED_CUTOFF * m.matches[0].weight) {
+            break; /* a word or two in common ("the", "said") is no subject */
+        }
+        if ((rc = dl_store_read(db, NULL, m.matches[i].docid, &out->v[out->n], err)) == DL_OK) {
+            out->n++;
+        }
+    }
+    out->count = out->n;
+    dl_mset_release(&m);
+    dl_xq_free(q);
+    return rc;
+}
