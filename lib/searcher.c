@@ -547,6 +547,60 @@ static void set_totals(struct run *r, double elapsed)
     res->timed_out = r->p->time_limit > 0 && elapsed >= r->p->time_limit && !res->total_exact;
 }
 
+/*
+ * Which hits' events other readouts share (shared[k] for hit k): one match over the page's
+ * event keys, counting each key's readouts with a spy, rather than a term frequency per hit
+ * (on remote shards that is a round trip per hit and per shard).
+ */
+static int shared_events(struct run *r, size_t n, char *shared)
+{
+    static const unsigned slot = DL_SLOT_EVENT;
+    struct dl_xenquire e = {DL_XSORT_RELEVANCE, 0, 0, 0, 1000000, &slot, 1, -1, WEIGHTING};
+    struct dl_xq *q = dl_xq_new();
+    struct dl_buf term = DL_BUF_INIT;
+    struct dl_mset m = {0};
+    size_t keys = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *key = r->res->hits[k].found.event;
+        if (key) {
+            dl_schema_term(&term, DL_PREFIX_EVENT, key, strlen(key));
+            dl_xq_term(q, term.buf, term.len, 1, 0);
+            keys++;
+        }
+    }
+    if (keys > 1) {
+        dl_xq_combine(q, DL_XOP_OR, keys, 0);
+    }
+    int rc = keys ? dl_db_enquire(r->s->db, q, &e, 0, 0, &m, r->err) : DL_OK;
+    for (size_t k = 0; rc == DL_OK && m.ncount && k < n; k++) {
+        const char *key = r->res->hits[k].found.event;
+        for (size_t i = 0; key && i < m.nvalues[0]; i++) {
+            shared[k] |= m.values[0][i].count > 1 && strcmp(m.values[0][i].value, key) == 0;
+        }
+    }
+    dl_mset_release(&m);
+    dl_buf_release(&term);
+    dl_xq_free(q);
+    return rc;
+}
+
+/* The other accounts of the page's events, where there are some (collapse). */
+static int read_accounts(struct run *r, size_t n)
+{
+    char *shared = dl_xcalloc(n ? n : 1, 1);
+    int rc = shared_events(r, n, shared);
+    for (size_t k = 0; k < n && rc == DL_OK; k++) {
+        struct dl_hit *hit = &r->res->hits[k];
+        const char *key = hit->found.event;
+        if (shared[k]) { /* a posting list and a few records: bounded */
+            rc = dl_cluster_accounts(r->s->db, key, strlen(key), hit->doc.id, DL_SAME_EVENT_MAX,
+                                     &hit->same_event, r->err);
+        }
+    }
+    free(shared);
+    return rc;
+}
+
 /* The page's readouts, in the match set's order: the score is Xapian's weight. */
 static int read_hits(struct run *r)
 {
@@ -560,19 +614,12 @@ static int read_hits(struct run *r)
         hit->score = r->p->sort == DL_SORT_RELEVANCE ? r->m.matches[k].weight : 0.0;
         unsigned docid = r->m.matches[k].docid;
         rc = dl_store_read_hit(r->s->db, r->s->codec, docid, &hit->doc, &hit->found, r->err);
-        const char *key = rc == DL_OK ? hit->found.event : NULL;
-        if (key && r->p->collapse) { /* a posting list and a few records: bounded */
-            rc = dl_cluster_accounts(r->s->db, key, strlen(key), hit->doc.id, DL_SAME_EVENT_MAX,
-                                     &hit->same_event, r->err);
-            if (rc != DL_OK) {
-                dl_readout_release(&hit->doc);
-                dl_found_release(&hit->found);
-                dl_accounts_release(&hit->same_event);
-            }
-        }
         r->res->nhits += rc == DL_OK;
     }
-    return rc;
+    if (rc == DL_OK && r->p->collapse) {
+        rc = read_accounts(r, r->res->nhits);
+    }
+    return rc; /* on failure the caller releases every hit read (dl_results_release) */
 }
 
 /* The values Xapian counted in facet slot k, as facets (values copied). */

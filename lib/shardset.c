@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* Seconds between two reopens of a worker's shard connections (dl_shardconn_refresh). */
+#define REOPEN_EVERY 0.05
 /* The wait before trying a failed shard again: doubling from the first to the last. */
 #define FIRST_WAIT 0.25
 #define LAST_WAIT 5.0
@@ -295,6 +297,7 @@ struct dl_shardconn {
     unsigned long *seen;  /* shard i's failures when it was connected */
     struct dl_db *db;     /* the parts connected, as one */
     size_t up;            /* how many */
+    double reopened;      /* dl_now() at the last reopen of the parts */
 };
 
 static void drop(struct dl_shardconn *c, size_t i)
@@ -320,14 +323,17 @@ static int rebuild(struct dl_shardconn *c, struct dl_error *err)
     return rc;
 }
 
-/* Shard i, connected or not: *changed when it joined or left. */
-static void check_part(struct dl_shardconn *c, size_t i, double now, int *moved, int *changed,
-                       struct dl_error *e)
+/* Shard i, connected or not: *changed when it joined or left; reopened when `reopen`. */
+static void check_part(struct dl_shardconn *c, size_t i, double now, int reopen, int *moved,
+                       int *changed, struct dl_error *e)
 {
     struct dl_shardset *set = c->set;
     if (c->parts[i] && dl_shardset_failures(set, i) != c->seen[i]) {
         drop(c, i); /* another thread saw it fail: this connection is not trusted either */
         *changed = 1;
+    }
+    if (c->parts[i] && !reopen) {
+        return;
     }
     if (c->parts[i]) {
         int m = 0;
@@ -355,8 +361,12 @@ int dl_shardconn_refresh(struct dl_shardconn *c, int *moved, struct dl_error *er
     struct dl_error e = DL_ERROR_INIT;
     int m = 0, changed = !c->db;
     double now = dl_now();
+    /* A reopen is a round trip to each remote shard: at most every REOPEN_EVERY, so that
+     * a busy worker does not pay it on every request (a new revision shows that much later). */
+    int reopen = !c->db || now - c->reopened >= REOPEN_EVERY;
+    c->reopened = reopen ? now : c->reopened;
     for (size_t i = 0; i < c->set->n; i++) {
-        check_part(c, i, now, &m, &changed, &e);
+        check_part(c, i, now, reopen, &m, &changed, &e);
     }
     int rc = changed ? rebuild(c, err) : DL_OK;
     if (moved) {

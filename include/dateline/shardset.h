@@ -89,7 +89,8 @@ struct dl_shardconn;
 int dl_shardconn_open(struct dl_shardconn **out, struct dl_shardset *set, struct dl_error *err);
 void dl_shardconn_free(struct dl_shardconn *c); /* NULL is a no-op */
 /*
- * Move every connection to its newest revision, leaving out the shards that
+ * Move every connection to its newest revision (at most every 50 ms: a reopen is a round
+ * trip to each remote shard), leaving out the shards that
  * fail (or failed for another thread since this one connected) and taking
  * back those whose turn to be tried has come. *moved (may be NULL) is 1 when
  * what the combined database reads changed: a revision, or the shards in it.
