@@ -18,7 +18,8 @@
 # Indexes are kept in WORK/index, keyed by DL_SCHEMA_VERSION and the corpus files (names,
 # sizes, times, COPIES): a rerun reuses them (and reports the figures of the run that built them).
 # env: DUR (s per point, default 10), CONCS (default "1 16"), ROUNDS (shard rounds, default 2),
-#      SIZES (default "wh all derived"), SHARDS (default "2 4"; "" for none), COPIES (default 6),
+#      SIZES (default "wh all derived"), SHARDS (default "2 4"; "" for none), SHARD_CORPUS (the
+#      corpus sharded, default all; wh for a quick run), COPIES (default 6),
 #      JOBS (indexer writer threads, default nproc), THREADS (server threads, default nproc),
 #      REMOTE_THREADS (when > 0, a third server on the remote shards with that many threads),
 #      WORK (default /tmp/dateline-growth). Debian packages only; never run by the test command.
@@ -31,6 +32,7 @@ export WORK=${WORK:-/tmp/dateline-growth}
 mkdir -p "$WORK"; WORK=$(cd "$WORK" && pwd)
 export DUR=${DUR:-10}
 CONCS=${CONCS:-1 16} ROUNDS=${ROUNDS:-2} SIZES=${SIZES:-wh all derived} SHARDS=${SHARDS-2 4}
+SHARD_CORPUS=${SHARD_CORPUS:-all}
 COPIES=${COPIES:-6} JOBS=${JOBS:-$(nproc)} THREADS=${THREADS:-$(nproc)}
 [[ -d $PEERS ]] || { echo "growth: no peers harness at $PEERS" >&2; exit 1; }
 [[ -f $CORPUS_DIR/whitehouse_briefing_room.jsonl.gz ]] || { echo "growth: no corpus in $CORPUS_DIR" >&2; exit 1; }
@@ -120,7 +122,7 @@ index() {
 }
 # the largest index last, measured last: the others are done should it be interrupted
 for s in $SIZES; do [[ $s == derived ]] || index "$s" "$s" 1; done
-for n in $SHARDS; do index all all "$n"; done
+for n in $SHARDS; do index "$SHARD_CORPUS" "$SHARD_CORPUS" "$n"; done
 
 # --- serving ---------------------------------------------------------------------------------
 # serve DB: starts dateline-serve on DB; sets SPID and SPORT
@@ -163,7 +165,7 @@ for s in $SIZES; do [[ $s == derived ]] || measure_size "$s"; done
 
 # xapian-tcpsrv signals its whole process group when it stops: setsid keeps this script out of it
 for n in $SHARDS; do
-  dir=$WORK/index/all-s$n remote=$WORK/remote-s$n
+  dir=$WORK/index/$SHARD_CORPUS-s$n remote=$WORK/remote-s$n
   rm -rf "$remote"; mkdir -p "$remote"
   TCPS=()
   for ((i = 0; i < n; i++)); do

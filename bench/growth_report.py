@@ -66,7 +66,7 @@ def main(argv):
 
     shard_ns = sorted({r["shards"] for r in http if r.get("part") == "shards"})
     if shard_ns:
-        print("\n| `all` as | served | index time (CPU), peak RSS |" +
+        print("\n| sharded corpus as | served | index time (CPU), peak RSS |" +
               "".join(f" c={c} QPS | c={c} p50 / p99 ms |" for c in concs) +
               " remote/local QPS c=16 | server RSS |")
         print("|---|---|---:|" + "---:|---:|" * len(concs) + "---:|---:|")

@@ -42,9 +42,12 @@ struct dl_store {
     const struct dl_aliases *aliases; /* borrowed */
     int spelling;
     struct dl_codec *codec;
-    struct dl_xdoc *doc;             /* the document being built, reused */
-    struct toks toks;                /* tokens of the field being indexed */
-    struct dl_strset words;          /* spelling words of the readout being put */
+    struct dl_xdoc *doc;    /* the document being built, reused */
+    struct toks toks;       /* tokens of the field being indexed */
+    struct dl_strset words; /* spelling words of the readout being put */
+    struct dl_strset batch; /* spelling words since the last commit -> index in: */
+    unsigned *batch_freq;   /* ... their frequencies */
+    size_t batch_cap;
     struct dl_buf term, stem, value; /* scratch */
     struct dl_buf lower;             /* scratch: a token as written but for case */
     struct dl_strset spellings;      /* token as written -> offset of its dl_lower() form */
@@ -383,6 +386,8 @@ void dl_store_free(struct dl_store *s)
     dl_buf_release(&s->toks.arena);
     dl_buf_release(&s->toks.rawarena);
     dl_strset_release(&s->words);
+    dl_strset_release(&s->batch);
+    free(s->batch_freq);
     dl_buf_release(&s->term);
     dl_buf_release(&s->stem);
     dl_buf_release(&s->value);
@@ -472,16 +477,45 @@ int dl_store_set_aliases(struct dl_store *s, const struct dl_aliases *a, const c
     return rc;
 }
 
-/* The readout's words to the spelling table, each once per readout. */
+/*
+ * The readout's words to the spelling table, each once per readout: summed per word until
+ * the commit (flush_spelling), as one add_spelling() per distinct word and batch instead of
+ * one per readout halved indexing time (measured on the White House corpus).
+ */
 static int feed_spelling(struct dl_store *s, struct dl_error *err)
 {
-    int rc = DL_OK;
-    for (size_t i = 0; i < s->words.cap && rc == DL_OK; i++) {
-        if (s->words.keys[i]) {
-            rc = dl_db_add_spelling(s->db, s->words.keys[i], s->words.lens[i], 1, err);
+    (void)err;
+    for (size_t i = 0; i < s->words.cap; i++) {
+        if (!s->words.keys[i]) {
+            continue;
         }
+        int at = dl_strset_find(&s->batch, s->words.keys[i], s->words.lens[i]);
+        if (at < 0) {
+            at = (int)s->batch.n;
+            if ((size_t)at == s->batch_cap) {
+                s->batch_cap = s->batch_cap ? 2 * s->batch_cap : 1024;
+                s->batch_freq = dl_xrealloc(s->batch_freq, s->batch_cap * sizeof *s->batch_freq);
+            }
+            dl_strset_add(&s->batch, s->words.keys[i], s->words.lens[i], at);
+            s->batch_freq[at] = 0;
+        }
+        s->batch_freq[at]++;
     }
     dl_strset_clear(&s->words);
+    return DL_OK;
+}
+
+/* The batch's spelling words to the database, before its commit. */
+static int flush_spelling(struct dl_store *s, struct dl_error *err)
+{
+    int rc = DL_OK;
+    for (size_t i = 0; i < s->batch.cap && rc == DL_OK; i++) {
+        if (s->batch.keys[i]) {
+            rc = dl_db_add_spelling(s->db, s->batch.keys[i], s->batch.lens[i],
+                                    s->batch_freq[s->batch.vals[i]], err);
+        }
+    }
+    dl_strset_clear(&s->batch);
     return rc;
 }
 
@@ -589,7 +623,8 @@ int dl_store_delete(struct dl_store *s, const char *id, struct dl_error *err)
 
 int dl_store_commit(struct dl_store *s, struct dl_error *err)
 {
-    return dl_db_commit(s->db, err);
+    int rc = flush_spelling(s, err);
+    return rc == DL_OK ? dl_db_commit(s->db, err) : rc;
 }
 
 /* --- reading -------------------------------------------------------------------------------- */
@@ -665,36 +700,48 @@ void dl_found_release(struct dl_found *f)
     memset(f, 0, sizeof *f);
 }
 
+const unsigned dl_store_hit_slots[DL_STORE_HIT_SLOTS] = {
+    DL_SLOT_BODY, DL_SLOT_KIND,    DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
+    DL_SLOT_ORGS, DL_SLOT_INDEXED, DL_SLOT_EVENT};
+
+int dl_store_decode_hit(const struct dl_buf *data, const struct dl_buf *v, struct dl_codec *c,
+                        struct dl_readout *r, struct dl_found *f, struct dl_error *err)
+{
+    int rc = DL_OK;
+    memset(f, 0, sizeof *f);
+    dl_record_decode(data->buf, data->len, r);
+    if (!r->body && c) { /* since schema 2 the body is in its value slot */
+        rc = dl_codec_decompress(c, v[0].buf, v[0].len, &r->body, err);
+    }
+    if (rc != DL_OK) {
+        dl_readout_release(r);
+        return rc;
+    }
+    for (int t = 0; t < DL_STORE_HIT_SLOTS - 1; t++) { /* the kind, names, when, the event */
+        const struct dl_buf *x = &v[t + 1];
+        char *val = x->len ? dl_xmemdup(x->buf, x->len) : NULL;
+        *(t == DL_STORE_HIT_SLOTS - 2 ? &f->event
+          : t == DL_ENTITY_COUNT      ? &f->indexed
+          : t                         ? &f->names[t]
+                                      : &f->kind) = val;
+    }
+    return DL_OK;
+}
+
 int dl_store_read_hit(struct dl_db *db, struct dl_codec *c, unsigned docid, struct dl_readout *r,
                       struct dl_found *f, struct dl_error *err)
 {
     /* One read of the document for both: on a remote shard each read is a round trip. */
-    enum { N = DL_ENTITY_COUNT + 3 }; /* the body, then dl_found's */
-    static const unsigned slots[N] = {DL_SLOT_BODY,      DL_SLOT_KIND, DL_SLOT_PEOPLE,
-                                      DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_INDEXED,
-                                      DL_SLOT_EVENT};
+    enum { N = DL_STORE_HIT_SLOTS };
     struct dl_buf data = DL_BUF_INIT, v[N];
     for (int k = 0; k < N; k++) {
         dl_buf_init(&v[k], 0);
     }
     memset(f, 0, sizeof *f);
-    int rc = dl_db_document(db, docid, &data, slots + !c, v + !c, N - !c, err);
+    /* without c the body is not read: an export's rows */
+    int rc = dl_db_document(db, docid, &data, dl_store_hit_slots + !c, v + !c, N - !c, err);
     if (rc == DL_OK) {
-        dl_record_decode(data.buf, data.len, r);
-        if (!r->body && c) { /* since schema 2 the body is in its value slot */
-            rc = dl_codec_decompress(c, v[0].buf, v[0].len, &r->body, err);
-        }
-        if (rc != DL_OK) {
-            dl_readout_release(r);
-        }
-    }
-    for (int t = 0; t < N - 1; t++) { /* the kind, the entities' names, when, the event */
-        struct dl_buf *x = &v[t + 1];
-        char *val = rc == DL_OK && x->len ? dl_buf_detach(x, NULL) : NULL;
-        *(t == N - 2             ? &f->event
-          : t == DL_ENTITY_COUNT ? &f->indexed
-          : t                    ? &f->names[t]
-                                 : &f->kind) = val;
+        rc = dl_store_decode_hit(&data, v, c, r, f, err);
     }
     for (int k = 0; k < N; k++) {
         dl_buf_release(&v[k]);

@@ -90,12 +90,8 @@ int dl_db_set_meta(struct dl_db *db, const char *key, const char *v, size_t len,
 int dl_db_set_synonyms(struct dl_db *db, const char *const *keys, const char *const *terms,
                        size_t n, struct dl_error *err);
 
-/*
- * Add freq to the spelling frequency of word[0..len) (writer). Calls are
- * summed per word and given to Xapian at dl_db_commit(): one add_spelling()
- * per distinct word and batch instead of one per document halved indexing
- * time (measured on the White House corpus when it was written).
- */
+/* Add freq to the spelling frequency of word[0..len) (writer; one call per word and batch:
+ * store.c sums them). */
 int dl_db_add_spelling(struct dl_db *db, const char *word, size_t len, unsigned freq,
                        struct dl_error *err);
 /* cb(ctx, word, len, frequency) for every word of the spelling table, in word order (read
@@ -229,6 +225,12 @@ struct dl_xenquire {
     size_t ncount;
     int collapse_slot; /* keep only the best match per value of this slot; -1 = no collapse */
     struct dl_xweight weight;
+    /* Read the matches' documents too: their data and the values of fetch_slots[0..nfetch)
+     * (dl_mset's docdata, docvalues). Xapian asks every remote shard for all of them before
+     * reading the first (MSet::fetch): a round trip per shard, not per document. */
+    int fetch;
+    const unsigned *fetch_slots;
+    size_t nfetch;
 };
 
 /* One match. */
@@ -255,6 +257,9 @@ struct dl_mset {
     struct dl_value_count **values;        /* per count_slots[k]: in value order (owned) */
     size_t *nvalues;
     size_t ncount;
+    struct dl_buf *docdata;   /* with e->fetch: match i's document data (owned), else NULL */
+    struct dl_buf *docvalues; /* ... and its fetch_slots' values, docvalues[i * nfetch + k] */
+    size_t nfetch;
 };
 
 /*
