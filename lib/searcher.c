@@ -371,10 +371,11 @@ static int remote_shards(const struct run *r)
 static int count_apart(const struct run *r, const struct dl_xenquire *e)
 {
     /* oldest first on remote shards (oldest_first): its passes count only their part; and
-     * events (collapse): see count_events() */
+     * in an order by value the spies of the facets and of the events (count_events) */
     int oldest = e->sort == DL_XSORT_VALUE_MISSING_LAST && !r->cached;
     int events = e->collapse_slot >= 0 && !r->cached;
-    return remote_shards(r) && (oldest || events || (e->ncount && e->sort != DL_XSORT_RELEVANCE));
+    return remote_shards(r) &&
+           (oldest || ((e->ncount || events) && e->sort != DL_XSORT_RELEVANCE));
 }
 
 /*
