@@ -24,6 +24,9 @@
 #define FACET_CACHE_SIZE 256
 /* Runs of an operation at most: once more after the revision moved on, or a shard failed. */
 #define ATTEMPTS 3
+/* Queries whose written_as a searcher remembers (written.h's lookups are a round trip per
+ * word and per shard on remote shards). */
+#define WRITTEN_CACHE_SIZE 64
 /* Facets of sources and entities: at most this many values each. */
 #define MAX_FACET_VALUES 20
 
@@ -54,6 +57,11 @@ struct dl_searcher {
     struct dl_fcache *facets;
     struct dl_codec *codec;
     struct dl_xq *xq;
+    struct written {  /* the revision's written_as of recent queries (a ring) */
+        char *input;  /* the query as typed, or NULL: a free slot */
+        char *result; /* its written_as, or NULL for none */
+    } written[WRITTEN_CACHE_SIZE];
+    size_t written_next;
 };
 
 /* One search in progress. */
@@ -112,6 +120,38 @@ static int load_aliases(struct dl_searcher *s, struct dl_error *err)
         dl_buf_add(&s->alias_text, text.buf, text.len);
     }
     dl_buf_release(&text);
+    return rc;
+}
+
+static void written_clear(struct dl_searcher *s)
+{
+    for (size_t i = 0; i < WRITTEN_CACHE_SIZE; i++) {
+        free(s->written[i].input);
+        free(s->written[i].result);
+        s->written[i].input = s->written[i].result = NULL;
+    }
+}
+
+/* dl_written_as() for q, remembered for the revision. */
+static int written_as(struct dl_searcher *s, const struct dl_qtree *q, char **out,
+                      struct dl_error *err)
+{
+    const char *in = q->input ? q->input : "";
+    for (size_t i = 0; i < WRITTEN_CACHE_SIZE; i++) {
+        struct written *w = &s->written[i];
+        if (w->input && strlen(w->input) == q->ninput && memcmp(w->input, in, q->ninput) == 0) {
+            *out = w->result ? dl_xstrdup(w->result) : NULL;
+            return DL_OK;
+        }
+    }
+    int rc = dl_written_as(s->db, q, s->aliases, out, err);
+    if (rc == DL_OK && !memchr(in, '\0', q->ninput)) {
+        struct written *w = &s->written[s->written_next++ % WRITTEN_CACHE_SIZE];
+        free(w->input);
+        free(w->result);
+        w->input = dl_xmemdup(in, q->ninput);
+        w->result = *out ? dl_xstrdup(*out) : NULL;
+    }
     return rc;
 }
 
@@ -178,6 +218,7 @@ void dl_searcher_free(struct dl_searcher *s)
         dl_db_free(s->db);
     }
     dl_db_free(s->aux);
+    written_clear(s);
     free(s->path);
     dl_aliases_free(s->aliases);
     dl_buf_release(&s->alias_text);
@@ -200,6 +241,7 @@ int dl_searcher_refresh(struct dl_searcher *s, int *changed, struct dl_error *er
     }
     if (rc == DL_OK && (moved || aux_moved)) {
         dl_fcache_clear(s->facets); /* counts of the old revision (shards have no number) */
+        written_clear(s);
         rc = load_aliases(s, err);
     }
     if (changed) {
@@ -230,6 +272,7 @@ static int recover(struct dl_searcher *s, int rc, struct dl_error *err)
     s->db = dl_shardconn_db(s->conn);
     if (again == DL_OK) {
         dl_fcache_clear(s->facets);
+        written_clear(s);
         again = load_aliases(s, err);
     }
     return again;
@@ -374,8 +417,7 @@ static int count_apart(const struct run *r, const struct dl_xenquire *e)
      * in an order by value the spies of the facets and of the events (count_events) */
     int oldest = e->sort == DL_XSORT_VALUE_MISSING_LAST && !r->cached;
     int events = e->collapse_slot >= 0 && !r->cached;
-    return remote_shards(r) &&
-           (oldest || ((e->ncount || events) && e->sort != DL_XSORT_RELEVANCE));
+    return remote_shards(r) && (oldest || ((e->ncount || events) && e->sort != DL_XSORT_RELEVANCE));
 }
 
 /*
@@ -804,7 +846,7 @@ static int search_once(struct run *r)
         rc = explain_hits(r);
     }
     if (rc == DL_OK && !r->empty && !res->relaxed) {
-        rc = dl_written_as(r->s->db, r->q, r->s->aliases, &res->written_as, r->err);
+        rc = written_as(r->s, r->q, &res->written_as, r->err);
     }
     /* Only now: Xapian also "corrects" words that exist. */
     if (rc == DL_OK && res->total == 0 && !r->empty) {
