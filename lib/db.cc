@@ -235,25 +235,6 @@ void copy_values(const Xapian::ValueCountMatchSpy &spy, struct dl_value_count **
     }
 }
 
-/* The matches' data and values (dl_xenquire's fetch), all requested first (MSet::fetch). */
-void fetch_docs(Xapian::MSet &ms, const struct dl_xenquire *e, struct dl_mset *m)
-{
-    if (ms.get_firstitem() == 0) { /* from a later rank 1.4's MSet::fetch() crashed */
-        ms.fetch();
-    }
-    m->docdata = static_cast<struct dl_buf *>(dl_xcalloc(m->n + 1, sizeof(dl_buf)));
-    m->docvalues = static_cast<struct dl_buf *>(dl_xcalloc(m->n * e->nfetch + 1, sizeof(dl_buf)));
-    m->nfetch = e->nfetch;
-    for (size_t r = 0; r < m->n; r++) {
-        Xapian::Document d = ms[Xapian::doccount(r)].get_document();
-        for (size_t k = 0; k <= e->nfetch; k++) { /* the data, then each value */
-            struct dl_buf *b = k ? &m->docvalues[r * e->nfetch + k - 1] : &m->docdata[r];
-            dl_buf_init(b, 0);
-            set_buf(b, k ? d.get_value(e->fetch_slots[k - 1]) : d.get_data());
-        }
-    }
-}
-
 void run_enquire(struct dl_db *h, const Xapian::Query &q, const struct dl_xenquire *e, size_t first,
                  size_t max, struct dl_mset *m)
 {
@@ -276,9 +257,6 @@ void run_enquire(struct dl_db *h, const Xapian::Query &q, const struct dl_xenqui
     m->matches = static_cast<struct dl_match *>(dl_xcalloc(ms.size() + 1, sizeof *m->matches));
     for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i) {
         m->matches[m->n++] = {*i, i.get_weight(), i.get_collapse_count()};
-    }
-    if (e->fetch) {
-        fetch_docs(ms, e, m);
     }
     m->estimated = ms.get_matches_estimated();
     m->lower = ms.get_matches_lower_bound();

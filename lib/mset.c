@@ -17,14 +17,6 @@ void dl_mset_release(struct dl_mset *m)
     }
     free(m->values);
     free(m->nvalues);
-    for (size_t i = 0; m->docdata && i < m->n; i++) {
-        dl_buf_release(&m->docdata[i]);
-        for (size_t k = 0; k < m->nfetch; k++) {
-            dl_buf_release(&m->docvalues[i * m->nfetch + k]);
-        }
-    }
-    free(m->docdata);
-    free(m->docvalues);
     free(m->matches);
     memset(m, 0, sizeof *m);
 }

@@ -72,7 +72,6 @@ struct run {
     struct dl_results *res;
     struct dl_error *err;
     int empty;                            /* nothing to search: every readout */
-    int fetch;                            /* read the page's readouts with the match */
     struct dl_buf key;                    /* the facet cache's key */
     const struct dl_facet_counts *cached; /* the cache's counts, or NULL */
     struct dl_mset m;
@@ -463,7 +462,6 @@ static int count_remote(struct run *r, struct dl_xenquire c, size_t first, size_
     unsigned slots[DL_FACET_COUNT];
     int events = c.collapse_slot >= 0;
     c.sort = DL_XSORT_RELEVANCE;
-    c.fetch = 0;
     if (events) {
         count_events(&c, slots);
         c.collapse_slot = -1;
@@ -494,7 +492,6 @@ static int oldest_first(struct run *r, struct dl_xenquire e, struct dl_mset *out
     struct dl_mset undated = {0};
     e.sort = DL_XSORT_VALUE_THEN_RELEVANCE;
     e.ncount = 0;
-    e.fetch = 0;                     /* two match sets: the hits are read apart */
     e.check_at_least = first + want; /* fewer matches: all seen, the count exact */
     dl_xq_value_range(r->s->xq, DL_SLOT_DATE, "00000000", "99999999");
     dl_xq_combine(r->s->xq, DL_XOP_FILTER, 2, 0);
@@ -532,9 +529,6 @@ static int match(struct run *r, double *elapsed)
     e.ncount = p->want_facets && !r->cached ? DL_FACET_COUNT - 1 : 0;
     e.collapse_slot = p->collapse ? DL_SLOT_EVENT : -1;
     e.weight = WEIGHTING;
-    e.fetch = r->fetch; /* pipelined: a round trip per remote shard, not one per readout */
-    e.fetch_slots = dl_store_hit_slots;
-    e.nfetch = DL_STORE_HIT_SLOTS;
     size_t first = p->offset, want = p->limit;
     double t0 = dl_now();
     dl_mset_release(&r->m);
@@ -667,12 +661,7 @@ static int read_hits(struct run *r)
         /* No weight for date orders, where it does not rank. */
         hit->score = r->p->sort == DL_SORT_RELEVANCE ? r->m.matches[k].weight : 0.0;
         unsigned docid = r->m.matches[k].docid;
-        if (r->m.docdata) { /* read with the match */
-            rc = dl_store_decode_hit(&r->m.docdata[k], &r->m.docvalues[k * r->m.nfetch],
-                                     r->s->codec, &hit->doc, &hit->found, r->err);
-        } else {
-            rc = dl_store_read_hit(r->s->db, r->s->codec, docid, &hit->doc, &hit->found, r->err);
-        }
+        rc = dl_store_read_hit(r->s->db, r->s->codec, docid, &hit->doc, &hit->found, r->err);
         r->res->nhits += rc == DL_OK;
     }
     if (rc == DL_OK && r->p->collapse) {
@@ -826,7 +815,6 @@ static int search_once(struct run *r)
     dl_searcher_shards(r->s, &res->shards_answering, &res->shards);
     dl_qtree_alias(r->q, r->s->aliases);
     r->empty = dl_qtree_root(r->q) == NULL;
-    r->fetch = r->p->limit > 0;
     if (r->p->want_facets) {
         cache_key(r);
     }

@@ -700,12 +700,15 @@ void dl_found_release(struct dl_found *f)
     memset(f, 0, sizeof *f);
 }
 
-const unsigned dl_store_hit_slots[DL_STORE_HIT_SLOTS] = {
-    DL_SLOT_BODY, DL_SLOT_KIND,    DL_SLOT_PEOPLE, DL_SLOT_COUNTRIES,
-    DL_SLOT_ORGS, DL_SLOT_INDEXED, DL_SLOT_EVENT};
+/* The slots a hit is read with: the body, then what dl_found holds. */
+#define HIT_SLOTS (DL_ENTITY_COUNT + 3)
+static const unsigned hit_slots[HIT_SLOTS] = {DL_SLOT_BODY,      DL_SLOT_KIND, DL_SLOT_PEOPLE,
+                                              DL_SLOT_COUNTRIES, DL_SLOT_ORGS, DL_SLOT_INDEXED,
+                                              DL_SLOT_EVENT};
 
-int dl_store_decode_hit(const struct dl_buf *data, const struct dl_buf *v, struct dl_codec *c,
-                        struct dl_readout *r, struct dl_found *f, struct dl_error *err)
+/* A hit from its document's data and its hit_slots values v (copied). */
+static int decode_hit(const struct dl_buf *data, const struct dl_buf *v, struct dl_codec *c,
+                      struct dl_readout *r, struct dl_found *f, struct dl_error *err)
 {
     int rc = DL_OK;
     memset(f, 0, sizeof *f);
@@ -717,13 +720,13 @@ int dl_store_decode_hit(const struct dl_buf *data, const struct dl_buf *v, struc
         dl_readout_release(r);
         return rc;
     }
-    for (int t = 0; t < DL_STORE_HIT_SLOTS - 1; t++) { /* the kind, names, when, the event */
+    for (int t = 0; t < HIT_SLOTS - 1; t++) { /* the kind, names, when, the event */
         const struct dl_buf *x = &v[t + 1];
         char *val = x->len ? dl_xmemdup(x->buf, x->len) : NULL;
-        *(t == DL_STORE_HIT_SLOTS - 2 ? &f->event
-          : t == DL_ENTITY_COUNT      ? &f->indexed
-          : t                         ? &f->names[t]
-                                      : &f->kind) = val;
+        *(t == HIT_SLOTS - 2     ? &f->event
+          : t == DL_ENTITY_COUNT ? &f->indexed
+          : t                    ? &f->names[t]
+                                 : &f->kind) = val;
     }
     return DL_OK;
 }
@@ -732,16 +735,16 @@ int dl_store_read_hit(struct dl_db *db, struct dl_codec *c, unsigned docid, stru
                       struct dl_found *f, struct dl_error *err)
 {
     /* One read of the document for both: on a remote shard each read is a round trip. */
-    enum { N = DL_STORE_HIT_SLOTS };
+    enum { N = HIT_SLOTS };
     struct dl_buf data = DL_BUF_INIT, v[N];
     for (int k = 0; k < N; k++) {
         dl_buf_init(&v[k], 0);
     }
     memset(f, 0, sizeof *f);
     /* without c the body is not read: an export's rows */
-    int rc = dl_db_document(db, docid, &data, dl_store_hit_slots + !c, v + !c, N - !c, err);
+    int rc = dl_db_document(db, docid, &data, hit_slots + !c, v + !c, N - !c, err);
     if (rc == DL_OK) {
-        rc = dl_store_decode_hit(&data, v, c, r, f, err);
+        rc = decode_hit(&data, v, c, r, f, err);
     }
     for (int k = 0; k < N; k++) {
         dl_buf_release(&v[k]);

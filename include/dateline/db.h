@@ -225,12 +225,6 @@ struct dl_xenquire {
     size_t ncount;
     int collapse_slot; /* keep only the best match per value of this slot; -1 = no collapse */
     struct dl_xweight weight;
-    /* Read the matches' documents too: their data and the values of fetch_slots[0..nfetch)
-     * (dl_mset's docdata, docvalues). Xapian asks every remote shard for all of them before
-     * reading the first (MSet::fetch): a round trip per shard, not per document. */
-    int fetch;
-    const unsigned *fetch_slots;
-    size_t nfetch;
 };
 
 /* One match. */
@@ -257,9 +251,6 @@ struct dl_mset {
     struct dl_value_count **values;        /* per count_slots[k]: in value order (owned) */
     size_t *nvalues;
     size_t ncount;
-    struct dl_buf *docdata;   /* with e->fetch: match i's document data (owned), else NULL */
-    struct dl_buf *docvalues; /* ... and its fetch_slots' values, docvalues[i * nfetch + k] */
-    size_t nfetch;
 };
 
 /*

@@ -91,14 +91,6 @@ void dl_found_release(struct dl_found *f); /* frees and zeroes; safe on a zeroed
  * read of the document (a round trip on a remote shard). */
 int dl_store_read_hit(struct dl_db *db, struct dl_codec *c, unsigned docid, struct dl_readout *r,
                       struct dl_found *f, struct dl_error *err);
-/* The slots a hit is read with: the body, then what dl_found holds (for dl_db_enquire's fetch,
- * db.h). */
-#define DL_STORE_HIT_SLOTS (DL_ENTITY_COUNT + 3)
-extern const unsigned dl_store_hit_slots[DL_STORE_HIT_SLOTS];
-/* dl_store_read_hit() from a document already read: its data and its dl_store_hit_slots values
- * v[0..DL_STORE_HIT_SLOTS) (copied). */
-int dl_store_decode_hit(const struct dl_buf *data, const struct dl_buf *v, struct dl_codec *c,
-                        struct dl_readout *r, struct dl_found *f, struct dl_error *err);
 /* dl_store_find() then dl_store_read(). */
 int dl_store_get(struct dl_db *db, struct dl_codec *c, const char *id, struct dl_readout *r,
                  struct dl_error *err);
