@@ -19,7 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dltest  # noqa: E402
 from dltest import Server, doc_path, free_port, main  # noqa: E402
-from test_shards import QUERIES, compare, write  # noqa: E402
+from test_shards import QUERIES, compare, sample_and_generated  # noqa: E402
 
 TCPSRV = shutil.which("xapian-tcpsrv")
 NSHARDS = 3
@@ -218,11 +218,7 @@ def test(c):
     if not TCPSRV:
         print("xapian-tcpsrv (Debian's xapian-tools) not installed: skipped")
         sys.exit(77)
-    src = dltest.copy_sample()
-    gen = os.path.join(src, "gen")
-    os.makedirs(gen)
-    for n in range(30):
-        write(os.path.join(gen, "q%02d.txt" % n), n)
+    src = sample_and_generated()
     tmp = dltest.tempdir()
     sharded, plain = os.path.join(tmp, "sharded"), os.path.join(tmp, "plain")
     dltest.run_index(src, sharded, ["--shards", str(NSHARDS)])

@@ -32,6 +32,17 @@ def write(path, n):
         f.write(TEMPLATE.format(n=n, day=1 + n % 27, topic=TOPICS[n % len(TOPICS)]))
 
 
+def sample_and_generated():
+    """A copy of the sample readouts and 30 generated ones (gen/qNN.txt, near copies of each
+    other: many equal scores); returns its folder."""
+    src = dltest.copy_sample()
+    gen = os.path.join(src, "gen")
+    os.makedirs(gen)
+    for n in range(30):
+        write(os.path.join(gen, "q%02d.txt" % n), n)
+    return src
+
+
 def shard_of(doc_id, n):
     """The shard of a readout: FNV-1a 64 (dl_hash64) of its id, modulo n."""
     h = 0xcbf29ce484222325
@@ -95,11 +106,8 @@ def test(c):
     if not shutil.which("xapian-delve"):
         print("xapian-delve not installed: skipped")
         sys.exit(77)
-    src = dltest.copy_sample()
+    src = sample_and_generated()
     gen = os.path.join(src, "gen")
-    os.makedirs(gen)
-    for n in range(30):
-        write(os.path.join(gen, "q%02d.txt" % n), n)
     tmp = dltest.tempdir()
     sharded, plain = os.path.join(tmp, "sharded"), os.path.join(tmp, "plain")
 
