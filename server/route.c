@@ -129,8 +129,11 @@ void dl_route_run(const struct dl_route *r, struct dl_request *rq, struct dl_rep
     rq->raw_arg_len = rq->raw_path_len - n;
     struct dl_error err = DL_ERROR_INIT;
     int rc = DL_OK;
-    /* If a commit discarded the revision while the route ran, refresh and run once more. */
-    for (int attempt = 0; attempt < 2; attempt++) {
+    /* If a commit discarded the revision while the route ran, refresh and run it again: up
+     * to twice more, as a readout's page reads several things (its other accounts, related
+     * readouts) and a writer committing batch after batch can discard two revisions in a row
+     * (test_reindex under ASan saw a 503 with one retry). */
+    for (int attempt = 0; attempt < 3; attempt++) {
         if (r->flags & DL_ROUTE_INDEX) {
             rc = dl_worker_refresh(rq->w, rq->cfg, &err);
         }
