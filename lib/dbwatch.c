@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "dateline/buf.h"
+#include "dateline/shardset.h"
 
 #define STUB "XAPIANDB"
 
@@ -49,27 +50,6 @@ static uint64_t add_db(uint64_t h, const char *path, struct dl_buf *tmp, struct 
     return h;
 }
 
-/* The local database a stub line ("TYPE PATH", PATH to the end of the line) names,
- * resolved against `dir`, into out; 0 if none. */
-static int stub_entry(const char *line, const char *dir, struct dl_buf *out)
-{
-    line += strspn(line, " \t");
-    size_t type = strcspn(line, " \t\r\n");
-    const char *arg = line + type + strspn(line + type, " \t");
-    size_t len = strcspn(arg, "\r\n");
-    if (line[0] == '#' || len == 0 ||
-        !((type == 4 && memcmp(line, "auto", 4) == 0) ||
-          (type == 5 && memcmp(line, "glass", 5) == 0))) {
-        return 0; /* a comment, a remote database, a blank or bare line */
-    }
-    dl_buf_reset(out);
-    if (arg[0] != '/') {
-        dl_buf_addf(out, "%s/", dir);
-    }
-    dl_buf_add(out, arg, len);
-    return 1;
-}
-
 uint64_t dl_dbwatch_stamp(const char *path)
 {
     struct dl_buf stub = DL_BUF_INIT, dir = DL_BUF_INIT, entry = DL_BUF_INIT;
@@ -101,7 +81,7 @@ uint64_t dl_dbwatch_stamp(const char *path)
     }
     text[n > 0 ? n : 0] = '\0';
     for (const char *line = text; *line;) {
-        if (stub_entry(line, dir.buf, &entry)) {
+        if (dl_shardset_local(line, strcspn(line, "\n"), dir.buf, &entry)) {
             h = add_db(h, entry.buf, &stub, &st); /* stub: a scratch buffer from here on */
         }
         const char *nl = strchr(line, '\n');
@@ -109,7 +89,7 @@ uint64_t dl_dbwatch_stamp(const char *path)
     }
     if (listed) {
         dl_buf_reset(&entry); /* the auxiliary database beside a stub (shardset.h) */
-        dl_buf_addf(&entry, "%s/aux", dir.buf);
+        dl_buf_addf(&entry, "%s/%s", dir.buf, DL_SHARDSET_AUX);
         h = add_db(h, entry.buf, &stub, &st);
     }
     dl_buf_release(&stub);

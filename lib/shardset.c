@@ -36,6 +36,12 @@ struct dl_shardset {
     char *aux;
 };
 
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int is_dir(const char *path)
 {
     struct stat st;
@@ -65,15 +71,34 @@ static int parse_remote(const char *arg, struct shard *sh)
     return 0;
 }
 
-/* A local shard's path: as written when absolute, else under base (the stub's folder). */
-static char *local_path(const char *base, const char *arg)
+int dl_shardset_local(const char *line, size_t len, const char *dir, struct dl_buf *out)
 {
-    struct dl_buf b = DL_BUF_INIT;
-    if (arg[0] != '/') {
-        dl_buf_addf(&b, "%s/", base);
+    const char *end = line + len;
+    while (line < end && (*line == ' ' || *line == '\t')) {
+        line++;
     }
-    dl_buf_adds(&b, arg);
-    return dl_buf_detach(&b, NULL);
+    size_t type = 0;
+    while (line + type < end && !strchr(" \t\r\n", line[type])) {
+        type++;
+    }
+    const char *arg = line + type;
+    while (arg < end && (*arg == ' ' || *arg == '\t')) {
+        arg++;
+    }
+    size_t n = 0;
+    while (arg + n < end && arg[n] != '\r' && arg[n] != '\n') {
+        n++;
+    }
+    if (n == 0 || !((type == 4 && memcmp(line, "auto", 4) == 0) ||
+                    (type == 5 && memcmp(line, "glass", 5) == 0))) {
+        return 0; /* a remote shard, a comment, a blank or bare line */
+    }
+    dl_buf_reset(out);
+    if (arg[0] != '/') {
+        dl_buf_addf(out, "%s/", dir);
+    }
+    dl_buf_add(out, arg, n);
+    return 1;
 }
 
 /* One line of the stub (trimmed, not a comment) into a new shard of set. As Xapian reads it,
@@ -81,6 +106,8 @@ static char *local_path(const char *base, const char *arg)
 static int add_line(struct dl_shardset *set, const char *base, char *line, const char *stub,
                     int lineno, struct dl_error *err)
 {
+    struct dl_buf path = DL_BUF_INIT;
+    int local = dl_shardset_local(line, strlen(line), base, &path);
     char *arg = line + strcspn(line, " \t");
     if (*arg) {
         *arg++ = '\0';
@@ -92,8 +119,8 @@ static int add_line(struct dl_shardset *set, const char *base, char *line, const
     }
     if (*arg && strcmp(line, "remote") == 0 && parse_remote(arg, &sh) == 0) {
         sh.name = dl_xstrdup(arg);
-    } else if (*arg && (strcmp(line, "auto") == 0 || strcmp(line, "glass") == 0)) {
-        sh.path = local_path(base, arg);
+    } else if (local) {
+        sh.path = dl_buf_detach(&path, NULL);
         sh.name = dl_xstrdup(arg);
     } else {
         return dl_error_set(err, DL_EPARSE,
@@ -152,10 +179,12 @@ int dl_shardset_open(struct dl_shardset **out, const char *path, unsigned timeou
             dl_buf_release(&base);
             return DL_OK; /* one database */
         }
-    } else {
+    } else if (is_file(path)) {
         dl_buf_adds(&stub, path);
         const char *slash = strrchr(path, '/');
         dl_buf_add(&base, slash ? path : ".", slash ? (size_t)(slash - path) + (slash == path) : 1);
+    } else {
+        return DL_OK; /* not there: one database, and opening it says so */
     }
     struct dl_shardset *set = dl_xcalloc(1, sizeof *set);
     pthread_mutex_init(&set->lock, NULL);

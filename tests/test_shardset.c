@@ -80,8 +80,24 @@ static void test_paths(void)
     struct dl_error err = DL_ERROR_INIT;
     char path[128];
     snprintf(path, sizeof path, "%s/missing.stub", dir);
-    CHECK(dl_shardset_open(&set, path, 0, &err) == DL_EIO && strstr(err.msg, "missing.stub"),
-          "a stub that is not there: %s", err.msg);
+    /* not a stub: opening it as a database gives "cannot open index ... build it" */
+    CHECK(dl_shardset_open(&set, path, 0, &err) == DL_OK && set == NULL,
+          "a path that is not there is no stub: no set");
+    write_file("x.stub", "auto a\n");
+    snprintf(path, sizeof path, "%s/x.stub/sub", dir);
+    CHECK(dl_shardset_open(&set, path, 0, &err) == DL_OK && set == NULL,
+          "nor is a path under a file");
+    /* the local lines dbwatch.c reads too: the path to the end of the line, CR dropped */
+    struct dl_buf out = DL_BUF_INIT;
+    static const char line[] = "  glass my db\r\nauto next";
+    CHECK(dl_shardset_local(line, sizeof line - 1, "/srv", &out) == 1 &&
+              strcmp(out.buf, "/srv/my db") == 0,
+          "a local line: %s", out.buf);
+    CHECK(dl_shardset_local("remote h:1", 10, "/srv", &out) == 0 &&
+              dl_shardset_local("# auto x", 8, "/srv", &out) == 0 &&
+              dl_shardset_local("auto", 4, "/srv", &out) == 0,
+          "remote, comment and bare lines are not local ones");
+    dl_buf_release(&out);
     CHECK(dl_shardset_open(&set, dir, 0, &err) == DL_OK && set == NULL,
           "a folder without XAPIANDB is one database: no set");
     write_file("XAPIANDB", "auto shard-00\n");

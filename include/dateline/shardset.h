@@ -43,7 +43,7 @@ struct dl_shardset;
 /*
  * Read the shard list of the index at path into *out, with timeout_ms for
  * remote shards (0: DL_SHARDSET_TIMEOUT_MS). *out is NULL, and DL_OK, when
- * path is a single database rather than a stub. DL_EIO when the stub cannot
+ * path is a single database rather than a stub (or is not there). DL_EIO when the stub cannot
  * be read, DL_EPARSE for a line that is not "auto|glass PATH" or "remote
  * HOST:PORT" (the program form "remote :PROG" is not supported: Xapian's
  * own stub reading serves it, without fault handling), or for no shard.
@@ -59,6 +59,13 @@ const char *dl_shardset_name(const struct dl_shardset *set, size_t i);
 int dl_shardset_has_remote(const struct dl_shardset *set);
 /* The auxiliary database's path when it exists, else NULL; borrowed. */
 const char *dl_shardset_aux(const struct dl_shardset *set);
+
+/*
+ * A stub line line[0..len) naming a local database ("auto PATH" or "glass PATH", the path
+ * running to the end of the line, as Xapian reads it): 1, with the path resolved against
+ * the stub's folder dir into out; else 0 (a remote shard, a comment, a blank line).
+ */
+int dl_shardset_local(const char *line, size_t len, const char *dir, struct dl_buf *out);
 
 /* Open shard i for reading (a remote one with the set's timeout) into *out. */
 int dl_shardset_connect(const struct dl_shardset *set, size_t i, struct dl_db **out,
