@@ -22,6 +22,7 @@
 #      corpus sharded, default all; wh for a quick run), COPIES (default 6),
 #      JOBS (indexer writer threads, default nproc), THREADS (server threads, default nproc),
 #      REMOTE_THREADS (when > 0, a third server on the remote shards with that many threads),
+#      INDEX_ONLY (1: build the indexes and stop; a later run measures them, reusing them),
 #      WORK (default /tmp/dateline-growth). Debian packages only; never run by the test command.
 set -euo pipefail
 [[ ${1:-} == -h || ${1:-} == --help ]] && { sed -n '2,/^set -e/p' "$0" | grep '^#' >&2; exit 2; }
@@ -123,6 +124,10 @@ index() {
 # the largest index last, measured last: the others are done should it be interrupted
 for s in $SIZES; do [[ $s == derived ]] || index "$s" "$s" 1; done
 for n in $SHARDS; do index "$SHARD_CORPUS" "$SHARD_CORPUS" "$n"; done
+if [[ ${INDEX_ONLY:-0} == 1 ]]; then
+  [[ " $SIZES " != *" derived "* ]] || index derived derived 1
+  log "indexes ready (INDEX_ONLY=1): a run without it measures them"; exit 0
+fi
 
 # --- serving ---------------------------------------------------------------------------------
 # serve DB: starts dateline-serve on DB; sets SPID and SPORT
