@@ -66,8 +66,8 @@ INPUTS[all]="${ALL[*]}"
 DERIVED=$WORK/corpus/derived-x$COPIES.jsonl
 INPUTS[derived]=$DERIVED
 INPUTS[copies]="${ALL[*]}"   # `all` indexed, then merged COPIES times (xapian-compact -m)
-corpus_key() {  # names, sizes and times of the files, plus what derived them
-  local f; for f in "$@"; do stat -c '%n %s %Y' "$f"; done
+corpus_key() {  # names (resolved: the same from any checkout), sizes and times of the files
+  local f; for f in "$@"; do stat -c '%n %s %Y' "$(readlink -f "$f")"; done
 }
 if [[ " $SIZES " == *" derived "* ]]; then
   want="copies=$COPIES $(md5sum <"$ROOT/bench/derive.py" | cut -c1-12) $(corpus_key "${ALL[@]}" | md5sum | cut -c1-12)"
