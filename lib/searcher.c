@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dateline/fold.h"
+#include "dateline/hitcache.h"
 #include "dateline/record.h"
 #include "dateline/schema.h"
 #include "dateline/shardset.h"
@@ -27,6 +28,9 @@
 /* Queries whose written_as a searcher remembers (written.h's lookups are a round trip per
  * word and per shard on remote shards). */
 #define WRITTEN_CACHE_SIZE 64
+/* The readouts a searcher keeps (hitcache.h): 8 MB holds about 800 White House readouts, some
+ * 1,600 per server on two cores; the benchmark's 50 queries read about 500. */
+#define HIT_CACHE_BYTES (8u << 20)
 /* Facets of sources and entities: at most this many values each. */
 #define MAX_FACET_VALUES 20
 
@@ -55,6 +59,7 @@ struct dl_searcher {
     struct dl_aliases *aliases; /* the revision's table, or NULL */
     struct dl_buf alias_text;   /* its text, to parse it again only when it changes */
     struct dl_fcache *facets;
+    struct dl_hitcache *hits; /* the revision's readouts read last */
     struct dl_codec *codec;
     struct dl_xq *xq;
     struct written {  /* the revision's written_as of recent queries (a ring) */
@@ -184,6 +189,7 @@ int dl_searcher_open_shards(struct dl_searcher **out, const char *path, struct d
     s->set = set;
     dl_buf_init(&s->alias_text, 0);
     s->facets = dl_fcache_new(FACET_CACHE_SIZE);
+    s->hits = dl_hitcache_new(HIT_CACHE_BYTES);
     s->codec = dl_codec_new();
     s->xq = dl_xq_new();
     int rc = open_index(s, err);
@@ -222,6 +228,7 @@ void dl_searcher_free(struct dl_searcher *s)
     dl_aliases_free(s->aliases);
     dl_buf_release(&s->alias_text);
     dl_fcache_free(s->facets);
+    dl_hitcache_free(s->hits);
     dl_codec_free(s->codec);
     dl_xq_free(s->xq);
     free(s);
@@ -240,6 +247,7 @@ int dl_searcher_refresh(struct dl_searcher *s, int *changed, struct dl_error *er
     }
     if (rc == DL_OK && (moved || aux_moved)) {
         dl_fcache_clear(s->facets); /* counts of the old revision (shards have no number) */
+        dl_hitcache_clear(s->hits);
         written_clear(s);
         rc = load_aliases(s, err);
     }
@@ -271,6 +279,7 @@ static int recover(struct dl_searcher *s, int rc, struct dl_error *err)
     s->db = dl_shardconn_db(s->conn);
     if (again == DL_OK) {
         dl_fcache_clear(s->facets);
+        dl_hitcache_clear(s->hits); /* docids of the shards that answered */
         written_clear(s);
         again = load_aliases(s, err);
     }
@@ -591,11 +600,12 @@ static void set_totals(struct run *r, double elapsed)
 }
 
 /*
- * Which hits' events other readouts share (shared[k] for hit k): one match over the page's
- * event keys, counting each key's readouts with a spy, rather than a term frequency per hit
- * (on remote shards that is a round trip per hit and per shard).
+ * Which hits' events other readouts share (shared[k] for hit k, those with known[k] left
+ * out): one match over the page's event keys, counting each key's readouts with a spy,
+ * rather than a term frequency per hit (on remote shards that is a round trip per hit and
+ * per shard).
  */
-static int shared_events(struct run *r, size_t n, char *shared)
+static int shared_events(struct run *r, size_t n, const char *known, char *shared)
 {
     static const unsigned slot = DL_SLOT_EVENT;
     struct dl_xenquire e = {.sort = DL_XSORT_RELEVANCE,
@@ -610,7 +620,7 @@ static int shared_events(struct run *r, size_t n, char *shared)
     size_t keys = 0;
     for (size_t k = 0; k < n; k++) {
         const char *key = r->res->hits[k].found.event;
-        if (key) {
+        if (key && !known[k]) {
             dl_schema_term(&term, DL_PREFIX_EVENT, key, strlen(key));
             dl_xq_term(q, term.buf, term.len, 1, 0);
             keys++;
@@ -622,7 +632,7 @@ static int shared_events(struct run *r, size_t n, char *shared)
     int rc = keys ? dl_db_enquire(r->s->db, q, &e, 0, 0, &m, r->err) : DL_OK;
     for (size_t k = 0; rc == DL_OK && m.ncount && k < n; k++) {
         const char *key = r->res->hits[k].found.event;
-        for (size_t i = 0; key && i < m.nvalues[0]; i++) {
+        for (size_t i = 0; key && !known[k] && i < m.nvalues[0]; i++) {
             shared[k] |= m.values[0][i].count > 1 && strcmp(m.values[0][i].value, key) == 0;
         }
     }
@@ -632,20 +642,30 @@ static int shared_events(struct run *r, size_t n, char *shared)
     return rc;
 }
 
-/* The other accounts of the page's events, where there are some (collapse). */
+/* The other accounts of the page's events, where there are some (collapse): those kept
+ * with the readouts (hitcache.h), else read, and kept. */
 static int read_accounts(struct run *r, size_t n)
 {
-    char *shared = dl_xcalloc(n ? n : 1, 1);
-    int rc = shared_events(r, n, shared);
+    char *known = dl_xcalloc(n ? 2 * n : 1, 1), *shared = known + n;
+    size_t unknown = 0;
+    for (size_t k = 0; k < n; k++) {
+        known[k] = (char)dl_hitcache_get_accounts(r->s->hits, r->m.matches[k].docid,
+                                                  &r->res->hits[k].same_event);
+        unknown += !known[k];
+    }
+    int rc = unknown ? shared_events(r, n, known, shared) : DL_OK;
     for (size_t k = 0; k < n && rc == DL_OK; k++) {
         struct dl_hit *hit = &r->res->hits[k];
         const char *key = hit->found.event;
-        if (shared[k]) { /* a posting list and a few records: bounded */
+        if (!known[k] && shared[k]) { /* a posting list and a few records: bounded */
             rc = dl_cluster_accounts(r->s->db, key, strlen(key), hit->doc.id, DL_SAME_EVENT_MAX,
                                      &hit->same_event, r->err);
         }
+        if (!known[k] && rc == DL_OK) {
+            dl_hitcache_put_accounts(r->s->hits, r->m.matches[k].docid, &hit->same_event);
+        }
     }
-    free(shared);
+    free(known);
     return rc;
 }
 
@@ -661,7 +681,12 @@ static int read_hits(struct run *r)
         /* No weight for date orders, where it does not rank. */
         hit->score = r->p->sort == DL_SORT_RELEVANCE ? r->m.matches[k].weight : 0.0;
         unsigned docid = r->m.matches[k].docid;
-        rc = dl_store_read_hit(r->s->db, r->s->codec, docid, &hit->doc, &hit->found, r->err);
+        if (!dl_hitcache_get(r->s->hits, docid, &hit->doc, &hit->found)) {
+            rc = dl_store_read_hit(r->s->db, r->s->codec, docid, &hit->doc, &hit->found, r->err);
+            if (rc == DL_OK) {
+                dl_hitcache_put(r->s->hits, docid, &hit->doc, &hit->found);
+            }
+        }
         r->res->nhits += rc == DL_OK;
     }
     if (rc == DL_OK && r->p->collapse) {

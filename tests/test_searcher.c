@@ -904,6 +904,11 @@ static void test_updates(struct dl_searcher *s)
           "no zebra, no years");
     dl_results_release(&res);
 
+    /* The readout to be replaced, read once: the searcher keeps it (hitcache.h). */
+    CHECK_STR(run(s, "toronto", &p, &res), "3", "3 before its replacement");
+    CHECK(res.nhits == 1 && strstr(res.hits[0].doc.body, "oronto"), "its old body");
+    dl_results_release(&res);
+
     /* Replace, delete, and commit several times while the reader keeps its old snapshot. */
     CHECK(dl_store_open(&w, idx, &err) == 0, "writer again: %s", err.msg);
     struct dl_readout d3 = docs[D3];
@@ -941,6 +946,9 @@ static void test_updates(struct dl_searcher *s)
     CHECK(doccount(s) == NDOCS - 1, "doccount after delete: %lu", doccount(s));
     p.want_facets = 1;
     CHECK_STR(run(s, "zebra", &p, &res), "3", "replaced body is searched");
+    CHECK(res.nhits == 1 && strcmp(res.hits[0].doc.body, d3.body) == 0,
+          "the new body, not the one kept from the old revision: %s",
+          res.nhits ? res.hits[0].doc.body : "(no hit)");
     CHECK(res.total == 1 && res.facets[DL_FACET_YEAR].n == 1 &&
               strcmp(res.facets[DL_FACET_YEAR].v[0].value, "2024") == 0,
           "counts of the new revision, not the remembered ones: total %lu", res.total);
