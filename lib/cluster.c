@@ -3,6 +3,7 @@
  */
 #include "dateline/cluster.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "dateline/record.h"
 #include "dateline/store.h"
 #include "dateline/schema.h"
+#include "dateline/ties.h"
 
 /* The values read per readout, in this order. */
 enum { V_DATE, V_KIND, V_PEOPLE, V_COUNTRIES, V_ORGS, V_SOURCE, V_SIG, V_EVENT, NV };
@@ -321,9 +323,8 @@ int dl_cluster_accounts(struct dl_db *db, const char *key, size_t len, const cha
 #define RELATED_CUTOFF 0.4
 
 /* Expand-set terms worth searching: words ("lam"), stems ("Zlam"), CJK; not filters. */
-static int keep_term(void *ctx, const char *term, size_t len)
+static int keep_term(const char *term, size_t len)
 {
-    (void)ctx;
     unsigned char c = (unsigned char)term[0];
     if (len && term[0] == 'Z') {
         c = len > 1 ? (unsigned char)term[1] : 'Z';
@@ -331,11 +332,112 @@ static int keep_term(void *ctx, const char *term, size_t len)
     return len > 0 && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9');
 }
 
-static int push_term(void *ctx, const char *term, size_t len, double weight)
+/* A readout's terms (those keep_term() keeps) and its length, for its expand set. */
+struct eterm {
+    char *term;
+    size_t len;
+    unsigned long wdf, tf;
+    double w;
+};
+struct doc_terms {
+    struct eterm *v;
+    size_t n, cap;
+    unsigned long doclen; /* the sum of every term's wdf, as Xapian's document length */
+};
+
+static int collect_term(void *ctx, const char *term, size_t len, unsigned long wdf)
 {
-    (void)weight;
-    dl_xq_term(ctx, term, len, 1, 0);
+    struct doc_terms *d = ctx;
+    d->doclen += wdf;
+    if (keep_term(term, len)) {
+        if (d->n == d->cap) {
+            d->cap = d->cap ? 2 * d->cap : 256;
+            d->v = dl_xrealloc(d->v, d->cap * sizeof *d->v);
+        }
+        /* a wdf of 0 counts as 1, as Xapian's expand weighting has it */
+        d->v[d->n++] = (struct eterm){dl_xmemdup(term, len), len, wdf ? wdf : 1, 0, 0.0};
+    }
     return 0;
+}
+
+static int by_weight(const void *a, const void *b)
+{
+    const struct eterm *x = a, *y = b;
+    if (x->w != y->w) {
+        return x->w > y->w ? -1 : 1;
+    }
+    int c = memcmp(x->term, y->term, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * Each term's weight as Xapian's TradEWeight gives it for one relevant document (expand_k
+ * 1): log(1.5 (N - tf + 0.5) / ((tf - 0.5) 0.5)) x 2 wdf / (doclen / avlen + wdf).
+ */
+static void weigh(struct doc_terms *d, unsigned long n_docs, double avlen)
+{
+    double norm = avlen > 0 ? (double)d->doclen / avlen : 1.0;
+    for (size_t i = 0; i < d->n; i++) {
+        struct eterm *t = &d->v[i];
+        double tf = t->tf ? (double)t->tf : 1.0;
+        double tw = log(1.5 * ((double)n_docs - tf + 0.5) / ((tf - 0.5) * 0.5));
+        t->w = 2.0 * (double)t->wdf / (norm + (double)t->wdf) * tw;
+    }
+}
+
+/* The readout id of docid, for dl_ties_order(). */
+static int readout_name(void *ctx, unsigned docid, char **name, struct dl_error *err)
+{
+    struct dl_readout d = {0};
+    int rc = dl_store_read(ctx, NULL, docid, &d, err);
+    *name = dl_xstrdup(rc == DL_OK && d.id ? d.id : "");
+    dl_readout_release(&d);
+    return rc;
+}
+
+/*
+ * The best max terms of readout docid to find readouts like it, pushed on q: relevance
+ * feedback computed here rather than by Xapian's ESet, which over shards estimates each
+ * term's frequency from the shard holding the readout (a sharded index related other
+ * readouts than one database), or asks each remote shard for each term (a round trip per
+ * term: 340 ms a readout over two shards). One termlist read and one exchange of
+ * statistics instead, with frequencies over every shard.
+ */
+static int related_terms(struct dl_db *db, unsigned docid, size_t max, struct dl_xq *q,
+                         struct dl_error *err)
+{
+    struct doc_terms d = {0};
+    unsigned long n_docs = 0;
+    double avlen = 0;
+    int rc = dl_db_doc_terms(db, docid, collect_term, &d, err);
+    if (rc == DL_OK && d.n) {
+        const char **terms = dl_xcalloc(d.n, sizeof *terms);
+        size_t *lens = dl_xcalloc(d.n, sizeof *lens);
+        unsigned long *tf = dl_xcalloc(d.n, sizeof *tf);
+        for (size_t i = 0; i < d.n; i++) {
+            terms[i] = d.v[i].term, lens[i] = d.v[i].len;
+        }
+        if ((rc = dl_db_termfreqs(db, terms, lens, d.n, tf, err)) == DL_OK &&
+            (rc = dl_db_doccount(db, &n_docs, err)) == DL_OK) {
+            rc = dl_db_avlength(db, &avlen, err);
+        }
+        for (size_t i = 0; i < d.n; i++) {
+            d.v[i].tf = tf[i];
+        }
+        free(terms), free(lens), free(tf);
+    }
+    if (rc == DL_OK) {
+        weigh(&d, n_docs, avlen);
+        qsort(d.v, d.n, sizeof *d.v, by_weight);
+    }
+    for (size_t i = 0; i < d.n; i++) {
+        if (rc == DL_OK && i < max && d.v[i].w > 0) { /* as Xapian's ESet: no weight, no term */
+            dl_xq_term(q, d.v[i].term, d.v[i].len, 1, 0);
+        }
+        free(d.v[i].term);
+    }
+    free(d.v);
+    return rc;
 }
 
 int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t len, size_t max,
@@ -343,7 +445,7 @@ int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t
 {
     dl_accounts_release(out);
     struct dl_xq *q = dl_xq_new();
-    int rc = dl_db_expand(db, &docid, 1, DL_RELATED_TERMS, keep_term, push_term, q, err);
+    int rc = related_terms(db, docid, DL_RELATED_TERMS, q, err);
     size_t n = dl_xq_depth(q);
     struct dl_mset m = {0};
     if (rc == DL_OK && n) {
@@ -359,8 +461,12 @@ int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t
                                 .sort_slot = DL_SLOT_EVENT,
                                 .collapse_slot = DL_SLOT_EVENT};
         rc = dl_xq_status(q, err);
+        if (rc == DL_OK) { /* ties in one order, whatever the layout (ties.h) */
+            rc = dl_db_enquire(db, q, &e, 0, max + DL_TIES_MARGIN, &m, err);
+        }
         if (rc == DL_OK) {
-            rc = dl_db_enquire(db, q, &e, 0, max, &m, err);
+            rc = dl_ties_order(m.matches, m.n, dl_ties_sort_of(&e), readout_name, db, err);
+            m.n = m.n < max ? m.n : max;
         }
     }
     out->v = dl_xcalloc(m.n ? m.n : 1, sizeof *out->v);

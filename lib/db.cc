@@ -256,7 +256,10 @@ void run_enquire(struct dl_db *h, const Xapian::Query &q, const struct dl_xenqui
                                    Xapian::doccount(e->check_at_least));
     m->matches = static_cast<struct dl_match *>(dl_xcalloc(ms.size() + 1, sizeof *m->matches));
     for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i) {
-        m->matches[m->n++] = {*i, i.get_weight(), i.get_collapse_count()};
+        struct dl_match *x = &m->matches[m->n++];
+        *x = {*i, i.get_weight(), i.get_collapse_count(), "", ""};
+        std::snprintf(x->collapse_key, sizeof x->collapse_key, "%s", i.get_collapse_key().c_str());
+        std::snprintf(x->sort_key, sizeof x->sort_key, "%s", i.get_sort_key().c_str());
     }
     m->estimated = ms.get_matches_estimated();
     m->lower = ms.get_matches_lower_bound();
@@ -481,6 +484,39 @@ extern "C" int dl_db_spellings(struct dl_db *h, dl_term_fn cb, void *ctx, struct
             v.emplace_back(*t, t.get_termfreq());
         }
     });
+}
+
+extern "C" int dl_db_doc_terms(struct dl_db *h, unsigned docid, dl_term_fn cb, void *ctx,
+                               struct dl_error *err)
+{
+    return read_terms(h, cb, ctx, err, [&](auto &v) {
+        for (auto t = h->db().termlist_begin(docid); t != h->db().termlist_end(docid); ++t) {
+            v.emplace_back(*t, t.get_wdf());
+        }
+    });
+}
+
+extern "C" int dl_db_termfreqs(struct dl_db *h, const char *const *terms, const size_t *lens,
+                               size_t n, unsigned long *freqs, struct dl_error *err)
+{
+    return guard(h->path, err, [&] {
+        std::vector<std::string> v;
+        for (size_t i = 0; i < n; i++) {
+            v.emplace_back(terms[i], lens[i]);
+        }
+        Xapian::Enquire enq(h->db());
+        enq.set_query(Xapian::Query(Xapian::Query::OP_OR, v.begin(), v.end()));
+        Xapian::MSet m = enq.get_mset(0, 0); /* the statistics, gathered from every shard */
+        for (size_t i = 0; i < n; i++) {
+            freqs[i] = m.get_termfreq(v[i]);
+        }
+    });
+}
+
+extern "C" int dl_db_avlength(struct dl_db *h, double *avlen, struct dl_error *err)
+{
+    *avlen = 0;
+    return guard(h->path, err, [&] { *avlen = h->db().get_avlength(); });
 }
 
 extern "C" int dl_db_postings(struct dl_db *h, const char *term, size_t len, dl_docid_fn cb,
@@ -726,39 +762,6 @@ extern "C" int dl_db_enquire(struct dl_db *h, const struct dl_xq *q, const struc
     }
     if (rc != DL_OK) {
         dl_mset_release(out);
-    }
-    return rc;
-}
-
-/* Relevance feedback's term filter: the caller's keep(). */
-struct keep_decider : Xapian::ExpandDecider {
-    dl_keep_fn keep;
-    void *ctx;
-    keep_decider(dl_keep_fn k, void *c) : keep(k), ctx(c) {}
-    bool operator()(const std::string &t) const override
-    {
-        return keep(ctx, t.data(), t.size()) != 0;
-    }
-};
-
-extern "C" int dl_db_expand(struct dl_db *h, const unsigned *docids, size_t n, size_t max,
-                            dl_keep_fn keep, dl_eterm_fn cb, void *ctx, struct dl_error *err)
-{
-    std::vector<std::pair<std::string, double>> terms;
-    int rc = guard(h->path, err, [&] {
-        Xapian::RSet rset;
-        for (size_t i = 0; i < n; i++) {
-            rset.add_document(docids[i]);
-        }
-        keep_decider dec(keep, ctx);
-        Xapian::Enquire enq(h->db());
-        Xapian::ESet es = enq.get_eset(Xapian::termcount(max), rset, keep ? &dec : nullptr);
-        for (Xapian::ESetIterator t = es.begin(); t != es.end(); ++t) {
-            terms.emplace_back(*t, t.get_weight());
-        }
-    });
-    for (size_t i = 0; i < terms.size() && rc == DL_OK; i++) {
-        rc = cb(ctx, terms[i].first.data(), terms[i].first.size(), terms[i].second);
     }
     return rc;
 }

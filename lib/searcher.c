@@ -19,6 +19,7 @@
 #include "dateline/schema.h"
 #include "dateline/shardset.h"
 #include "dateline/store.h"
+#include "dateline/ties.h"
 #include "dateline/written.h"
 
 /* Searches whose exact totals and facets a searcher remembers. */
@@ -464,6 +465,40 @@ static void take_events(struct dl_mset *m, unsigned long check_at_least)
     }
 }
 
+/* The readout id of docid: what orders ties that collapse values do not (ties.h). */
+static int readout_name(void *ctx, unsigned docid, char **name, struct dl_error *err)
+{
+    struct run *r = ctx;
+    struct dl_readout d = {0};
+    int rc = dl_store_read(r->s->db, NULL, docid, &d, err);
+    *name = dl_xstrdup(rc == DL_OK && d.id ? d.id : "");
+    dl_readout_release(&d);
+    return rc;
+}
+
+/*
+ * dl_db_enquire() for the matches [first, first + want) of the query on the stack, ties in one
+ * order whatever the index's layout (ties.h): DL_TIES_MARGIN more on each side are found,
+ * ordered, and cut off again.
+ */
+static int page_enquire(struct run *r, const struct dl_xenquire *e, size_t first, size_t want,
+                        struct dl_mset *out)
+{
+    size_t before = first < DL_TIES_MARGIN ? first : DL_TIES_MARGIN;
+    int rc = dl_db_enquire(r->s->db, r->s->xq, e, first - before, before + want + DL_TIES_MARGIN,
+                           out, r->err);
+    if (rc == DL_OK) {
+        rc = dl_ties_order(out->matches, out->n, dl_ties_sort_of(e), readout_name, r, r->err);
+    }
+    if (rc == DL_OK) {
+        size_t skip = out->n < before ? out->n : before;
+        size_t keep = out->n - skip < want ? out->n - skip : want;
+        memmove(out->matches, out->matches + skip, keep * sizeof *out->matches);
+        out->n = keep;
+    }
+    return rc;
+}
+
 /* The counting pass on remote shards (count_apart): by relevance, without collapsing. */
 static int count_remote(struct run *r, struct dl_xenquire c, size_t first, size_t want,
                         struct dl_mset *counts)
@@ -504,7 +539,7 @@ static int oldest_first(struct run *r, struct dl_xenquire e, struct dl_mset *out
     e.check_at_least = first + want; /* fewer matches: all seen, the count exact */
     dl_xq_value_range(r->s->xq, DL_SLOT_DATE, "00000000", "99999999");
     dl_xq_combine(r->s->xq, DL_XOP_FILTER, 2, 0);
-    int rc = dl_db_enquire(r->s->db, r->s->xq, &e, first, want, out, r->err);
+    int rc = page_enquire(r, &e, first, want, out);
     if (rc != DL_OK || out->n == want) {
         return rc;
     }
@@ -515,8 +550,7 @@ static int oldest_first(struct run *r, struct dl_xenquire e, struct dl_mset *out
     e.sort = DL_XSORT_RELEVANCE;
     e.check_at_least = 0;
     if (rc == DL_OK) {
-        rc = dl_db_enquire(r->s->db, r->s->xq, &e, first > dated ? first - dated : 0, want - out->n,
-                           &undated, r->err);
+        rc = page_enquire(r, &e, first > dated ? first - dated : 0, want - out->n, &undated);
     }
     if (rc == DL_OK) {
         append_matches(out, &undated);
@@ -555,7 +589,7 @@ static int match(struct run *r, double *elapsed)
     if (rc == DL_OK && e.sort == DL_XSORT_VALUE_MISSING_LAST && remote_shards(r)) {
         rc = oldest_first(r, e, &r->m);
     } else if (rc == DL_OK) {
-        rc = dl_db_enquire(r->s->db, r->s->xq, &e, first, want, &r->m, r->err);
+        rc = page_enquire(r, &e, first, want, &r->m);
     }
     if (rc == DL_OK && apart) {
         take_counts(&r->m, &counts);
@@ -575,7 +609,7 @@ static int match(struct run *r, double *elapsed)
         e.ncount = 0;
         e.check_at_least = 0;
         memset(&r->m, 0, sizeof r->m);
-        rc = dl_db_enquire(r->s->db, r->s->xq, &e, first, want, &r->m, r->err);
+        rc = page_enquire(r, &e, first, want, &r->m);
         if (rc == DL_OK) {
             take_counts(&r->m, &counted); /* the first pass's (they were lost: no facets) */
         }

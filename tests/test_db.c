@@ -351,29 +351,41 @@ static void test_enquire(struct dl_db *r)
     dl_xq_free(q);
 }
 
-static int keep_words(void *ctx, const char *term, size_t len)
-{
-    (void)ctx;
-    return len && term[0] >= 'a' && term[0] <= 'z'; /* no Q or Z terms */
-}
-
-static int collect_term(void *ctx, const char *term, size_t len, double weight)
+static int collect_wdf(void *ctx, const char *term, size_t len, unsigned long wdf)
 {
     struct dl_buf *b = ctx;
-    dl_buf_addf(b, "%s%.*s", b->len ? " " : "", (int)len, term);
-    return weight > 0 ? 0 : -1;
+    dl_buf_addf(b, "%s%.*s:%lu", b->len ? " " : "", (int)len, term, wdf);
+    return 0;
 }
 
-static void test_expand(struct dl_db *r)
+/* What relevance feedback reads (cluster.c): a document's terms with their wdf, frequencies
+ * over every part of a combined database, the mean length. */
+static void test_feedback_stats(struct dl_db *r)
 {
     struct dl_buf got = DL_BUF_INIT;
     struct dl_error err = DL_ERROR_INIT;
-    const unsigned rel[2] = {3, 4};
-    CHECK(dl_db_expand(r, rel, 2, 3, keep_words, collect_term, &got, &err) == 0, "expand: %s",
-          err.msg);
-    CHECK(strstr(got.buf, "epsilon") && !strchr(got.buf, 'Q') && !strstr(got.buf, "Zweighty"),
-          "terms of the documents given, filtered: %s", got.buf);
+    CHECK(dl_db_doc_terms(r, 1, collect_wdf, &got, &err) == 0, "terms of 1: %s", err.msg);
+    CHECK_STR(got.buf, "Qa:0 Zweighty:3 alpha:2 beta:1 gamma:1", "document 1's terms, wdf");
+    CHECK(dl_db_doc_terms(r, 99, collect_wdf, &got, &err) == DL_ENOTFOUND, "no document 99");
     dl_buf_release(&got);
+
+    const char *terms[] = {"gamma", "delta", "alpha", "nothere", "Qc"};
+    const size_t lens[] = {5, 5, 5, 7, 2};
+    unsigned long tf[5] = {0}, tf2[5] = {0};
+    double avlen = 0, avlen2 = 0;
+    CHECK(dl_db_termfreqs(r, terms, lens, 5, tf, &err) == 0, "termfreqs: %s", err.msg);
+    CHECK(tf[0] == 3 && tf[1] == 3 && tf[2] == 2 && tf[3] == 0 && tf[4] == 1,
+          "frequencies %lu %lu %lu %lu %lu", tf[0], tf[1], tf[2], tf[3], tf[4]);
+    CHECK(dl_db_avlength(r, &avlen, &err) == 0 && avlen == 7.0, "mean length 28/4: %g", avlen);
+
+    struct dl_db *both = NULL, *parts[2] = {r, r};
+    CHECK(dl_db_combine(&both, parts, 2, &err) == 0, "combine: %s", err.msg);
+    CHECK(both && dl_db_termfreqs(both, terms, lens, 5, tf2, &err) == 0 && tf2[0] == 6 &&
+              tf2[2] == 4 && tf2[3] == 0 && tf2[4] == 2,
+          "over two parts, every part counts: %lu %lu %lu %lu", tf2[0], tf2[2], tf2[3], tf2[4]);
+    CHECK(both && dl_db_avlength(both, &avlen2, &err) == 0 && avlen2 == 7.0,
+          "the same mean length: %g", avlen2);
+    dl_db_free(both);
 }
 
 static void test_writer_only(struct dl_db *r)
@@ -570,7 +582,7 @@ int main(void)
         test_documents(r);
         test_postings(r);
         test_enquire(r);
-        test_expand(r);
+        test_feedback_stats(r);
         test_writer_only(r);
         test_revisions(a, r);
         dl_db_free(r);

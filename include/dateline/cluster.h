@@ -82,10 +82,10 @@ int dl_cluster_accounts(struct dl_db *db, const char *key, size_t len, const cha
 /*
  * Up to max readouts on the subject of readout docid that are not of its event (cluster key
  * key[0..len)), best first, one per event, into out (zeroed or released; count = n): the
- * best DL_RELATED_TERMS words of docid by relevance feedback (Xapian's expand set; words,
- * stems and CJK pairs, no filter terms) searched for, its cluster left out; matches weighing
- * under 40% of the best one are left out too. Over shards Xapian weighs the expand set
- * otherwise than over one database, so a sharded index may relate other readouts.
+ * best DL_RELATED_TERMS words of docid by relevance feedback (Xapian's TradEWeight, computed
+ * in cluster.c with term frequencies over every shard; words, stems and CJK pairs, no filter
+ * terms) searched for, its cluster left out; matches weighing under 40% of the best one are
+ * left out too. The same readouts whatever the layout (ties in one order: ties.h).
  */
 #define DL_RELATED_TERMS 20
 int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t len, size_t max,

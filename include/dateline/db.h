@@ -110,6 +110,19 @@ int dl_db_termfreq(struct dl_db *db, const char *term, size_t len, unsigned long
  * term order; a non-zero return of cb stops and is returned. */
 int dl_db_allterms(struct dl_db *db, const char *prefix, size_t len, size_t max, dl_term_fn cb,
                    void *ctx, struct dl_error *err);
+/* The terms of document docid in term order, each with its wdf (within-document frequency)
+ * in place of a term frequency: cb(ctx, term, len, wdf); a non-zero return stops it. */
+int dl_db_doc_terms(struct dl_db *db, unsigned docid, dl_term_fn cb, void *ctx,
+                    struct dl_error *err);
+/*
+ * freqs[i] = how many documents hold terms[i] (lens[i] bytes), over every shard: the
+ * statistics of one match of them all, so one exchange per remote shard rather than one per
+ * term (Database::get_termfreq() on remote shards is a round trip each).
+ */
+int dl_db_termfreqs(struct dl_db *db, const char *const *terms, const size_t *lens, size_t n,
+                    unsigned long *freqs, struct dl_error *err);
+/* The mean document length (the sum of a document's wdfs) over every shard. */
+int dl_db_avlength(struct dl_db *db, double *avlen, struct dl_error *err);
 /*
  * Call cb(ctx, docid) for every document indexed by term[0..len), in docid
  * order. The posting list is read first, so cb may change the database.
@@ -232,6 +245,8 @@ struct dl_match {
     unsigned docid;
     double weight;
     unsigned long collapsed; /* matches of its collapse value folded into it */
+    char collapse_key[32]; /* its collapse value ("" when not collapsing; cut at 31 bytes) */
+    char sort_key[32];     /* the value or key it was sorted by ("" by relevance; cut too) */
 };
 
 /* One value of a counted slot and the number of matches examined that have it. */
@@ -262,16 +277,6 @@ int dl_db_enquire(struct dl_db *db, const struct dl_xq *q, const struct dl_xenqu
                   size_t first, size_t max, struct dl_mset *out, struct dl_error *err);
 void dl_mset_release(struct dl_mset *m); /* frees and zeroes; safe on a zeroed struct */
 
-/*
- * Relevance feedback: the best max terms to find more documents like
- * docids[0..n), best first: cb(ctx, term, len, weight) for each (a non-zero
- * return stops it). Terms for which keep(ctx, term, len) returns 0 are
- * skipped (keep may be NULL).
- */
-typedef int (*dl_eterm_fn)(void *ctx, const char *term, size_t len, double weight);
-typedef int (*dl_keep_fn)(void *ctx, const char *term, size_t len);
-int dl_db_expand(struct dl_db *db, const unsigned *docids, size_t n, size_t max, dl_keep_fn keep,
-                 dl_eterm_fn cb, void *ctx, struct dl_error *err);
 
 #ifdef __cplusplus
 }

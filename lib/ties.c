@@ -1,0 +1,119 @@
+/*
+ * ties.c - one order for matches of equal weight (ties.h).
+ */
+#include "dateline/ties.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int dl_ties_equal(double a, double b)
+{
+    return fabs(a - b) <= 1e-9 * fmax(fabs(a), fabs(b));
+}
+
+enum dl_ties_sort dl_ties_sort_of(const struct dl_xenquire *e)
+{
+    switch (e->sort) {
+    case DL_XSORT_RELEVANCE:
+        return DL_TIES_WEIGHT;
+    case DL_XSORT_RELEVANCE_THEN_VALUE:
+        return e->sort_descending ? DL_TIES_WEIGHT_THEN_KEY_DESC : DL_TIES_WEIGHT_THEN_KEY_ASC;
+    default:
+        return DL_TIES_KEY_THEN_WEIGHT;
+    }
+}
+
+/* Whether b belongs to the run that a starts. */
+static int same_run(const struct dl_match *a, const struct dl_match *b, enum dl_ties_sort by)
+{
+    return dl_ties_equal(a->weight, b->weight) &&
+           (by != DL_TIES_KEY_THEN_WEIGHT || strcmp(a->sort_key, b->sort_key) == 0);
+}
+
+/* A match and what orders it within its run. */
+struct keyed {
+    struct dl_match m;
+    int dir;    /* by the sort key: 1 ascending, -1 descending, 0 not */
+    char *name; /* the collapse value, or the caller's name (owned); NULL when not needed */
+};
+
+static int by_key_then_name(const void *a, const void *b)
+{
+    const struct keyed *x = a, *y = b;
+    int c = x->dir ? x->dir * strcmp(x->m.sort_key, y->m.sort_key) : 0;
+    return c || !x->name || !y->name ? c : strcmp(x->name, y->name);
+}
+
+/* Whether v[0..n) all have collapse values, no two alike. */
+static int distinct_collapse(const struct dl_match *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i && v[i].collapse_key[0]; j++) {
+            if (strcmp(v[i].collapse_key, v[j].collapse_key) == 0) {
+                return 0;
+            }
+        }
+        if (!v[i].collapse_key[0]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether two of v[0..n) have the same sort key (names are needed to order them). */
+static int equal_keys(const struct dl_match *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(v[i].sort_key, v[j].sort_key) == 0) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Order one run v[0..n), n > 1. */
+static int order_run(struct dl_match *v, size_t n, int dir, dl_name_fn name, void *ctx,
+                     struct dl_error *err)
+{
+    struct keyed *k = dl_xcalloc(n, sizeof *k);
+    int named = !dir || equal_keys(v, n), by_collapse = named && distinct_collapse(v, n);
+    int rc = DL_OK;
+    for (size_t i = 0; i < n; i++) {
+        k[i].m = v[i];
+        k[i].dir = dir;
+        if (named && by_collapse) {
+            k[i].name = dl_xstrdup(v[i].collapse_key);
+        } else if (named && rc == DL_OK) {
+            rc = name(ctx, v[i].docid, &k[i].name, err);
+        }
+    }
+    if (rc == DL_OK) {
+        qsort(k, n, sizeof *k, by_key_then_name);
+        for (size_t i = 0; i < n; i++) {
+            v[i] = k[i].m;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(k[i].name);
+    }
+    free(k);
+    return rc;
+}
+
+int dl_ties_order(struct dl_match *v, size_t n, enum dl_ties_sort by, dl_name_fn name, void *ctx,
+                  struct dl_error *err)
+{
+    int dir = by == DL_TIES_WEIGHT_THEN_KEY_ASC ? 1 : by == DL_TIES_WEIGHT_THEN_KEY_DESC ? -1 : 0;
+    int rc = DL_OK;
+    for (size_t i = 0, j; i < n && rc == DL_OK; i = j) {
+        for (j = i + 1; j < n && same_run(&v[i], &v[j], by); j++) {
+        }
+        if (j - i > 1) {
+            rc = order_run(v + i, j - i, dir, name, ctx, err);
+        }
+    }
+    return rc;
+}
