@@ -1,26 +1,37 @@
 /* clusters.c - the indexer's same-event pass (see clusters.h). */
 #include "dateline/cluster.h"
 
+#include <stdlib.h>
+
 #include "clusters.h"
 #include "shards.h"
 
-/* One database: writer's readouts of the run, candidates in reader (NULL: the writer). */
-static int pass(const char *path, struct dl_db *reader, const char *since,
+/* Open the writers (one database, or every shard), run the pass through reader (NULL: the
+ * one writer), commit each writer. */
+static int pass(const char *dir, unsigned shards, struct dl_db *reader, const char *since,
                 struct dl_cluster_stats *st, struct dl_error *err)
 {
-    struct dl_db *w = NULL;
-    struct dl_cluster_stats one;
-    int rc = dl_db_open_write(&w, path, err);
-    if (rc == DL_OK) {
-        rc = dl_cluster_pass(w, reader ? reader : w, since, &one, err);
+    size_t n = shards ? shards : 1;
+    struct dl_db **w = calloc(n, sizeof *w);
+    struct dl_buf path = DL_BUF_INIT;
+    int rc = w ? DL_OK : dl_error_set(err, DL_EIO, "out of memory");
+    for (size_t i = 0; i < n && rc == DL_OK; i++) {
+        if (shards) {
+            dl_shards_path(dir, (unsigned)i, &path);
+        }
+        rc = dl_db_open_write(&w[i], shards ? path.buf : dir, err);
     }
     if (rc == DL_OK) {
-        rc = dl_db_commit(w, err);
-        st->examined += one.examined;
-        st->candidates += one.candidates;
-        st->joined += one.joined;
+        rc = dl_cluster_pass(w, n, reader ? reader : w[0], since, st, err);
     }
-    dl_db_free(w);
+    for (size_t i = 0; i < n && rc == DL_OK; i++) { /* a shard at a time, as indexing does */
+        rc = dl_db_commit(w[i], err);
+    }
+    for (size_t i = 0; w && i < n; i++) {
+        dl_db_free(w[i]);
+    }
+    free(w);
+    dl_buf_release(&path);
     return rc;
 }
 
@@ -29,23 +40,12 @@ int dl_index_clusters(const char *dir, unsigned shards, const char *since,
 {
     double t0 = dl_now();
     *st = (struct dl_cluster_stats){0, 0, 0};
-    int rc = DL_OK;
-    if (!shards) {
-        rc = pass(dir, NULL, since, st, err);
-    } else {
-        struct dl_db *reader = NULL;
-        struct dl_buf path = DL_BUF_INIT;
-        rc = dl_db_open_read(&reader, dir, err);
-        for (unsigned i = 0; i < shards && rc == DL_OK; i++) {
-            dl_shards_path(dir, i, &path);
-            rc = pass(path.buf, reader, since, st, err);
-            if (rc == DL_OK) { /* the next shard's pass sees this one's keys */
-                rc = dl_db_reopen(reader, NULL, err);
-            }
-        }
-        dl_buf_release(&path);
-        dl_db_free(reader);
+    struct dl_db *reader = NULL;
+    int rc = shards ? dl_db_open_read(&reader, dir, err) : DL_OK; /* the stub of every shard */
+    if (rc == DL_OK) {
+        rc = pass(dir, shards, reader, since, st, err);
     }
+    dl_db_free(reader);
     *seconds = dl_now() - t0;
     return rc;
 }

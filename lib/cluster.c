@@ -10,6 +10,7 @@
 #include "dateline/event.h"
 #include "dateline/kind.h"
 #include "dateline/record.h"
+#include "dateline/retags.h"
 #include "dateline/store.h"
 #include "dateline/schema.h"
 #include "dateline/ties.h"
@@ -60,11 +61,31 @@ static const char *or_null(const struct dl_buf *b)
     return b->len ? b->buf : NULL;
 }
 
-static int read_facts(struct dl_db *db, unsigned docid, struct facts *x, struct dl_error *err)
+/*
+ * One pass: the index read through `reader`, retags written into `w` (one database, or the
+ * shards of reader's stub in its order) and noted in `tags` until the reader shows them.
+ */
+struct pass {
+    struct dl_db *const *w;
+    size_t nw;
+    struct dl_db *reader;
+    struct dl_retags *tags;
+    struct dl_xq *q;
+    struct dl_buf term;
+    struct dl_cluster_stats *st;
+    struct dl_error *err;
+};
+
+static int read_facts(struct pass *p, unsigned docid, struct facts *x)
 {
-    int rc = dl_db_document(db, docid, &x->data, slots, x->v, NV, err);
+    int rc = dl_db_document(p->reader, docid, &x->data, slots, x->v, NV, p->err);
     if (rc != DL_OK) {
         return rc;
+    }
+    const char *given = dl_retags_get(p->tags, docid);
+    if (given) { /* retagged by this pass, not yet visible in the reader */
+        dl_buf_reset(&x->v[V_EVENT]);
+        dl_buf_adds(&x->v[V_EVENT], given);
     }
     enum dl_kind kind = DL_KIND_OTHER;
     dl_kind_parse(x->v[V_KIND].buf, x->v[V_KIND].len, &kind);
@@ -79,6 +100,29 @@ static int read_facts(struct dl_db *db, unsigned docid, struct facts *x, struct 
                                    or_null(&x->v[V_ORGS]),
                                    has_sig ? &x->sig : NULL};
     return DL_OK;
+}
+
+/* The members of cluster key as this pass left it (reader's docids, at most max into out[]);
+ * *n gets how many. */
+#define MEMBERS_MAX 256
+static int members(struct pass *p, const char *key, unsigned *out, size_t max, size_t *n)
+{
+    unsigned stored[MEMBERS_MAX], given[MEMBERS_MAX];
+    size_t ns = 0, k = 0;
+    int rc = dl_cluster_members(p->reader, key, DL_EVENT_KEY_LEN, stored, MEMBERS_MAX, &ns, p->err);
+    size_t ng = dl_retags_with(p->tags, key, given, MEMBERS_MAX);
+    ng = ng < MEMBERS_MAX ? ng : MEMBERS_MAX;
+    for (size_t i = 0; i < ng && k < max; i++) {
+        out[k++] = given[i];
+    }
+    for (size_t i = 0; i < ns && k < max && rc == DL_OK; i++) {
+        const char *now = dl_retags_get(p->tags, stored[i]);
+        if (!now) { /* not retagged: still key's (retagged ones are in given[] if still so) */
+            out[k++] = stored[i];
+        }
+    }
+    *n = k;
+    return rc;
 }
 
 /* The candidates' query: a compatible kind, dated within the window of day. */
@@ -110,17 +154,16 @@ static void candidate_query(struct dl_xq *q, const struct facts *x, struct dl_bu
     dl_xq_combine(q, DL_XOP_FILTER, 2, 0);
 }
 
-/* Does the cluster `key` (in db) already hold an account from x's source in x's language
- * that does not re-publish x? A cluster has one account per source and language. */
-static int taken(struct dl_db *db, const char *key, const struct facts *x, struct facts *m, int *rc,
-                 struct dl_error *err)
+/* Does the cluster `key` already hold an account from x's source in x's language that
+ * does not re-publish x? A cluster has one account per source and language. */
+static int taken(struct pass *p, const char *key, const struct facts *x, struct facts *m, int *rc)
 {
     unsigned ids[32];
     size_t n = 0;
-    *rc = dl_cluster_members(db, key, DL_EVENT_KEY_LEN, ids, 32, &n, err);
+    *rc = members(p, key, ids, 32, &n);
     for (size_t i = 0; i < n && *rc == DL_OK; i++) {
-        if ((*rc = read_facts(db, ids[i], m, err)) == DL_OK && strcmp(m->id, x->id) != 0 &&
-            m->f.source && x->f.source && strcmp(m->f.source, x->f.source) == 0 &&
+        if ((*rc = read_facts(p, ids[i], m)) == DL_OK && strcmp(m->id, x->id) != 0 && m->f.source &&
+            x->f.source && strcmp(m->f.source, x->f.source) == 0 &&
             strcmp(m->f.lang, x->f.lang) == 0 &&
             !(m->f.sig && x->f.sig &&
               dl_event_similarity(m->f.sig, x->f.sig) >= DL_EVENT_REPUB_SIM)) {
@@ -135,32 +178,33 @@ struct best {
     char key[DL_EVENT_KEY_LEN + 1];
 };
 
-/* The best match of x among its candidates in reader, into *b (score 0: none). */
-static int best_match(struct dl_db *reader, const struct facts *x, struct dl_xq *q,
-                      struct dl_buf *term, struct best *b, struct dl_cluster_stats *st,
-                      struct dl_error *err)
+/* The best match of x among its candidates, into *b (score 0: none). Candidates beyond
+ * DL_CLUSTER_CANDIDATES are cut in the order of their signatures, which no layout changes
+ * (docids do). */
+static int best_match(struct pass *p, const struct facts *x, struct best *b)
 {
     b->score = 0;
-    dl_xq_reset(q);
-    candidate_query(q, x, term);
-    struct dl_xenquire e = {.collapse_slot = -1};
+    dl_xq_reset(p->q);
+    candidate_query(p->q, x, &p->term);
+    struct dl_xenquire e = {
+        .sort = DL_XSORT_VALUE_THEN_RELEVANCE, .sort_slot = DL_SLOT_SIGNATURE, .collapse_slot = -1};
     struct dl_mset m = {0};
-    int rc = dl_db_enquire(reader, q, &e, 0, DL_CLUSTER_CANDIDATES, &m, err);
+    int rc = dl_db_enquire(p->reader, p->q, &e, 0, DL_CLUSTER_CANDIDATES, &m, p->err);
     struct facts c, m2;
     facts_init(&c);
     facts_init(&m2);
     for (size_t i = 0; i < m.n && rc == DL_OK; i++) {
-        if ((rc = read_facts(reader, m.matches[i].docid, &c, err)) != DL_OK ||
-            strcmp(c.id, x->id) == 0 || c.v[V_EVENT].len != DL_EVENT_KEY_LEN) {
+        if ((rc = read_facts(p, m.matches[i].docid, &c)) != DL_OK || strcmp(c.id, x->id) == 0 ||
+            c.v[V_EVENT].len != DL_EVENT_KEY_LEN) {
             continue;
         }
-        st->candidates++;
+        p->st->candidates++;
         double s = dl_event_match(&x->f, &c.f);
         /* ties: the smaller key, so that the outcome does not depend on docids */
         char key[DL_EVENT_KEY_LEN + 1];
         memcpy(key, c.v[V_EVENT].buf, DL_EVENT_KEY_LEN + 1);
         if ((s > b->score || (s > 0 && s == b->score && strcmp(key, b->key) < 0)) &&
-            !taken(reader, key, x, &m2, &rc, err)) {
+            !taken(p, key, x, &m2, &rc)) {
             b->score = s;
             memcpy(b->key, key, DL_EVENT_KEY_LEN + 1);
         }
@@ -171,35 +215,39 @@ static int best_match(struct dl_db *reader, const struct facts *x, struct dl_xq 
     return rc;
 }
 
-struct retag {
-    struct dl_db *db;
-    const char *key;
-    struct dl_error *err;
-};
-
-static int retag_one(void *ctx, unsigned docid)
+/* Every member of x's cluster (x with them) to the key b->key: in the shard holding each,
+ * and noted for the reader. */
+static int join(struct pass *p, const struct facts *x, const struct best *b)
 {
-    struct retag *r = ctx;
-    return dl_db_retag(r->db, docid, DL_SLOT_EVENT, DL_PREFIX_EVENT, r->key, DL_EVENT_KEY_LEN,
-                       r->err);
+    unsigned ids[MEMBERS_MAX];
+    size_t n = 0;
+    int rc = members(p, x->v[V_EVENT].buf, ids, MEMBERS_MAX, &n);
+    for (size_t i = 0; i < n && rc == DL_OK; i++) {
+        size_t shard = p->nw > 1 ? (ids[i] - 1) % p->nw : 0; /* Xapian's docids over shards */
+        unsigned local = p->nw > 1 ? (unsigned)((ids[i] - 1) / p->nw + 1) : ids[i];
+        rc = dl_db_retag(p->w[shard], local, DL_SLOT_EVENT, DL_PREFIX_EVENT, b->key,
+                         DL_EVENT_KEY_LEN, p->err);
+        dl_retags_set(p->tags, ids[i], b->key);
+    }
+    return rc;
 }
 
-/* Every member of x's cluster in writer (x with them) to the key b->key. */
-static int join(struct dl_db *writer, const struct facts *x, const struct best *b,
-                struct dl_buf *term, struct dl_error *err)
+/* A readout's id, for ordering readouts of one date (dl_ties_order). */
+static int reader_name(void *ctx, unsigned docid, char **name, struct dl_error *err)
 {
-    dl_buf_reset(term);
-    dl_buf_addf(term, "%s%s", DL_PREFIX_EVENT, x->v[V_EVENT].buf);
-    struct retag r = {writer, b->key, err};
-    return dl_db_postings(writer, term->buf, term->len, retag_one, &r, err);
+    struct dl_readout d = {0};
+    int rc = dl_store_read(ctx, NULL, docid, &d, err);
+    *name = dl_xstrdup(rc == DL_OK && d.id ? d.id : "");
+    dl_readout_release(&d);
+    return rc;
 }
 
-/* The docids of writer's readouts indexed since `since`, in date order, into *m. */
-static int run_docids(struct dl_db *writer, const char *since, struct dl_mset *m,
-                      struct dl_error *err)
+/* The readouts indexed since `since`, in date order then id order (not docids: those
+ * depend on the layout), into *m. */
+static int run_docids(struct pass *p, const char *since, struct dl_mset *m)
 {
     unsigned long n = 0;
-    int rc = dl_db_doccount(writer, &n, err);
+    int rc = dl_db_doccount(p->reader, &n, p->err);
     if (rc != DL_OK || n == 0) {
         return rc;
     }
@@ -211,39 +259,42 @@ static int run_docids(struct dl_db *writer, const char *since, struct dl_mset *m
     }
     struct dl_xenquire e = {
         .sort = DL_XSORT_VALUE_THEN_RELEVANCE, .sort_slot = DL_SLOT_DATE, .collapse_slot = -1};
-    rc = dl_db_enquire(writer, q, &e, 0, n, m, err);
+    rc = dl_db_enquire(p->reader, q, &e, 0, n, m, p->err);
+    if (rc == DL_OK) {
+        rc = dl_ties_order(m->matches, m->n, dl_ties_sort_of(&e), reader_name, p->reader, p->err);
+    }
     dl_xq_free(q);
     return rc;
 }
 
-int dl_cluster_pass(struct dl_db *writer, struct dl_db *reader, const char *since,
-                    struct dl_cluster_stats *st, struct dl_error *err)
+int dl_cluster_pass(struct dl_db *const *writers, size_t nw, struct dl_db *reader,
+                    const char *since, struct dl_cluster_stats *st, struct dl_error *err)
 {
     struct dl_cluster_stats local = {0, 0, 0};
-    st = st ? st : &local;
-    memset(st, 0, sizeof *st);
+    struct pass p = {writers,     nw,          reader,           dl_retags_new(),
+                     dl_xq_new(), DL_BUF_INIT, st ? st : &local, err};
+    memset(p.st, 0, sizeof *p.st);
     struct dl_mset m = {0};
-    int rc = run_docids(writer, since, &m, err);
-    struct dl_xq *q = dl_xq_new();
-    struct dl_buf term = DL_BUF_INIT;
+    int rc = run_docids(&p, since, &m);
     struct facts x;
     facts_init(&x);
     for (size_t i = 0; i < m.n && rc == DL_OK; i++) {
-        rc = read_facts(writer, m.matches[i].docid, &x, err);
+        rc = read_facts(&p, m.matches[i].docid, &x);
         if (rc != DL_OK || x.f.day < 0 || x.v[V_EVENT].len != DL_EVENT_KEY_LEN) {
             continue;
         }
-        st->examined++;
+        p.st->examined++;
         struct best b;
-        rc = best_match(reader, &x, q, &term, &b, st, err);
+        rc = best_match(&p, &x, &b);
         if (rc == DL_OK && b.score > 0 && strcmp(b.key, x.v[V_EVENT].buf) != 0) {
-            rc = join(writer, &x, &b, &term, err);
-            st->joined++;
+            rc = join(&p, &x, &b);
+            p.st->joined++;
         }
     }
     facts_release(&x);
-    dl_buf_release(&term);
-    dl_xq_free(q);
+    dl_buf_release(&p.term);
+    dl_xq_free(p.q);
+    dl_retags_free(p.tags);
     dl_mset_release(&m);
     return rc;
 }
@@ -461,12 +512,25 @@ int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t
                                 .sort_slot = DL_SLOT_EVENT,
                                 .collapse_slot = DL_SLOT_EVENT};
         rc = dl_xq_status(q, err);
-        if (rc == DL_OK) { /* ties in one order, whatever the layout (ties.h) */
-            rc = dl_db_enquire(db, q, &e, 0, max + DL_TIES_MARGIN, &m, err);
+        /* ties in one order, whatever the layout (ties.h): all of a run crossing the page */
+        for (size_t margin = DL_TIES_MARGIN; rc == DL_OK; margin *= 8) {
+            dl_mset_release(&m);
+            rc = dl_db_enquire(db, q, &e, 0, max + margin, &m, err);
+            if (margin >= 512 ||
+                !dl_ties_cut(m.matches, m.n, 0, max, 0, m.n == max + margin, dl_ties_sort_of(&e))) {
+                break;
+            }
         }
         if (rc == DL_OK) {
             rc = dl_ties_order(m.matches, m.n, dl_ties_sort_of(&e), readout_name, db, err);
             m.n = m.n < max ? m.n : max;
+        }
+        if (rc == DL_OK) { /* which account stands for each event: one order too */
+            rc = dl_ties_representatives(db, q, &e, DL_PREFIX_EVENT, m.matches, m.n, NULL,
+                                         readout_name, db, err);
+        }
+        if (rc == DL_OK) {
+            rc = dl_ties_order(m.matches, m.n, dl_ties_sort_of(&e), readout_name, db, err);
         }
     }
     out->v = dl_xcalloc(m.n ? m.n : 1, sizeof *out->v);

@@ -247,7 +247,8 @@ void run_enquire(struct dl_db *h, const Xapian::Query &q, const struct dl_xenqui
     set_sort(enq, e, &key);
     set_weighting(enq, &e->weight);
     enq.set_time_limit(e->time_limit > 0 ? e->time_limit : 0.0);
-    enq.set_collapse_key(Xapian::valueno(e->collapse_slot)); /* -1 is Xapian::BAD_VALUENO */
+    enq.set_collapse_key(Xapian::valueno(e->collapse_slot), /* -1 is Xapian::BAD_VALUENO */
+                         Xapian::doccount(e->collapse_max ? e->collapse_max : 1));
     for (size_t k = 0; k < e->ncount; k++) {
         spies.emplace_back(new Xapian::ValueCountMatchSpy(e->count_slots[k]));
         enq.add_matchspy(spies.back().get());
@@ -723,6 +724,19 @@ extern "C" void dl_xq_constant(struct dl_xq *q, double weight) /* released: the 
 {
     xq_do(q, [&] {
         q->stack.emplace_back((new Xapian::FixedWeightPostingSource(weight))->release());
+    });
+}
+
+extern "C" void dl_xq_dup(struct dl_xq *q, int pop)
+{
+    xq_do(q, [&] {
+        if (q->stack.empty()) {
+            xq_fail(q, DL_EINVAL, pop ? "nothing to pop" : "nothing to copy");
+        } else if (pop) {
+            q->stack.pop_back();
+        } else {
+            q->stack.push_back(q->stack.back());
+        }
     });
 }
 

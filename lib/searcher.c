@@ -477,18 +477,56 @@ static int readout_name(void *ctx, unsigned docid, char **name, struct dl_error 
 }
 
 /*
- * dl_db_enquire() for the matches [first, first + want) of the query on the stack, ties in one
- * order whatever the index's layout (ties.h): DL_TIES_MARGIN more on each side are found,
- * ordered, and cut off again.
+ * Over remote shards, which of v[0..n) may stand for an event with other accounts though
+ * they say they collapsed none (each shard collapses its own): all but those whose
+ * accounts the searcher keeps and knows to be none.
  */
+static char *maybe_shared(struct run *r, const struct dl_match *v, size_t n)
+{
+    char *also = dl_xcalloc(n ? n : 1, 1);
+    struct dl_accounts a = {0};
+    for (size_t k = 0; k < n; k++) {
+        also[k] = !dl_hitcache_get_accounts(r->s->hits, v[k].docid, &a) || a.count > 0;
+        dl_accounts_release(&a);
+    }
+    return also;
+}
+
+/*
+ * dl_db_enquire() for the matches [first, first + want) of the query on the stack, ties in one
+ * order whatever the index's layout (ties.h): a margin of DL_TIES_MARGIN more on each side is
+ * found (wider while a run of ties crosses it, up to TIES_MARGIN_MAX), ordered, and cut off.
+ */
+#define TIES_MARGIN_MAX 4096
 static int page_enquire(struct run *r, const struct dl_xenquire *e, size_t first, size_t want,
                         struct dl_mset *out)
 {
-    size_t before = first < DL_TIES_MARGIN ? first : DL_TIES_MARGIN;
-    int rc = dl_db_enquire(r->s->db, r->s->xq, e, first - before, before + want + DL_TIES_MARGIN,
-                           out, r->err);
+    enum dl_ties_sort by = dl_ties_sort_of(e);
+    size_t margin = DL_TIES_MARGIN, before;
+    int rc;
+    for (;;) {
+        before = first < margin ? first : margin;
+        size_t asked = before + want + margin;
+        rc = dl_db_enquire(r->s->db, r->s->xq, e, first - before, asked, out, r->err);
+        if (rc != DL_OK || margin >= TIES_MARGIN_MAX ||
+            !dl_ties_cut(out->matches, out->n, before, want, first > before, out->n == asked, by)) {
+            break;
+        }
+        margin *= 8;
+        dl_mset_release(out);
+    }
     if (rc == DL_OK) {
-        rc = dl_ties_order(out->matches, out->n, dl_ties_sort_of(e), readout_name, r, r->err);
+        rc = dl_ties_order(out->matches, out->n, by, readout_name, r, r->err);
+    }
+    if (rc == DL_OK && e->collapse_slot >= 0 && out->n > before) { /* the page's events */
+        size_t n = out->n - before < want ? out->n - before : want;
+        char *also = remote_shards(r) ? maybe_shared(r, out->matches + before, n) : NULL;
+        rc = dl_ties_representatives(r->s->db, r->s->xq, e, DL_PREFIX_EVENT, out->matches + before,
+                                     n, also, readout_name, r, r->err);
+        free(also);
+        if (rc == DL_OK) {
+            rc = dl_ties_order(out->matches, out->n, by, readout_name, r, r->err);
+        }
     }
     if (rc == DL_OK) {
         size_t skip = out->n < before ? out->n : before;

@@ -4,6 +4,7 @@
 #include "dateline/ties.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,17 @@ static int same_run(const struct dl_match *a, const struct dl_match *b, enum dl_
 {
     return dl_ties_equal(a->weight, b->weight) &&
            (by != DL_TIES_KEY_THEN_WEIGHT || strcmp(a->sort_key, b->sort_key) == 0);
+}
+
+int dl_ties_cut(const struct dl_match *v, size_t n, size_t before, size_t want, int more_before,
+                int more_after, enum dl_ties_sort by)
+{
+    if (n <= before) {
+        return 0;
+    }
+    size_t last = before + want < n ? before + want - 1 : n - 1;
+    return (more_before && before > 0 && same_run(&v[0], &v[before], by)) ||
+           (more_after && want > 0 && last < n - 1 && same_run(&v[last], &v[n - 1], by));
 }
 
 /* A match and what orders it within its run. */
@@ -115,5 +127,67 @@ int dl_ties_order(struct dl_match *v, size_t n, enum dl_ties_sort by, dl_name_fn
             rc = order_run(v + i, j - i, dir, name, ctx, err);
         }
     }
+    return rc;
+}
+
+/* At most this many matches of one collapse value are weighed for its representative. */
+#define VALUE_MATCHES_MAX 64
+
+/* v's representative among the matches of its collapse value in m (in their order). */
+static int represent(struct dl_match *v, const struct dl_mset *m, enum dl_ties_sort by,
+                     dl_name_fn name, void *ctx, struct dl_error *err)
+{
+    struct dl_match g[VALUE_MATCHES_MAX];
+    size_t ng = 0;
+    for (size_t i = 0; i < m->n && ng < VALUE_MATCHES_MAX; i++) {
+        if (strcmp(m->matches[i].collapse_key, v->collapse_key) == 0) {
+            g[ng++] = m->matches[i];
+        }
+    }
+    int rc = ng > 1 ? dl_ties_order(g, ng, by, name, ctx, err) : DL_OK;
+    if (rc == DL_OK && ng && g[0].docid != v->docid && dl_ties_equal(g[0].weight, v->weight)) {
+        unsigned long collapsed = v->collapsed;
+        *v = g[0];
+        v->collapsed = collapsed;
+    }
+    return rc;
+}
+
+int dl_ties_representatives(struct dl_db *db, struct dl_xq *q, const struct dl_xenquire *e,
+                            const char *term_prefix, struct dl_match *v, size_t n, const char *also,
+                            dl_name_fn name, void *ctx, struct dl_error *err)
+{
+    size_t keys = 0, want = 0;
+    char term[64];
+    dl_xq_dup(q, 0);
+    for (size_t k = 0; k < n && e->collapse_slot >= 0; k++) {
+        if ((v[k].collapsed || (also && also[k])) && v[k].collapse_key[0]) {
+            snprintf(term, sizeof term, "%s%s", term_prefix, v[k].collapse_key);
+            dl_xq_term(q, term, strlen(term), 1, 0);
+            keys++;
+            want += v[k].collapsed && v[k].collapsed < VALUE_MATCHES_MAX ? v[k].collapsed + 1
+                                                                         : VALUE_MATCHES_MAX;
+        }
+    }
+    int rc = DL_OK;
+    if (keys) {
+        if (keys > 1) {
+            dl_xq_combine(q, DL_XOP_OR, keys, 0);
+        }
+        dl_xq_combine(q, DL_XOP_FILTER, 2, 0);
+        struct dl_xenquire f = *e;
+        f.ncount = 0;
+        f.check_at_least = 0;
+        f.collapse_max = VALUE_MATCHES_MAX;
+        struct dl_mset m = {0};
+        rc = dl_db_enquire(db, q, &f, 0, want, &m, err);
+        for (size_t k = 0; k < n && rc == DL_OK; k++) {
+            if ((v[k].collapsed || (also && also[k])) && v[k].collapse_key[0]) {
+                rc = represent(&v[k], &m, dl_ties_sort_of(e), name, ctx, err);
+            }
+        }
+        dl_mset_release(&m);
+    }
+    dl_xq_dup(q, 1); /* the filtered query (or the copy) off again */
     return rc;
 }

@@ -115,7 +115,7 @@ static unsigned long phrase(struct dl_db *db, const char *const *words, size_t n
 {
     struct dl_xq *q = dl_xq_new();
     struct dl_mset m = {0};
-    struct dl_xenquire e = {DL_XSORT_RELEVANCE, 0, 0, 0, 0, NULL, 0, -1, {0, 0, 0, 0}};
+    struct dl_xenquire e = {DL_XSORT_RELEVANCE, 0, 0, 0, 0, NULL, 0, -1, {0, 0, 0, 0}, 0};
     for (size_t i = 0; i < n; i++) {
         dl_xq_term(q, words[i], strlen(words[i]), 1, 0);
     }
@@ -257,7 +257,7 @@ static void test_enquire(struct dl_db *r)
     struct dl_mset m = {0};
     char got[64];
     static const unsigned slots[1] = {1};
-    struct dl_xenquire e = {DL_XSORT_RELEVANCE, 0, 0, 0, 100, slots, 1, -1, {0, 0, 0, 0}};
+    struct dl_xenquire e = {DL_XSORT_RELEVANCE, 0, 0, 0, 100, slots, 1, -1, {0, 0, 0, 0}, 0};
 
     dl_xq_term(q, "alpha", 5, 1, 1);
     CHECK(dl_db_enquire(r, q, &e, 0, 10, &m, &err) == 0, "enquire: %s", err.msg);
@@ -284,7 +284,7 @@ static void test_enquire(struct dl_db *r)
         {{0.5, 0.5, 0.5, 0.0}, -1},
     };
     for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++) {
-        struct dl_xenquire w = {DL_XSORT_RELEVANCE, 0, 0, 0, 0, NULL, 0, -1, weights[i].w};
+        struct dl_xenquire w = {DL_XSORT_RELEVANCE, 0, 0, 0, 0, NULL, 0, -1, weights[i].w, 0};
         CHECK(dl_db_enquire(r, q, &w, 0, 10, &m, &err) == 0, "weighting %zu: %s", i, err.msg);
         double got_w = m.n ? m.matches[0].weight : 0;
         CHECK(m.n == 2 && (weights[i].more > 0 ? got_w > plain : got_w < plain),
@@ -319,7 +319,7 @@ static void test_enquire(struct dl_db *r)
     dl_xq_all(q);
     for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++) {
         struct dl_xenquire s = {sorts[i].sort, 0, sorts[i].descending, 0, 0, NULL, 0, -1,
-                                {0, 0, 0, 0}};
+                                {0, 0, 0, 0},  0};
         CHECK(dl_db_enquire(r, q, &s, 0, 10, &m, &err) == 0, "sort %zu: %s", i, err.msg);
         ids(&m, got, sizeof got);
         CHECK_STR(got, sorts[i].want, "sort %zu", i);
@@ -330,7 +330,7 @@ static void test_enquire(struct dl_db *r)
     /* Collapsing on the group value keeps the best of each group. */
     dl_xq_reset(q);
     dl_xq_term(q, "gamma", 5, 1, 1);
-    struct dl_xenquire c = {DL_XSORT_RELEVANCE, 0, 0, 0, 10, NULL, 0, 1, {0, 0, 0, 0}};
+    struct dl_xenquire c = {DL_XSORT_RELEVANCE, 0, 0, 0, 10, NULL, 0, 1, {0, 0, 0, 0}, 0};
     CHECK(dl_db_enquire(r, q, &c, 0, 10, &m, &err) == 0, "collapse: %s", err.msg);
     CHECK(m.n == 2 && m.matches[0].collapsed + m.matches[1].collapsed == 1,
           "3 gammas in 2 groups: %zu hits", m.n);
@@ -339,7 +339,8 @@ static void test_enquire(struct dl_db *r)
     /* Pages. */
     dl_xq_reset(q);
     dl_xq_all(q);
-    struct dl_xenquire pg = {DL_XSORT_VALUE_THEN_RELEVANCE, 0, 1, 0, 0, NULL, 0, -1, {0, 0, 0, 0}};
+    struct dl_xenquire pg = {
+        DL_XSORT_VALUE_THEN_RELEVANCE, 0, 1, 0, 0, NULL, 0, -1, {0, 0, 0, 0}, 0};
     CHECK(dl_db_enquire(r, q, &pg, 1, 2, &m, &err) == 0, "a page");
     ids(&m, got, sizeof got);
     CHECK_STR(got, "2 4", "second and third");

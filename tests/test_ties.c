@@ -106,8 +106,25 @@ static void test_errors(void)
           "what a tie is");
 }
 
+/* When a run of ties crosses the margin around a page, a wider one is needed. */
+static void test_cut(void)
+{
+    struct dl_match v[6] = {{1, 5.0, 0, "", ""}, {2, 4.0, 0, "", ""}, {3, 3.0, 0, "", ""},
+                            {4, 3.0, 0, "", ""}, {5, 2.0, 0, "", ""}, {6, 1.0, 0, "", ""}};
+    /* page v[1..3): 4.0 and 3.0, 3 more after it */
+    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 1, DL_TIES_WEIGHT), "no run crosses the margin");
+    v[5].weight = 3.0; /* the page's last ties with the last found: more may follow */
+    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 1, DL_TIES_WEIGHT), "a run crosses the end");
+    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 0, DL_TIES_WEIGHT), "... but nothing follows");
+    v[0].weight = 4.0; /* the page's first ties with the first found */
+    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 0, DL_TIES_WEIGHT), "a run crosses the start");
+    CHECK(!dl_ties_cut(v, 6, 1, 2, 0, 0, DL_TIES_WEIGHT), "... but it is the first match");
+    CHECK(!dl_ties_cut(v, 1, 1, 2, 1, 1, DL_TIES_WEIGHT), "nothing on the page");
+}
+
 int main(void)
 {
+    test_cut();
     run_cases();
     test_errors();
     return dl_test_report();

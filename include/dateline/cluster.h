@@ -18,11 +18,10 @@
  * filled by parallel writers (indexer/pool.c), each blind to the others'
  * readouts until the merge, and a sharded one (--shards) keeps a
  * readout's other accounts in other shards. The pass runs once the run is
- * committed, on the whole index: candidates are looked up in `reader`
- * (the index, or the stub of all its shards), keys are written in
- * `writer` (the index, or one shard: the members of a cluster that live in
- * other shards keep their key; they join when their own shard's pass
- * meets them). With reader == writer the pass sees its own retags.
+ * committed, on the whole index: readouts and candidates are read through
+ * `reader` (the index, or the stub of all its shards), and each retag is
+ * written into the shard holding its readout and noted (retags.h) until
+ * the reader shows it.
  *
  * Candidates are looked for within the kind's window (event.h), at least DL_EVENT_REPUB_DAYS
  * for contacts; statements and other readouts on their own day only, so a re-publication of
@@ -51,12 +50,15 @@ struct dl_cluster_stats {
 };
 
 /*
- * Cluster the readouts of writer first indexed at or after `since` (a DL_SLOT_INDEXED value;
- * NULL or "" for all), looking for their other accounts in reader (may be writer). The
- * caller commits. st (may be NULL) gets the counts.
+ * Cluster the readouts first indexed at or after `since` (a DL_SLOT_INDEXED value; NULL or
+ * "" for all) of the index read through reader: one database (nw 1, writers[0] == reader)
+ * or the stub of nw shards (writers[i] its shard i, in the stub's order). All of them are
+ * taken in one order (date, then id), whichever shard holds each, and each retag goes to
+ * the shard holding its readout: a sharded index gets the clusters one database of the
+ * same readouts gets. The caller commits every writer. st (may be NULL) gets the counts.
  */
-int dl_cluster_pass(struct dl_db *writer, struct dl_db *reader, const char *since,
-                    struct dl_cluster_stats *st, struct dl_error *err);
+int dl_cluster_pass(struct dl_db *const *writers, size_t nw, struct dl_db *reader,
+                    const char *since, struct dl_cluster_stats *st, struct dl_error *err);
 
 /*
  * The docids of the readouts with cluster key key[0..len) (at most max) into out[]; *n gets

@@ -205,6 +205,8 @@ void dl_xq_scale(struct dl_xq *q, double factor); /* the top query's weights tim
 /* Every document, each with this weight (Xapian::FixedWeightPostingSource): ANDed with a
  * boolean term, a constant bonus for the documents that have it. */
 void dl_xq_constant(struct dl_xq *q, double weight);
+/* A copy of the top query pushed (pop 0), or the top query dropped (pop 1). */
+void dl_xq_dup(struct dl_xq *q, int pop);
 size_t dl_xq_depth(const struct dl_xq *q);
 int dl_xq_status(const struct dl_xq *q, struct dl_error *err);
 /* Xapian's description of the top query into out (replaced). */
@@ -238,6 +240,7 @@ struct dl_xenquire {
     size_t ncount;
     int collapse_slot; /* keep only the best match per value of this slot; -1 = no collapse */
     struct dl_xweight weight;
+    unsigned collapse_max; /* with collapse_slot: keep the best this many per value (0: 1) */
 };
 
 /* One match. */
@@ -245,8 +248,8 @@ struct dl_match {
     unsigned docid;
     double weight;
     unsigned long collapsed; /* matches of its collapse value folded into it */
-    char collapse_key[32]; /* its collapse value ("" when not collapsing; cut at 31 bytes) */
-    char sort_key[32];     /* the value or key it was sorted by ("" by relevance; cut too) */
+    char collapse_key[32];   /* its collapse value ("" when not collapsing; cut at 31 bytes) */
+    char sort_key[32];       /* the value or key it was sorted by ("" by relevance; cut too) */
 };
 
 /* One value of a counted slot and the number of matches examined that have it. */
@@ -276,7 +279,6 @@ struct dl_mset {
 int dl_db_enquire(struct dl_db *db, const struct dl_xq *q, const struct dl_xenquire *e,
                   size_t first, size_t max, struct dl_mset *out, struct dl_error *err);
 void dl_mset_release(struct dl_mset *m); /* frees and zeroes; safe on a zeroed struct */
-
 
 #ifdef __cplusplus
 }

@@ -46,6 +46,29 @@ enum dl_ties_sort dl_ties_sort_of(const struct dl_xenquire *e);
 int dl_ties_order(struct dl_match *v, size_t n, enum dl_ties_sort by, dl_name_fn name, void *ctx,
                   struct dl_error *err);
 
+/*
+ * Whether the page v[before, before + want) of the n matches found may hold the wrong
+ * members of a run of ties: its first one ties with v[0] and there are matches before
+ * v[0] (more_before), or its last one ties with v[n - 1] and there may be more after it
+ * (more_after). Then the caller asks for a wider margin.
+ */
+int dl_ties_cut(const struct dl_match *v, size_t n, size_t before, size_t want, int more_before,
+                int more_after, enum dl_ties_sort by);
+
+/*
+ * Collapsing keeps the best match of each collapse value, and among matches of equal weight
+ * the one Xapian meets first, which depends on the layout too. For each of v[0..n) that
+ * collapsed others (collapsed > 0), take instead the one of its value's matches that comes
+ * first in the order above, and of those with also[k] set (may be NULL) too: over remote
+ * shards a match whose value's other matches were on other shards may say it collapsed
+ * none. One more match of the query on top of q (left as it was),
+ * filtered on those values' terms (term_prefix + value), e as for the page. An error, and
+ * v unchanged, when that match fails.
+ */
+int dl_ties_representatives(struct dl_db *db, struct dl_xq *q, const struct dl_xenquire *e,
+                            const char *term_prefix, struct dl_match *v, size_t n, const char *also,
+                            dl_name_fn name, void *ctx, struct dl_error *err);
+
 /* Whether two weights are a tie (within a relative 1e-9). */
 int dl_ties_equal(double a, double b);
 
