@@ -39,71 +39,70 @@ int dl_ties_cut(const struct dl_match *v, size_t n, size_t before, size_t want, 
         return 0;
     }
     size_t last = before + want < n ? before + want - 1 : n - 1;
-    return (more_before && before > 0 && same_run(&v[0], &v[before], by)) ||
-           (more_after && want > 0 && last < n - 1 && same_run(&v[last], &v[n - 1], by));
+    (void)by; /* past the page's edge, only ties outright (weight and value) can swap places */
+    return (more_before && before > 0 && same_run(&v[0], &v[before], DL_TIES_KEY_THEN_WEIGHT)) ||
+           (more_after && want > 0 && last < n - 1 &&
+            same_run(&v[last], &v[n - 1], DL_TIES_KEY_THEN_WEIGHT));
 }
 
-/* A match and what orders it within its run. */
+/* A match and the name that orders it among those it ties with. */
 struct keyed {
     struct dl_match m;
-    int dir;    /* by the sort key: 1 ascending, -1 descending, 0 not */
-    char *name; /* the collapse value, or the caller's name (owned); NULL when not needed */
+    char *name; /* the collapse value, or the caller's name (owned) */
 };
 
-static int by_key_then_name(const void *a, const void *b)
+static int by_key_asc(const void *a, const void *b)
 {
-    const struct keyed *x = a, *y = b;
-    int c = x->dir ? x->dir * strcmp(x->m.sort_key, y->m.sort_key) : 0;
-    return c || !x->name || !y->name ? c : strcmp(x->name, y->name);
+    return strcmp(((const struct dl_match *)a)->sort_key, ((const struct dl_match *)b)->sort_key);
 }
 
-/* Whether v[0..n) all have collapse values, no two alike. */
-static int distinct_collapse(const struct dl_match *v, size_t n)
+static int by_key_desc(const void *a, const void *b)
 {
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < i && v[i].collapse_key[0]; j++) {
-            if (strcmp(v[i].collapse_key, v[j].collapse_key) == 0) {
-                return 0;
-            }
+    return by_key_asc(b, a);
+}
+
+static int by_collapse(const void *a, const void *b)
+{
+    return strcmp(((const struct dl_match *)a)->collapse_key,
+                  ((const struct dl_match *)b)->collapse_key);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->name, ((const struct keyed *)b)->name);
+}
+
+/* Order v[0..n), n > 1, which tie outright: by collapse value when each has its own (no
+ * read), else by the caller's names. */
+static int order_tied(struct dl_match *v, size_t n, dl_name_fn name, void *ctx,
+                      struct dl_error *err)
+{
+    int distinct = 1;
+    for (size_t i = 0; i < n && distinct; i++) {
+        distinct = v[i].collapse_key[0] != '\0';
+    }
+    if (distinct) {
+        struct dl_match *sorted = dl_xmemdup(v, n * sizeof *v);
+        qsort(sorted, n, sizeof *v, by_collapse);
+        for (size_t i = 1; i < n && distinct; i++) {
+            distinct = strcmp(sorted[i - 1].collapse_key, sorted[i].collapse_key) != 0;
         }
-        if (!v[i].collapse_key[0]) {
-            return 0;
+        if (distinct) {
+            memcpy(v, sorted, n * sizeof *v);
+        }
+        free(sorted);
+        if (distinct) {
+            return DL_OK;
         }
     }
-    return 1;
-}
-
-/* Whether two of v[0..n) have the same sort key (names are needed to order them). */
-static int equal_keys(const struct dl_match *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(v[i].sort_key, v[j].sort_key) == 0) {
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
-/* Order one run v[0..n), n > 1. */
-static int order_run(struct dl_match *v, size_t n, int dir, dl_name_fn name, void *ctx,
-                     struct dl_error *err)
-{
     struct keyed *k = dl_xcalloc(n, sizeof *k);
-    int named = !dir || equal_keys(v, n), by_collapse = named && distinct_collapse(v, n);
     int rc = DL_OK;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && rc == DL_OK; i++) {
         k[i].m = v[i];
-        k[i].dir = dir;
-        if (named && by_collapse) {
-            k[i].name = dl_xstrdup(v[i].collapse_key);
-        } else if (named && rc == DL_OK) {
-            rc = name(ctx, v[i].docid, &k[i].name, err);
-        }
+        rc = name(ctx, v[i].docid, &k[i].name, err);
     }
     if (rc == DL_OK) {
-        qsort(k, n, sizeof *k, by_key_then_name);
+        qsort(k, n, sizeof *k, by_name);
         for (size_t i = 0; i < n; i++) {
             v[i] = k[i].m;
         }
@@ -112,6 +111,25 @@ static int order_run(struct dl_match *v, size_t n, int dir, dl_name_fn name, voi
         free(k[i].name);
     }
     free(k);
+    return rc;
+}
+
+/* Order one run v[0..n), n > 1: by the sort value first where it follows the weight (dir),
+ * then each group of the same value as order_tied() does. */
+static int order_run(struct dl_match *v, size_t n, int dir, dl_name_fn name, void *ctx,
+                     struct dl_error *err)
+{
+    if (dir) {
+        qsort(v, n, sizeof *v, dir > 0 ? by_key_asc : by_key_desc);
+    }
+    int rc = DL_OK;
+    for (size_t i = 0, j; i < n && rc == DL_OK; i = j) {
+        for (j = i + 1; j < n && strcmp(v[i].sort_key, v[j].sort_key) == 0; j++) {
+        }
+        if (j - i > 1) {
+            rc = order_tied(v + i, j - i, name, ctx, err);
+        }
+    }
     return rc;
 }
 

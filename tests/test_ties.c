@@ -65,7 +65,7 @@ static const struct {
     {DL_TIES_WEIGHT_THEN_KEY_ASC,
      {{1, 5.0, "", "b"}, {2, 5.0, "", "a"}, {13, 5.0, "", "a"}, {12, 5.0, "", "a"}},
      "2 12 13 1",
-     4}, /* names: n20 n21 n31 */
+     3}, /* names of the three "a" only: n20 n21 n31 */
 };
 
 static void run_cases(void)
@@ -120,6 +120,15 @@ static void test_cut(void)
     CHECK(dl_ties_cut(v, 6, 1, 2, 1, 0, DL_TIES_WEIGHT), "a run crosses the start");
     CHECK(!dl_ties_cut(v, 6, 1, 2, 0, 0, DL_TIES_WEIGHT), "... but it is the first match");
     CHECK(!dl_ties_cut(v, 1, 1, 2, 1, 1, DL_TIES_WEIGHT), "nothing on the page");
+    /* every weight 0 (browsing newest first): dates decide the edge, not ties */
+    const char *dates[6] = {"20260105", "20260104", "20260103", "20260102", "20260101", "2025"};
+    for (int i = 0; i < 6; i++) {
+        v[i].weight = 0;
+        snprintf(v[i].sort_key, sizeof v[i].sort_key, "%s", dates[i]);
+    }
+    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 1, DL_TIES_WEIGHT_THEN_KEY_DESC), "no tie outright");
+    snprintf(v[5].sort_key, sizeof v[5].sort_key, "%s", "20260103");
+    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 1, DL_TIES_WEIGHT_THEN_KEY_DESC), "one date across the edge");
 }
 
 int main(void)
