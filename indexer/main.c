@@ -662,21 +662,39 @@ static int index_db(struct run *r, int argc, char **argv)
     return walk_failed;
 }
 
+/* The same-event pass's progress on the terminal (with --progress); stops it when
+ * interrupted. */
+static int cluster_progress(void *ctx, size_t done, size_t total)
+{
+    struct run *r = ctx;
+    double now = dl_now();
+    if (r->opt->progress && now - r->last_draw >= 0.2) {
+        r->last_draw = now;
+        fprintf(stderr, "\r\033[Ksame-event pass: %zu of %zu readouts", done, total);
+    }
+    return interrupted != 0;
+}
+
 /* The same-event pass over what the run put (clusters.h), once it is all committed. */
 static void cluster_run(struct run *r, const char *since)
 {
     struct dl_cluster_stats st;
     double secs = 0;
-    if (dl_index_clusters(r->opt->dir, r->opt->shards, since, &st, &secs, &r->err) != DL_OK) {
+    int rc = dl_index_clusters(r->opt->dir, r->opt->shards, since, cluster_progress, r, &st, &secs,
+                               &r->err);
+    if (r->opt->progress) {
+        fputs("\r\033[K", stderr);
+    }
+    if (rc != DL_OK) {
         fprintf(stderr, "dateline-index: cannot cluster '%s': %s\n", r->opt->dir, r->err.msg);
         r->failed = 1;
         return;
     }
     if (!r->opt->quiet) {
-        fprintf(
-            stderr,
-            "same-event pass: %lu readouts, %lu joined other accounts, %lu candidates, %.1f s\n",
-            st.examined, st.joined, st.candidates, secs);
+        fprintf(stderr,
+                "same-event pass: %lu readouts%s, %lu joined other accounts, %lu candidates, "
+                "%.1f s\n",
+                st.examined, st.stopped ? " (stopped)" : "", st.joined, st.candidates, secs);
     }
 }
 

@@ -51,6 +51,7 @@ const char *dl_facet_name(enum dl_facet_kind k)
 void dl_facet_counts_copy(struct dl_facet_counts *dst, const struct dl_facet_counts *src)
 {
     dst->total = src->total;
+    dst->total_exact = src->total_exact;
     for (int k = 0; k < DL_FACET_COUNT; k++) {
         copy_facets(&dst->f[k].v, &dst->f[k].n, src->f[k].v, src->f[k].n);
     }

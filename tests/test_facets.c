@@ -148,7 +148,7 @@ int main(void)
     test_split();
     test_days();
     struct dl_fcache *c = dl_fcache_new(3);
-    struct dl_facet_counts v = {4, {{years, 2}, {sources, 1}}};
+    struct dl_facet_counts v = {4, 1, {{years, 2}, {sources, 1}}};
     CHECK(dl_fcache_get(c, "a", 1, 7) == NULL, "an empty cache misses");
     dl_fcache_put(c, "a", 1, 7, &v);
     v.total = 99; /* the cache keeps its own copy */
@@ -169,7 +169,7 @@ int main(void)
     CHECK(dl_fcache_get(c, "b", 1, 7) == NULL, "the least recently used entry was evicted");
     CHECK(dl_fcache_get(c, "a", 1, 7) && dl_fcache_get(c, "c", 1, 7) && dl_fcache_get(c, "d", 1, 7),
           "the others stay");
-    dl_fcache_put(c, "a", 1, 7, &(struct dl_facet_counts){1, {{NULL, 0}}});
+    dl_fcache_put(c, "a", 1, 7, &(struct dl_facet_counts){1, 0, {{NULL, 0}}});
     CHECK(dl_fcache_get(c, "a", 1, 7)->total == 4, "a key already there is not replaced");
 
     CHECK(dl_fcache_get(c, "a", 1, 8) == NULL, "another revision: everything is forgotten");
@@ -182,6 +182,10 @@ int main(void)
     dl_facet_counts_copy(&copy, &v);
     CHECK(copy.f[DL_FACET_YEAR].n == 2 && copy.f[DL_FACET_YEAR].v[1].value != years[1].value,
           "a deep copy");
+    CHECK(copy.total == 99 && copy.total_exact == 1, "with the total and whether it is exact");
+    v.total_exact = 0;
+    dl_facet_counts_copy(&copy, &v);
+    CHECK(copy.total_exact == 0, "an estimate stays an estimate");
     dl_facet_counts_release(&copy);
     CHECK(copy.f[DL_FACET_YEAR].v == NULL && copy.f[DL_FACET_YEAR].n == 0, "released and zeroed");
     dl_fcache_free(c);

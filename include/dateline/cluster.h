@@ -47,7 +47,12 @@ struct dl_cluster_stats {
     unsigned long examined;   /* readouts of the run looked at */
     unsigned long candidates; /* candidates compared */
     unsigned long joined;     /* readouts that took another cluster's key */
+    int stopped;              /* the progress function stopped the pass before the end */
 };
+
+/* Called every 64 readouts of a pass with those taken so far and all of them; a non-zero
+ * return stops the pass (what it retagged stays, for the caller to commit or not). */
+typedef int (*dl_cluster_progress_fn)(void *ctx, size_t done, size_t total);
 
 /*
  * Cluster the readouts first indexed at or after `since` (a DL_SLOT_INDEXED value; NULL or
@@ -55,10 +60,12 @@ struct dl_cluster_stats {
  * or the stub of nw shards (writers[i] its shard i, in the stub's order). All of them are
  * taken in one order (date, then id), whichever shard holds each, and each retag goes to
  * the shard holding its readout: a sharded index gets the clusters one database of the
- * same readouts gets. The caller commits every writer. st (may be NULL) gets the counts.
+ * same readouts gets. The caller commits every writer. progress (may be NULL) is told how
+ * far it is, and may stop it. st (may be NULL) gets the counts.
  */
 int dl_cluster_pass(struct dl_db *const *writers, size_t nw, struct dl_db *reader,
-                    const char *since, struct dl_cluster_stats *st, struct dl_error *err);
+                    const char *since, dl_cluster_progress_fn progress, void *ctx,
+                    struct dl_cluster_stats *st, struct dl_error *err);
 
 /*
  * The docids of the readouts with cluster key key[0..len) (at most max) into out[]; *n gets

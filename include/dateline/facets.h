@@ -47,6 +47,7 @@ struct dl_facet_list {
 /* A search's exact total and facets. */
 struct dl_facet_counts {
     unsigned long total;
+    int total_exact; /* 0: total is Xapian's estimate (more matches than were counted) */
     struct dl_facet_list f[DL_FACET_COUNT];
 };
 
