@@ -267,8 +267,8 @@ static int join(struct pass *p, const struct facts *x, const struct best *b)
     return rc;
 }
 
-/* A readout's id, for ordering readouts of one date (dl_ties_order). */
-static int reader_name(void *ctx, unsigned docid, char **name, struct dl_error *err)
+/* A readout's id, for ordering ties (dl_ties_order): readouts of one date, related ones. */
+static int readout_name(void *ctx, unsigned docid, char **name, struct dl_error *err)
 {
     struct dl_readout d = {0};
     int rc = dl_store_read(ctx, NULL, docid, &d, err);
@@ -296,7 +296,7 @@ static int run_docids(struct pass *p, const char *since, struct dl_mset *m)
         .sort = DL_XSORT_VALUE_THEN_RELEVANCE, .sort_slot = DL_SLOT_DATE, .collapse_slot = -1};
     rc = dl_db_enquire(p->reader, q, &e, 0, n, m, p->err);
     if (rc == DL_OK) {
-        rc = dl_ties_order(m->matches, m->n, dl_ties_sort_of(&e), reader_name, p->reader, p->err);
+        rc = dl_ties_order(m->matches, m->n, dl_ties_sort_of(&e), readout_name, p->reader, p->err);
     }
     dl_xq_free(q);
     return rc;
@@ -488,16 +488,6 @@ static void weigh(struct doc_terms *d, unsigned long n_docs, double avlen)
         double tw = log(1.5 * ((double)n_docs - tf + 0.5) / ((tf - 0.5) * 0.5));
         t->w = 2.0 * (double)t->wdf / (norm + (double)t->wdf) * tw;
     }
-}
-
-/* The readout id of docid, for dl_ties_order(). */
-static int readout_name(void *ctx, unsigned docid, char **name, struct dl_error *err)
-{
-    struct dl_readout d = {0};
-    int rc = dl_store_read(ctx, NULL, docid, &d, err);
-    *name = dl_xstrdup(rc == DL_OK && d.id ? d.id : "");
-    dl_readout_release(&d);
-    return rc;
 }
 
 /*
