@@ -26,6 +26,7 @@ struct dl_db {
     Xapian::WritableDatabase wdb; /* writer */
     Xapian::Database rdb;         /* reader */
     bool in_txn = false;          /* writer: a transaction is open (see dl_db_open_write) */
+    bool remote = false;          /* reads a remote shard: a term frequency is a round trip */
 
     Xapian::Database &db()
     {
@@ -312,7 +313,10 @@ extern "C" int dl_db_open_read(struct dl_db **out, const char *path, struct dl_e
 extern "C" int dl_db_open_remote(struct dl_db **out, const char *host, unsigned port,
                                  unsigned timeout_ms, struct dl_error *err)
 {
-    auto open = [&](struct dl_db *h) { h->rdb = Xapian::Remote::open(host, port, timeout_ms); };
+    auto open = [&](struct dl_db *h) {
+        h->rdb = Xapian::Remote::open(host, port, timeout_ms);
+        h->remote = true;
+    };
     return open_db(out, (std::string(host) + ":" + std::to_string(port)).c_str(), err, open);
 }
 
@@ -322,6 +326,7 @@ extern "C" int dl_db_combine(struct dl_db **out, struct dl_db *const *parts, siz
     return open_db(out, "(shards)", err, [&](struct dl_db *h) {
         for (size_t i = 0; i < n; i++) {
             h->rdb.add_database(parts[i]->rdb); /* shares the part: its reopen() is ours */
+            h->remote = h->remote || parts[i]->remote;
         }
     });
 }
@@ -505,11 +510,11 @@ extern "C" int dl_db_termfreqs(struct dl_db *h, const char *const *terms, const 
         for (size_t i = 0; i < n; i++) {
             v.emplace_back(terms[i], lens[i]);
         }
-        Xapian::Enquire enq(h->db());
+        Xapian::Enquire enq(h->db()); /* local: a lookup each is cheaper than a match */
         enq.set_query(Xapian::Query(Xapian::Query::OP_OR, v.begin(), v.end()));
-        Xapian::MSet m = enq.get_mset(0, 0); /* the statistics, gathered from every shard */
+        Xapian::MSet m = h->remote ? enq.get_mset(0, 0) : Xapian::MSet();
         for (size_t i = 0; i < n; i++) {
-            freqs[i] = m.get_termfreq(v[i]);
+            freqs[i] = h->remote ? m.get_termfreq(v[i]) : h->db().get_termfreq(v[i]);
         }
     });
 }

@@ -130,10 +130,11 @@ void dl_route_run(const struct dl_route *r, struct dl_request *rq, struct dl_rep
     struct dl_error err = DL_ERROR_INIT;
     int rc = DL_OK;
     /* If a commit discarded the revision while the route ran, refresh and run it again: up
-     * to twice more, as a readout's page reads several things (its other accounts, related
-     * readouts) and a writer committing batch after batch can discard two revisions in a row
-     * (test_reindex under ASan saw a 503 with one retry). */
-    for (int attempt = 0; attempt < 3; attempt++) {
+     * to four times more, as a readout's page reads several things (its other accounts,
+     * related readouts) and a writer committing batch after batch can discard several
+     * revisions in a row (test_reindex under ASan saw a 503 with one retry, then with two).
+     * Each run reads the newest revision, so a burst of commits ends the retries. */
+    for (int attempt = 0; attempt < 5; attempt++) {
         if (r->flags & DL_ROUTE_INDEX) {
             rc = dl_worker_refresh(rq->w, rq->cfg, &err);
         }

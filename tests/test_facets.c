@@ -183,6 +183,7 @@ int main(void)
     CHECK(copy.f[DL_FACET_YEAR].n == 2 && copy.f[DL_FACET_YEAR].v[1].value != years[1].value,
           "a deep copy");
     CHECK(copy.total == 99 && copy.total_exact == 1, "with the total and whether it is exact");
+    dl_facet_counts_release(&copy);
     v.total_exact = 0;
     dl_facet_counts_copy(&copy, &v);
     CHECK(copy.total_exact == 0, "an estimate stays an estimate");
