@@ -421,6 +421,9 @@ int dl_cluster_accounts(struct dl_db *db, const char *key, size_t len, const cha
     out->count = freq > 0 ? freq - 1 : 0;
     free(ids);
     dl_buf_release(&term);
+    if (rc != DL_OK) {
+        dl_accounts_release(out); /* nothing for the caller to free on failure */
+    }
     return rc;
 }
 

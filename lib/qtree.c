@@ -84,7 +84,7 @@ void dl_qtree_set_text(struct dl_qtree *t, size_t i, const char *s, size_t n)
     if (nd->len) {
         free((char *)nd->text);
     }
-    nd->text = n ? dl_xstrndup(s, n) : "";
+    nd->text = n ? dl_xmemdup(s, n) : ""; /* all n bytes: a NUL inside must not shorten it */
     nd->len = n;
 }
 

@@ -83,7 +83,8 @@ struct dl_accounts {
 void dl_accounts_release(struct dl_accounts *a); /* frees and zeroes; safe on a zeroed struct */
 /*
  * The readouts with cluster key key[0..len) but the one with id self (at most max, in docid
- * order) into out (zeroed or released). One posting list and max records read.
+ * order) into out (zeroed or released; released again on failure). One posting list and max
+ * records read.
  */
 int dl_cluster_accounts(struct dl_db *db, const char *key, size_t len, const char *self, size_t max,
                         struct dl_accounts *out, struct dl_error *err);
