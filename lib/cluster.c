@@ -267,16 +267,6 @@ static int join(struct pass *p, const struct facts *x, const struct best *b)
     return rc;
 }
 
-/* A readout's id, for ordering ties (dl_ties_order): readouts of one date, related ones. */
-static int readout_name(void *ctx, unsigned docid, char **name, struct dl_error *err)
-{
-    struct dl_readout d = {0};
-    int rc = dl_store_read(ctx, NULL, docid, &d, err);
-    *name = dl_xstrdup(rc == DL_OK && d.id ? d.id : "");
-    dl_readout_release(&d);
-    return rc;
-}
-
 /* The readouts indexed since `since`, in date order then id order (not docids: those
  * depend on the layout), into *m. */
 static int run_docids(struct pass *p, const char *since, struct dl_mset *m)
@@ -296,7 +286,8 @@ static int run_docids(struct pass *p, const char *since, struct dl_mset *m)
         .sort = DL_XSORT_VALUE_THEN_RELEVANCE, .sort_slot = DL_SLOT_DATE, .collapse_slot = -1};
     rc = dl_db_enquire(p->reader, q, &e, 0, n, m, p->err);
     if (rc == DL_OK) {
-        rc = dl_ties_order(m->matches, m->n, dl_ties_sort_of(&e), readout_name, p->reader, p->err);
+        rc =
+            dl_ties_order(m->matches, m->n, dl_ties_sort_of(&e), dl_store_id_of, p->reader, p->err);
     }
     dl_xq_free(q);
     return rc;
@@ -563,21 +554,20 @@ int dl_cluster_related(struct dl_db *db, unsigned docid, const char *key, size_t
         for (size_t margin = DL_TIES_MARGIN; rc == DL_OK; margin *= 8) {
             dl_mset_release(&m);
             rc = dl_db_enquire(db, q, &e, 0, max + margin, &m, err);
-            if (margin >= 512 ||
-                !dl_ties_cut(m.matches, m.n, 0, max, 0, m.n == max + margin, dl_ties_sort_of(&e))) {
+            if (margin >= 512 || !dl_ties_cut(m.matches, m.n, 0, max, 0, m.n == max + margin)) {
                 break;
             }
         }
         if (rc == DL_OK) {
-            rc = dl_ties_order(m.matches, m.n, dl_ties_sort_of(&e), readout_name, db, err);
+            rc = dl_ties_order(m.matches, m.n, dl_ties_sort_of(&e), dl_store_id_of, db, err);
             m.n = m.n < max ? m.n : max;
         }
         if (rc == DL_OK) { /* which account stands for each event: one order too */
             rc = dl_ties_representatives(db, q, &e, DL_PREFIX_EVENT, m.matches, m.n, NULL,
-                                         readout_name, db, err);
+                                         dl_store_id_of, db, err);
         }
         if (rc == DL_OK) {
-            rc = dl_ties_order(m.matches, m.n, dl_ties_sort_of(&e), readout_name, db, err);
+            rc = dl_ties_order(m.matches, m.n, dl_ties_sort_of(&e), dl_store_id_of, db, err);
         }
     }
     out->v = dl_xcalloc(m.n ? m.n : 1, sizeof *out->v);

@@ -510,8 +510,9 @@ extern "C" int dl_db_termfreqs(struct dl_db *h, const char *const *terms, const 
         for (size_t i = 0; i < n; i++) {
             v.emplace_back(terms[i], lens[i]);
         }
-        Xapian::Enquire enq(h->db()); /* local: a lookup each is cheaper than a match */
-        enq.set_query(Xapian::Query(Xapian::Query::OP_OR, v.begin(), v.end()));
+        Xapian::Enquire enq(h->db()); /* remote only: locally a lookup each is cheaper */
+        enq.set_query(
+            Xapian::Query(Xapian::Query::OP_OR, v.begin(), h->remote ? v.end() : v.begin()));
         Xapian::MSet m = h->remote ? enq.get_mset(0, 0) : Xapian::MSet();
         for (size_t i = 0; i < n; i++) {
             freqs[i] = h->remote ? m.get_termfreq(v[i]) : h->db().get_termfreq(v[i]);

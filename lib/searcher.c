@@ -465,17 +465,6 @@ static void take_events(struct dl_mset *m, unsigned long check_at_least)
     }
 }
 
-/* The readout id of docid: what orders ties that collapse values do not (ties.h). */
-static int readout_name(void *ctx, unsigned docid, char **name, struct dl_error *err)
-{
-    struct run *r = ctx;
-    struct dl_readout d = {0};
-    int rc = dl_store_read(r->s->db, NULL, docid, &d, err);
-    *name = dl_xstrdup(rc == DL_OK && d.id ? d.id : "");
-    dl_readout_release(&d);
-    return rc;
-}
-
 /*
  * Over remote shards, which of v[0..n) may stand for an event with other accounts though
  * they say they collapsed none (each shard collapses its own): all but those whose
@@ -509,23 +498,23 @@ static int page_enquire(struct run *r, const struct dl_xenquire *e, size_t first
         size_t asked = before + want + margin;
         rc = dl_db_enquire(r->s->db, r->s->xq, e, first - before, asked, out, r->err);
         if (rc != DL_OK || margin >= TIES_MARGIN_MAX ||
-            !dl_ties_cut(out->matches, out->n, before, want, first > before, out->n == asked, by)) {
+            !dl_ties_cut(out->matches, out->n, before, want, first > before, out->n == asked)) {
             break;
         }
         margin *= 8;
         dl_mset_release(out);
     }
     if (rc == DL_OK) {
-        rc = dl_ties_order(out->matches, out->n, by, readout_name, r, r->err);
+        rc = dl_ties_order(out->matches, out->n, by, dl_store_id_of, r->s->db, r->err);
     }
     if (rc == DL_OK && e->collapse_slot >= 0 && out->n > before) { /* the page's events */
         size_t n = out->n - before < want ? out->n - before : want;
         char *also = remote_shards(r) ? maybe_shared(r, out->matches + before, n) : NULL;
         rc = dl_ties_representatives(r->s->db, r->s->xq, e, DL_PREFIX_EVENT, out->matches + before,
-                                     n, also, readout_name, r, r->err);
+                                     n, also, dl_store_id_of, r->s->db, r->err);
         free(also);
         if (rc == DL_OK) {
-            rc = dl_ties_order(out->matches, out->n, by, readout_name, r, r->err);
+            rc = dl_ties_order(out->matches, out->n, by, dl_store_id_of, r->s->db, r->err);
         }
     }
     if (rc == DL_OK) {

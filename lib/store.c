@@ -753,6 +753,15 @@ int dl_store_read_hit(struct dl_db *db, struct dl_codec *c, unsigned docid, stru
     return rc;
 }
 
+int dl_store_id_of(void *db, unsigned docid, char **id, struct dl_error *err)
+{
+    struct dl_readout d = {0};
+    int rc = dl_store_read(db, NULL, docid, &d, err);
+    *id = dl_xstrdup(rc == DL_OK && d.id ? d.id : "");
+    dl_readout_release(&d);
+    return rc;
+}
+
 int dl_store_get(struct dl_db *db, struct dl_codec *c, const char *id, struct dl_readout *r,
                  struct dl_error *err)
 {

@@ -33,13 +33,13 @@ static int same_run(const struct dl_match *a, const struct dl_match *b, enum dl_
 }
 
 int dl_ties_cut(const struct dl_match *v, size_t n, size_t before, size_t want, int more_before,
-                int more_after, enum dl_ties_sort by)
+                int more_after)
 {
     if (n <= before) {
         return 0;
     }
     size_t last = before + want < n ? before + want - 1 : n - 1;
-    (void)by; /* past the page's edge, only ties outright (weight and value) can swap places */
+    /* past the page's edge, only ties outright (weight and value) can swap places */
     return (more_before && before > 0 && same_run(&v[0], &v[before], DL_TIES_KEY_THEN_WEIGHT)) ||
            (more_after && want > 0 && last < n - 1 &&
             same_run(&v[last], &v[n - 1], DL_TIES_KEY_THEN_WEIGHT));

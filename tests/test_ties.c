@@ -112,23 +112,23 @@ static void test_cut(void)
     struct dl_match v[6] = {{1, 5.0, 0, "", ""}, {2, 4.0, 0, "", ""}, {3, 3.0, 0, "", ""},
                             {4, 3.0, 0, "", ""}, {5, 2.0, 0, "", ""}, {6, 1.0, 0, "", ""}};
     /* page v[1..3): 4.0 and 3.0, 3 more after it */
-    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 1, DL_TIES_WEIGHT), "no run crosses the margin");
+    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 1), "no run crosses the margin");
     v[5].weight = 3.0; /* the page's last ties with the last found: more may follow */
-    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 1, DL_TIES_WEIGHT), "a run crosses the end");
-    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 0, DL_TIES_WEIGHT), "... but nothing follows");
+    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 1), "a run crosses the end");
+    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 0), "... but nothing follows");
     v[0].weight = 4.0; /* the page's first ties with the first found */
-    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 0, DL_TIES_WEIGHT), "a run crosses the start");
-    CHECK(!dl_ties_cut(v, 6, 1, 2, 0, 0, DL_TIES_WEIGHT), "... but it is the first match");
-    CHECK(!dl_ties_cut(v, 1, 1, 2, 1, 1, DL_TIES_WEIGHT), "nothing on the page");
+    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 0), "a run crosses the start");
+    CHECK(!dl_ties_cut(v, 6, 1, 2, 0, 0), "... but it is the first match");
+    CHECK(!dl_ties_cut(v, 1, 1, 2, 1, 1), "nothing on the page");
     /* every weight 0 (browsing newest first): dates decide the edge, not ties */
     const char *dates[6] = {"20260105", "20260104", "20260103", "20260102", "20260101", "2025"};
     for (int i = 0; i < 6; i++) {
         v[i].weight = 0;
         snprintf(v[i].sort_key, sizeof v[i].sort_key, "%s", dates[i]);
     }
-    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 1, DL_TIES_WEIGHT_THEN_KEY_DESC), "no tie outright");
+    CHECK(!dl_ties_cut(v, 6, 1, 2, 1, 1), "no tie outright");
     snprintf(v[5].sort_key, sizeof v[5].sort_key, "%s", "20260103");
-    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 1, DL_TIES_WEIGHT_THEN_KEY_DESC), "one date across the edge");
+    CHECK(dl_ties_cut(v, 6, 1, 2, 1, 1), "one date across the edge");
 }
 
 int main(void)

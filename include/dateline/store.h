@@ -78,6 +78,9 @@ int dl_store_find(struct dl_db *db, const char *id, unsigned *docid, struct dl_e
  * without c (NULL) the body is not read and r->body is NULL (an export's rows). */
 int dl_store_read(struct dl_db *db, struct dl_codec *c, unsigned docid, struct dl_readout *r,
                   struct dl_error *err);
+/* The id of readout docid into *id (malloc'd; "" when it has none), db being a struct dl_db:
+ * a dl_name_fn (ties.h) for ordering ties by readout. */
+int dl_store_id_of(void *db, unsigned docid, char **id, struct dl_error *err);
 /* What the indexer found in a readout and keeps beside it (schema.h's entity and kind slots). */
 struct dl_found {
     char *names[DL_ENTITY_COUNT]; /* per entity type: names joined by DL_LIST_SEP, or NULL

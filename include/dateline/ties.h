@@ -53,7 +53,7 @@ int dl_ties_order(struct dl_match *v, size_t n, enum dl_ties_sort by, dl_name_fn
  * (more_after). Then the caller asks for a wider margin.
  */
 int dl_ties_cut(const struct dl_match *v, size_t n, size_t before, size_t want, int more_before,
-                int more_after, enum dl_ties_sort by);
+                int more_after);
 
 /*
  * Collapsing keeps the best match of each collapse value, and among matches of equal weight
